@@ -1,0 +1,331 @@
+"""The Layer base: the pure protocol (`init` / `apply`) and the Keras facade over held weights.
+
+Layer authors write Keras-style `build(input_shape)` (declaring weights with `add_weight`) and
+`call(inputs, training=...)`. Inside `call`, `self.kernel` is the array bound for this call, so the
+same code serves pure `apply`, `jit`, `grad` and eager use.
+"""
+import inspect
+import threading
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jkeras import initializers
+from jkeras.core import errors, frame as frames, naming, random, shapes
+from jkeras.core.input_spec import check_input_spec
+from jkeras.core.variable import Variable
+
+_spec_mode = threading.local()
+
+
+def _in_spec_mode():
+    return getattr(_spec_mode, "on", False)
+
+
+class Layer:
+    def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
+                 batch_input_shape=None, batch_size=None, **kwargs):
+        if kwargs:
+            raise TypeError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Layer name must be a string. Received: name={name!r}")
+        self.__dict__["_weight_attrs"] = {}
+        self._own_weights = []
+        self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
+        self.trainable = bool(trainable)
+        self.dtype = jnp.dtype(dtype or "float32").name
+        self.built = False
+        self._specs_built = False
+        self.input_spec = None
+        self._output_shape = None
+        self._inbound_nodes = []
+        self._batch_input_shape = shapes.batch_input_shape(
+            input_shape, input_dim, batch_input_shape, batch_size, self)
+
+    # ---- weights as attributes -------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if isinstance(value, Variable):
+            self.__dict__["_weight_attrs"][name] = value
+            self.__dict__.pop(name, None)
+            return
+        object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        attrs = self.__dict__.get("_weight_attrs")
+        if attrs is not None and name in attrs:
+            var = attrs[name]
+            bound = frames.frame_of(self)
+            return bound.bound(var.name) if bound is not None else var
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None):
+        """Declare a weight (Keras's signature). Outside `init` it also gets a value at once."""
+        dtype = jnp.dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if jnp.issubdtype(dtype, jnp.floating) else "zeros"
+        if name is None:
+            name = "variable" if not self._own_weights else f"variable_{len(self._own_weights)}"
+        if any(w.name == name for w in self._own_weights):
+            raise ValueError(f"Layer '{self.name}' already has a weight named '{name}'.")
+        var = Variable(self, name, () if shape is None else shape, dtype,
+                       initializers.get(initializer), trainable)
+        if not _in_spec_mode():
+            var.assign(var.initializer(var.shape, var.dtype, key=random.next_key()))
+        self._own_weights.append(var)
+        return var
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__ and not getattr(cls, "_facade_build", False):
+            cls.build = _wrap_build(cls.__dict__["build"])
+        cls._accepts_training = "training" in inspect.signature(cls.call).parameters
+
+    def build(self, input_shape):
+        """Declare weights for `input_shape`. Weightless layers need not override it."""
+
+    def call(self, *args, **kwargs):
+        raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) does not define `call()`.")
+
+    # ---- the pure protocol -----------------------------------------------------------------
+    def init(self, key, *inputs, **kwargs):
+        """`init(key, *inputs_or_shapes) -> {"params": ..., "state": ...}`. Pure: no held weight changes."""
+        key = random.as_key(key)
+        args = shapes.examples(inputs)
+        self._build_specs(args)
+        own_key, child_key = jax.random.split(key)
+        params, state = {}, {}
+        for i, var in enumerate(self._own_weights):
+            value = var.initializer(var.shape, var.dtype, key=jax.random.fold_in(own_key, i))
+            (params if var.trainable else state)[var.name] = value
+        if self._init_runs_call():
+            with frames.Frame(self, params, state, False, None, init_key=child_key) as frame:
+                self._run_call(args, dict(kwargs), False)
+            params, state = frame.params, frame.state
+        return {"params": params, "state": state}
+
+    def apply(self, variables, *inputs, training=False, rng=None, **kwargs):
+        """`apply(variables, *inputs, training, rng) -> (outputs, new_state)`. Pure and jittable."""
+        if not isinstance(training, (bool, np.bool_)) and training is not None:
+            raise TypeError(f"`training` must be a Python bool (static). Received: {training!r}")
+        self._build_specs(inputs)
+        check_input_spec(self, inputs)
+        with frames.Frame(self, variables.get("params", {}), variables.get("state", {}),
+                          bool(training), rng) as frame:
+            out = self._run_call(inputs, dict(kwargs), bool(training))
+        return out, frame.state
+
+    def _run_call(self, args, kwargs, training):
+        if self._accepts_training:
+            kwargs.setdefault("training", training)
+        try:
+            return self.call(*args, **kwargs)
+        except jax.errors.ConcretizationTypeError as e:
+            raise errors.traced_control_flow(self, e) from None
+
+    def _init_runs_call(self):
+        return bool(self._child_layers())
+
+    def _build_specs(self, args):
+        if self._specs_built:
+            return
+        _spec_mode.on, previous = True, _in_spec_mode()
+        try:
+            self.build(shapes.shape_structure(args[0]) if args else None)
+        finally:
+            _spec_mode.on = previous
+        self._specs_built = True
+
+    # ---- calling -----------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if "_own_weights" not in self.__dict__:
+            raise RuntimeError(
+                f"'{type(self).__name__}' was not initialised: call `super().__init__()` first "
+                "in its `__init__`.")
+        from jkeras.core import symbolic
+        if symbolic.any_symbolic((args, kwargs)):
+            return symbolic.symbolic_call(self, args, kwargs)
+        frame = frames.current_frame()
+        if frame is not None:
+            return frame.call_child(self, args, dict(kwargs))
+        return self._eager_call(args, kwargs)
+
+    def _eager_call(self, args, kwargs):
+        training = bool(kwargs.pop("training", False) or False)
+        args = jax.tree_util.tree_map(shapes.to_array, args)
+        self._ensure_built(args, kwargs)
+        rng = random.next_key() if training else None
+        out, new_state = self.apply(self.get_variables(), *args, training=training, rng=rng, **kwargs)
+        if training and new_state:
+            self._assign_tree({"params": {}, "state": new_state}, only_unbuilt=False, state_only=True)
+        self._record_output(out)
+        return out
+
+    def _ensure_built(self, args, kwargs=None):
+        if not self.built:
+            variables = self.init(random.next_key(), *args, **(kwargs or {}))
+            self._assign_tree(variables, only_unbuilt=True)
+
+    def _record_output(self, out):
+        leaf = jax.tree_util.tree_leaves(out)
+        if leaf and hasattr(leaf[0], "shape") and len(leaf[0].shape):
+            self._output_shape = (None,) + tuple(leaf[0].shape[1:])
+
+    # ---- children ------------------------------------------------------------------------------
+    def _child_layers(self):
+        """Sub-layers in tracking order: attribute assignment order, lists and dicts included."""
+        found, seen = [], {id(self)}
+
+        def visit(value):
+            if isinstance(value, Layer):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    found.append(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    visit(item)
+            elif isinstance(value, dict):
+                for item in value.values():
+                    visit(item)
+
+        for attr, value in self.__dict__.items():
+            if attr not in ("_inbound_nodes",):
+                visit(value)
+        return found
+
+    def _child_index(self):
+        index, names = {}, {}
+        for position, child in enumerate(self._child_layers()):
+            if child.name in names:
+                raise ValueError(
+                    f"The name '{child.name}' is used 2 times in '{self.name}'. "
+                    "All layer names should be unique.")
+            names[child.name] = child
+            index[id(child)] = (child.name, position)
+        return index
+
+    # ---- held variables (the facade) -------------------------------------------------------------
+    def get_variables(self):
+        """The current weights as the pure core's pytree: {"params": ..., "state": ...}."""
+        if not self.built:
+            raise ValueError(errors.unbuilt_message(self, "get_variables"))
+        params, state = {}, {}
+        for var in self._own_weights:
+            (params if var.trainable else state)[var.name] = var.value
+        for child in self._child_layers():
+            sub = child.get_variables()
+            if sub["params"]:
+                params[child.name] = sub["params"]
+            if sub["state"]:
+                state[child.name] = sub["state"]
+        return {"params": params, "state": state}
+
+    def set_variables(self, variables):
+        """Write a pytree from `init` / training back into the layers (shapes are checked)."""
+        self._assign_tree(variables, only_unbuilt=False)
+
+    def _assign_tree(self, variables, only_unbuilt, state_only=False):
+        params, state = variables.get("params", {}), variables.get("state", {})
+        if not (only_unbuilt and self.built):
+            for var in self._own_weights:
+                if state_only and var.trainable:
+                    continue
+                source = params if var.trainable else state
+                if var.name not in source:
+                    raise ValueError(f"No value for weight '{var.path}' in the given variables.")
+                var.assign(source[var.name])
+        for child in self._child_layers():
+            child._assign_tree({"params": params.get(child.name, {}),
+                                "state": state.get(child.name, {})}, only_unbuilt, state_only)
+        if not state_only:
+            self.built = True
+
+    # ---- Keras weights API ---------------------------------------------------------------------
+    @property
+    def weights(self):
+        if not self.built:
+            return []
+        out, seen = [], set()
+        own = [w for w in self._own_weights if w.trainable] + \
+              [w for w in self._own_weights if not w.trainable]
+        for w in own + [w for c in self._child_layers() for w in c.weights]:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable or not self.built:
+            return []
+        own = [w for w in self._own_weights if w.trainable]
+        return _dedupe(own + [w for c in self._child_layers() for w in c.trainable_weights])
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        if not self.built:
+            return []
+        own = [w for w in self._own_weights if not w.trainable]
+        return _dedupe(own + [w for c in self._child_layers() for w in c.non_trainable_weights])
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        return [np.asarray(w.value) for w in self.weights]
+
+    def set_weights(self, weights):
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of "
+                f"length {len(weights)}, but the layer was expecting {len(own)} weights.")
+        arrays = []
+        for var, value in zip(own, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != var.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' weight shape {var.shape} is not compatible with provided "
+                    f"weight shape {tuple(value.shape)} (weight '{var.path}').")
+            arrays.append(value)
+        for var, value in zip(own, arrays):
+            var.assign(value)
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(errors.unbuilt_message(self, "count_params"))
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    @property
+    def output_shape(self):
+        return self._output_shape
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _dedupe(ws):
+    seen, out = set(), []
+    for w in ws:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out
+
+
+def _wrap_build(build):
+    def wrapped(self, input_shape=None):
+        if self._specs_built:
+            return
+        build(self, input_shape)
+        self._specs_built = True
+        if not _in_spec_mode():
+            self.built = all(w._value is not None for w in self._own_weights)
+    wrapped.__wrapped__ = build
+    wrapped.__doc__ = build.__doc__
+    return wrapped

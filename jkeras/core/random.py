@@ -1,0 +1,32 @@
+"""Session-wide seeding for eager builds and training-mode calls (Keras's `set_random_seed`)."""
+import random as _pyrandom
+
+import jax
+import numpy as np
+
+_state = {"seed": None, "count": 0}
+
+
+def set_random_seed(seed):
+    """Seed Python, NumPy and jkeras's key stream, as `keras.utils.set_random_seed` does."""
+    if not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer. Received: seed={seed!r}")
+    _state["seed"], _state["count"] = int(seed), 0
+    _pyrandom.seed(int(seed))
+    np.random.seed(int(seed) % (2 ** 32))
+
+
+def next_key():
+    """A fresh key. Unseeded sessions draw their seed once from the OS, like Keras."""
+    if _state["seed"] is None:
+        _state["seed"] = int(np.random.SeedSequence().entropy % (2 ** 31))
+    _state["count"] += 1
+    return jax.random.fold_in(jax.random.PRNGKey(_state["seed"]), _state["count"])
+
+
+def as_key(key):
+    if isinstance(key, (int, np.integer)):
+        return jax.random.PRNGKey(int(key))
+    if key is None:
+        return next_key()
+    return key

@@ -1,0 +1,110 @@
+"""Core layers: Dense, Activation, Flatten, Reshape, Lambda, Identity."""
+import math
+
+import jax.numpy as jnp
+import numpy as np
+
+from jkeras import activations, initializers
+from jkeras.core.input_spec import InputSpec
+from jkeras.core.layer import Layer
+
+
+class Dense(Layer):
+    """`activation(inputs @ kernel + bias)`, kernel of shape (input_dim, units)."""
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError("Received an invalid value for `units`, expected a positive "
+                             f"integer. Received: units={units!r}")
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.input_spec = InputSpec(min_ndim=2)
+
+    def build(self, input_shape):
+        if input_shape[-1] is None:
+            raise ValueError(f"Layer '{self.name}': the last dimension of the inputs to Dense "
+                             f"must be known. Received: input_shape={input_shape}")
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units),
+                                      initializer=self.kernel_initializer, name="kernel")
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
+                                        name="bias")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: int(input_shape[-1])})
+
+    def call(self, inputs):
+        x = jnp.matmul(jnp.asarray(inputs, self.dtype), self.kernel)
+        if self.use_bias:
+            x = x + self.bias
+        return self.activation(x)
+
+
+class Activation(Layer):
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+
+class Flatten(Layer):
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError("`data_format` must be 'channels_last' or 'channels_first'. "
+                             f"Received: data_format={data_format!r}")
+        self.data_format = data_format or "channels_last"
+        self.input_spec = InputSpec(min_ndim=1)
+
+    def call(self, inputs):
+        x = jnp.asarray(inputs)
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = jnp.moveaxis(x, 1, -1)
+        if x.ndim == 1:
+            return x[:, None]
+        return x.reshape(x.shape[0], int(math.prod(x.shape[1:])))
+
+
+class Reshape(Layer):
+    """Reshape all but the batch axis to `target_shape` (one -1 allowed)."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        target_shape = tuple(target_shape)
+        if sum(d == -1 for d in target_shape) > 1:
+            raise ValueError(f"Layer '{self.name}': only one -1 is allowed in target_shape. "
+                             f"Received: target_shape={target_shape}")
+        self.target_shape = target_shape
+
+    def call(self, inputs):
+        x = jnp.asarray(inputs)
+        known = math.prod(d for d in self.target_shape if d != -1)
+        size = math.prod(x.shape[1:])
+        if (-1 not in self.target_shape and known != size) or (known and size % known):
+            raise ValueError(f"Layer '{self.name}': cannot reshape inputs of shape "
+                             f"{x.shape[1:]} ({size} values) to target_shape={self.target_shape}.")
+        return x.reshape((x.shape[0],) + self.target_shape)
+
+
+class Lambda(Layer):
+    """Wrap an arbitrary function of the inputs as a weightless layer."""
+
+    def __init__(self, function, output_shape=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda's `function` must be callable. Received: {function!r}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+
+    def call(self, inputs):
+        return self.function(inputs, **self.arguments)
+
+
+class Identity(Layer):
+    def call(self, inputs):
+        return inputs

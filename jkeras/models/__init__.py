@@ -1,0 +1,6 @@
+"""Models: Sequential, functional (`Model(inputs, outputs)`), subclassed `Model`."""
+from jkeras.models.model import Model
+from jkeras.models.sequential import Sequential
+from jkeras.models.functional import Functional
+
+__all__ = ["Model", "Sequential", "Functional"]

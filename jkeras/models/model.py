@@ -1,0 +1,130 @@
+"""The Keras `Model` facade: subclassing (`__init__` + `call`), the weights API, summary.
+
+`Model(inputs, outputs)` returns a functional model (functional.py). All math stays in the pure
+`init` / `apply` of the Layer base; this class only holds, finds and reports.
+"""
+import jax
+import numpy as np
+
+from jkeras.core import errors, shapes
+from jkeras.core.layer import Layer
+try:
+    from jkeras.training.trainer import Trainer
+except ImportError:  # the training package lands separately; the core works without it
+    class Trainer:
+        pass
+
+
+class Model(Trainer, Layer):
+    _facade_build = True
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from jkeras.models.functional import Functional
+            return Functional.__new__(Functional)
+        return object.__new__(cls)
+
+    def __init__(self, *, name=None, trainable=True, dtype=None, **kwargs):
+        Layer.__init__(self, name=name, trainable=trainable, dtype=dtype, **kwargs)
+
+    def call(self, inputs, *args, **kwargs):
+        raise TypeError(f"Model '{self.name}' ({type(self).__name__}) must define `call()`; "
+                        "subclasses of Model implement `call(self, inputs)`.")
+
+    def _build_specs(self, args):
+        self._specs_built = True
+
+    def build(self, input_shape):
+        """Create the weights for inputs of `input_shape` (a batch shape, None for any size)."""
+        self._ensure_built(shapes.examples((input_shape,)))
+
+    def _build_from_inputs(self, x):
+        """Build from a real input structure, using its first rows only."""
+        if not self.built:
+            sample = jax.tree_util.tree_map(lambda a: np.asarray(a)[:1], x)
+            self._ensure_built((jax.tree_util.tree_map(shapes.to_array, sample),))
+
+    # ---- layers ------------------------------------------------------------------------------
+    @property
+    def layers(self):
+        return list(self._child_layers())
+
+    def get_layer(self, name=None, index=None):
+        if name is not None and index is not None:
+            raise ValueError("Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"'{self.name}' only has {len(layers)} layers.")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: "
+                             f"{[layer.name for layer in layers]}.")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    @property
+    def output_names(self):
+        return ["output"]
+
+    # ---- Keras 3's stateless API on lists, for custom loops --------------------------------
+    def _variable_paths(self):
+        """Each held Variable's location in the variables pytree, in Keras weight order."""
+        paths = {}
+
+        def walk(layer, prefix):
+            for var in layer._own_weights:
+                group = "params" if var.trainable else "state"
+                paths.setdefault(id(var), (group,) + prefix + (var.name,))
+            for child in layer._child_layers():
+                walk(child, prefix + (child.name,))
+        walk(self, ())
+        return paths
+
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args, training=False,
+                       rng=None, **kwargs):
+        """`(outputs, non_trainable_variables)` from value lists ordered as the weight lists."""
+        if not self.built:
+            raise ValueError(errors.unbuilt_message(self, "stateless_call"))
+        paths = self._variable_paths()
+        tree = {"params": {}, "state": {}}
+        for group, values in ((self.trainable_weights, trainable_variables),
+                              (self.non_trainable_weights, non_trainable_variables)):
+            values = list(values)
+            if len(values) != len(group):
+                raise ValueError(f"stateless_call on '{self.name}' expected {len(group)} values, "
+                                 f"received {len(values)}.")
+            for var, value in zip(group, values):
+                _set_path(tree, paths[id(var)], value)
+        out, new_state = self.apply(tree, *args, training=training, rng=rng, **kwargs)
+        flat_state = [_get_path({"state": new_state, "params": tree["params"]}, paths[id(v)])
+                      for v in self.non_trainable_weights]
+        return out, flat_state
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False):
+        from jkeras.models.summary import print_summary
+        if not self.built:
+            raise ValueError(
+                f"This model '{self.name}' has not yet been built. Build the model first by "
+                "calling `build()` or by calling the model on a batch of data (or give its "
+                "first layer an input shape).")
+        print_summary(self, line_length=line_length, print_fn=print_fn)
+
+
+def _set_path(tree, path, value):
+    node = tree
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+
+
+def _get_path(tree, path):
+    node = tree
+    for key in path:
+        node = node[key]
+    return node
