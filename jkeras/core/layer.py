@@ -32,6 +32,7 @@ class Layer:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Layer name must be a string. Received: name={name!r}")
         self.__dict__["_weight_attrs"] = {}
+        self.__dict__["_tracked"] = []
         self._own_weights = []
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.trainable = bool(trainable)
@@ -50,6 +51,10 @@ class Layer:
             self.__dict__["_weight_attrs"][name] = value
             self.__dict__.pop(name, None)
             return
+        tracked = self.__dict__.get("_tracked")
+        if tracked is not None and name != "_inbound_nodes":
+            known = {id(layer) for layer in tracked}
+            tracked.extend(layer for layer in _layers_in(value) if id(layer) not in known)
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
@@ -75,6 +80,28 @@ class Layer:
             var.assign(var.initializer(var.shape, var.dtype, key=random.next_key()))
         self._own_weights.append(var)
         return var
+
+    def assign_state(self, name, value):
+        """Give a non-trainable weight (attribute or weight name) a new value from inside `call`;
+        `apply` returns it in the new state (Keras writes `self.moving_mean.assign(...)`)."""
+        var = self._weight_attrs.get(name) or next(
+            (w for w in self._own_weights if w.name == name), None)
+        if var is None or var.trainable:
+            raise ValueError(f"Layer '{self.name}' has no non-trainable weight named '{name}'.")
+        bound = frames.frame_of(self)
+        if bound is None:
+            var.assign(value)
+        else:
+            bound.assign_state(var.name, value)
+
+    def call_rng(self):
+        """The random key of this call (training-mode randomness such as dropout)."""
+        bound = frames.frame_of(self)
+        if bound is None or bound.rng is None:
+            raise ValueError(
+                f"Layer '{self.name}' needs a random key in training mode: pass "
+                "`rng=jax.random.PRNGKey(...)` to `apply` (fit and eager calls do this for you).")
+        return bound.rng
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -174,24 +201,16 @@ class Layer:
 
     # ---- children ------------------------------------------------------------------------------
     def _child_layers(self):
-        """Sub-layers in tracking order: attribute assignment order, lists and dicts included."""
+        """Sub-layers in Keras's tracking order: as first assigned (lists and dicts included),
+        then layers appended to tracked containers later. Reassigned-away layers drop out."""
+        current = [layer for attr, value in self.__dict__.items()
+                   if attr not in ("_inbound_nodes", "_tracked") for layer in _layers_in(value)]
+        live = {id(layer) for layer in current}
         found, seen = [], {id(self)}
-
-        def visit(value):
-            if isinstance(value, Layer):
-                if id(value) not in seen:
-                    seen.add(id(value))
-                    found.append(value)
-            elif isinstance(value, (list, tuple)):
-                for item in value:
-                    visit(item)
-            elif isinstance(value, dict):
-                for item in value.values():
-                    visit(item)
-
-        for attr, value in self.__dict__.items():
-            if attr not in ("_inbound_nodes",):
-                visit(value)
+        for layer in self.__dict__["_tracked"] + current:
+            if id(layer) in live and id(layer) not in seen:
+                seen.add(id(layer))
+                found.append(layer)
         return found
 
     def _child_index(self):
@@ -307,6 +326,17 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _layers_in(value):
+    """Layers held by an attribute value, directly or inside lists, tuples and dicts."""
+    if isinstance(value, Layer):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [layer for item in value for layer in _layers_in(item)]
+    if isinstance(value, dict):
+        return [layer for item in value.values() for layer in _layers_in(item)]
+    return []
 
 
 def _dedupe(ws):

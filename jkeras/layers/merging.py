@@ -2,17 +2,19 @@
 import jax.numpy as jnp
 
 from jkeras.core.layer import Layer
+from jkeras.core.shapes import is_shape
 
 
 class _Merge(Layer):
-    def _check_list(self, inputs):
-        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
-            got = len(inputs) if isinstance(inputs, (list, tuple)) else type(inputs).__name__
+    def _check_list(self, inputs, shapes=False):
+        single = is_shape(inputs) if shapes else not isinstance(inputs, (list, tuple))
+        if single or len(inputs) < 2:
+            got = "a single input" if single else f"{len(inputs)} input(s)"
             raise ValueError(f"A merge layer '{self.name}' should be called on a list of at least "
                              f"2 inputs. Received: {got}")
 
     def build(self, input_shape):
-        self._check_list(input_shape)
+        self._check_list(input_shape, shapes=True)
 
 
 class Add(_Merge):
