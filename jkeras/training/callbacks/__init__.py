@@ -1,0 +1,28 @@
+"""Keras 3 callbacks for jkeras's training loop (host side)."""
+
+from jkeras.training.callbacks.base import Callback, CallbackList, is_overridden
+from jkeras.training.callbacks.csv_logger import CSVLogger
+from jkeras.training.callbacks.early_stopping import EarlyStopping
+from jkeras.training.callbacks.history import History
+from jkeras.training.callbacks.lambda_callback import LambdaCallback
+from jkeras.training.callbacks.lr_scheduler import LearningRateScheduler, ReduceLROnPlateau
+from jkeras.training.callbacks.model_checkpoint import ModelCheckpoint
+from jkeras.training.callbacks.monitor import MonitorCallback
+from jkeras.training.callbacks.progbar_logger import ProgbarLogger
+from jkeras.training.callbacks.terminate_on_nan import TerminateOnNaN
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "MonitorCallback",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+    "is_overridden",
+]

@@ -1,0 +1,256 @@
+"""`Callback` and `CallbackList`, with Keras 3's hook set and dispatch order.
+
+Callbacks run on the host. The jitted loop calls the batch hooks once per compiled chunk of K
+steps (Keras 3 does the same with `steps_per_execution=K`): `on_train_batch_begin(first_step)`,
+then `on_train_batch_end(last_step, logs)` with the logs after the chunk's last step.
+"""
+
+
+def pythonify_logs(logs):
+    """Flatten nested dicts, sort keys, and turn scalars (numpy / jax) into Python floats.
+
+    This is where device values are pulled to the host, once per hook. The sort fixes the order in
+    which metrics are shown (the progress bar prints them in first-seen order), as in Keras.
+    """
+    result = {}
+    for key, value in sorted((logs or {}).items()):
+        if isinstance(value, dict):
+            result.update(pythonify_logs(value))
+            continue
+        try:
+            value = float(value)
+        except Exception:  # non-scalars and strings stay as they are
+            pass
+        result[key] = value
+    return result
+
+
+def is_overridden(callback, hook):
+    """Whether `callback` replaces the no-op `Callback.<hook>`, in its class or on the instance.
+
+    The loop uses this to skip host work nobody listens to. Checking the class alone misses
+    `LambdaCallback`, whose hooks are instance attributes (as in Keras).
+    """
+    if hook in vars(callback):
+        return True
+    return getattr(type(callback), hook, None) is not getattr(Callback, hook, None)
+
+
+def _flatten(callbacks):
+    out = []
+    for cb in callbacks:
+        if isinstance(cb, (list, tuple)):
+            out.extend(_flatten(cb))
+        elif cb is not None:
+            out.append(cb)
+    return out
+
+
+class Callback:
+    """Base class for callbacks. Override the hooks you need.
+
+    Attributes:
+        params: dict of training parameters, `{"verbose": ..., "epochs": ..., "steps": ...}`.
+        model: the model being trained (duck-typed: `get_weights()`, `set_weights(list)`,
+            `stop_training`, `optimizer.learning_rate`).
+    """
+
+    def __init__(self):
+        self.params = None
+        self._model = None
+
+    def set_params(self, params):
+        self.params = params
+
+    def set_model(self, model):
+        self._model = model
+
+    @property
+    def model(self):
+        # As Keras's JAX backend: a model whose variables live in a jitted state can expose
+        # `jax_state_sync()` to write them back before a callback reads or changes the model.
+        sync = getattr(self._model, "jax_state_sync", None)
+        if sync is not None:
+            sync()
+        return self._model
+
+    @model.setter
+    def model(self, model):
+        self.set_model(model)
+
+    # Legacy aliases: the default train-batch hooks forward to them, as in Keras.
+    def on_batch_begin(self, batch, logs=None):
+        """Backwards compatible alias for `on_train_batch_begin`."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Backwards compatible alias for `on_train_batch_end`."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Start of a training epoch (0-based `epoch`)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """End of a training epoch; `logs` holds the epoch's metrics and the `val_` ones."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        """Start of a training step, or of a chunk of steps (index of its first step)."""
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """End of a training step or chunk (index of its last step); running epoch metrics."""
+        self.on_batch_end(batch, logs=logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        """Start of an evaluate / validation step or chunk."""
+
+    def on_test_batch_end(self, batch, logs=None):
+        """End of an evaluate / validation step or chunk."""
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        """Start of a predict step or chunk."""
+
+    def on_predict_batch_end(self, batch, logs=None):
+        """End of a predict step or chunk."""
+
+    def on_train_begin(self, logs=None):
+        """Start of `fit`."""
+
+    def on_train_end(self, logs=None):
+        """End of `fit`; `logs` are the last epoch's logs."""
+
+    def on_test_begin(self, logs=None):
+        """Start of `evaluate` (also validation inside `fit`)."""
+
+    def on_test_end(self, logs=None):
+        """End of `evaluate`; `logs` are its results."""
+
+    def on_predict_begin(self, logs=None):
+        """Start of `predict`."""
+
+    def on_predict_end(self, logs=None):
+        """End of `predict`."""
+
+
+class CallbackList(Callback):
+    """Calls a list of callbacks together, converting logs to Python floats once per hook.
+
+    Args:
+        callbacks: list (possibly nested) of `Callback`s.
+        add_history: add a `History` unless one is in `callbacks`; it becomes `model.history`.
+        add_progbar: add a `ProgbarLogger` unless one is in `callbacks` (Keras passes
+            `verbose != 0`).
+        model: the model, given to every callback.
+        **params: given to every callback via `set_params` (fit passes verbose, epochs, steps).
+    """
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        super().__init__()
+        self.callbacks = _flatten(callbacks) if callbacks else []
+        self._in_begin_end_block_count = 0
+        self._add_default_callbacks(add_history, add_progbar)
+        self.set_model(model)
+        self.set_params(params)
+
+    def _add_default_callbacks(self, add_history, add_progbar):
+        # Imported here: those modules import this one.
+        from jkeras.training.callbacks.history import History
+        from jkeras.training.callbacks.progbar_logger import ProgbarLogger
+
+        self._progbar = next((c for c in self.callbacks if isinstance(c, ProgbarLogger)), None)
+        self._history = next((c for c in self.callbacks if isinstance(c, History)), None)
+        # Appended last, so they see what earlier callbacks add to the logs (e.g. learning_rate).
+        if self._history is None and add_history:
+            self._history = History()
+            self.callbacks.append(self._history)
+        if self._progbar is None and add_progbar:
+            self._progbar = ProgbarLogger()
+            self.callbacks.append(self._progbar)
+
+    def set_params(self, params):
+        self.params = params
+        if params:
+            for callback in self.callbacks:
+                callback.set_params(params)
+
+    def set_model(self, model):
+        if model is None:
+            return
+        super().set_model(model)
+        if self._history is not None:
+            model.history = self._history
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    def _on_begin(self):
+        self._in_begin_end_block_count += 1
+
+    def _on_end(self):
+        self._in_begin_end_block_count -= 1
+        if self._in_begin_end_block_count < 0:
+            raise ValueError("`on_xxx_end` called without corresponding `on_xxx_begin`")
+
+    def _call(self, hook, logs, *head):
+        # One converted dict shared by all callbacks: a callback that adds a key (as
+        # LearningRateScheduler adds "learning_rate") is seen by those after it.
+        logs = pythonify_logs(logs)
+        for callback in self.callbacks:
+            getattr(callback, hook)(*head, logs)
+
+    def _call_batch(self, hook, batch, logs):
+        # Batch hooks get `logs=` by keyword, exactly as Keras calls them.
+        logs = pythonify_logs(logs)
+        for callback in self.callbacks:
+            getattr(callback, hook)(batch, logs=logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        self._call_batch("on_batch_begin", batch, logs)
+
+    def on_batch_end(self, batch, logs=None):
+        self._call_batch("on_batch_end", batch, logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._call("on_epoch_begin", logs, epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._call("on_epoch_end", logs, epoch)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call_batch("on_train_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._call_batch("on_train_batch_end", batch, logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._call_batch("on_test_batch_begin", batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._call_batch("on_test_batch_end", batch, logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._call_batch("on_predict_batch_begin", batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._call_batch("on_predict_batch_end", batch, logs)
+
+    def on_train_begin(self, logs=None):
+        self._on_begin()
+        self._call("on_train_begin", logs)
+
+    def on_train_end(self, logs=None):
+        self._call("on_train_end", logs)
+        self._on_end()
+
+    def on_test_begin(self, logs=None):
+        self._on_begin()
+        self._call("on_test_begin", logs)
+
+    def on_test_end(self, logs=None):
+        self._call("on_test_end", logs)
+        self._on_end()
+
+    def on_predict_begin(self, logs=None):
+        self._on_begin()
+        self._call("on_predict_begin", logs)
+
+    def on_predict_end(self, logs=None):
+        self._call("on_predict_end", logs)
+        self._on_end()
