@@ -107,10 +107,18 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__ and not getattr(cls, "_facade_build", False):
             cls.build = _wrap_build(cls.__dict__["build"])
-        cls._accepts_training = "training" in inspect.signature(cls.call).parameters
+        params = inspect.signature(cls.call).parameters
+        cls._accepts_training = "training" in params
+        cls._accepts_mask = "mask" in params
 
     def build(self, input_shape):
         """Declare weights for `input_shape`. Weightless layers need not override it."""
+
+    supports_masking = False
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of this layer's output (Keras semantics: pass it on when supported)."""
+        return previous_mask if self.supports_masking else None
 
     def call(self, *args, **kwargs):
         raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) does not define `call()`.")
@@ -196,8 +204,8 @@ class Layer:
 
     def _record_output(self, out):
         leaf = jax.tree_util.tree_leaves(out)
-        if leaf and hasattr(leaf[0], "shape") and len(leaf[0].shape):
-            self._output_shape = (None,) + tuple(leaf[0].shape[1:])
+        if leaf and hasattr(leaf[0], "shape"):
+            self._output_shape = tuple(leaf[0].shape)
 
     # ---- children ------------------------------------------------------------------------------
     def _child_layers(self):

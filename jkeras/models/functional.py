@@ -103,13 +103,25 @@ class Functional(Model):
         def lookup(x):
             return values[id(x)] if isinstance(x, KerasTensor) else x
 
+        masks = {}
         for node in self._nodes:
             args, kwargs = jax.tree_util.tree_map(lookup, (node.args, dict(node.kwargs)))
             if training is not None and "training" not in node.kwargs:
                 kwargs["training"] = training
+            in_masks = [masks.get(id(t)) for t in node.input_tensors]
+            mask = in_masks[0] if len(in_masks) == 1 else (
+                None if all(m is None for m in in_masks) else in_masks)
+            if mask is not None and node.layer._accepts_mask and "mask" not in kwargs:
+                kwargs["mask"] = mask
             out = node.layer(*args, **kwargs)
-            for tensor, value in zip(node.output_tensors, jax.tree_util.tree_leaves(out)):
+            out_mask = node.layer.compute_mask(args[0] if args else None, mask)
+            per_output = out_mask if isinstance(out_mask, (list, tuple)) and \
+                len(out_mask) == len(node.output_tensors) else [out_mask] * len(node.output_tensors)
+            for tensor, value, m in zip(node.output_tensors, jax.tree_util.tree_leaves(out),
+                                        per_output):
                 values[id(tensor)] = value
+                if m is not None:
+                    masks[id(tensor)] = m
         return jax.tree_util.tree_map(lookup, self._outputs_struct,
                                       is_leaf=lambda x: isinstance(x, KerasTensor))
 

@@ -69,11 +69,19 @@ class Sequential(Model):
         self.built = True
         self._output_shape = x.shape if isinstance(x, KerasTensor) else None
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         x = inputs
         for layer in self.layers:
-            x = layer(x, training=training)
+            kwargs = {"mask": mask} if mask is not None and layer._accepts_mask else {}
+            out = layer(x, training=training, **kwargs)
+            mask = layer.compute_mask(x, mask)
+            x = out
         return x
+
+    def compute_mask(self, inputs, previous_mask):
+        # Masks flow between the layers inside `call`; a nested Sequential does not pass its
+        # output mask on (that would need its intermediate values).
+        return None
 
     @property
     def output_names(self):

@@ -1,5 +1,6 @@
 """Functional API: graphs, multiple inputs/outputs (lists and dicts), shared layers, nesting."""
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -98,3 +99,30 @@ def test_symbolic_arithmetic_builds_lambda_layers():
     a = jkeras.Input(shape=(2,))
     model = jkeras.Model(a, L.Dense(2, kernel_initializer="identity")(a) * 3 + 1)
     np.testing.assert_allclose(model(np.ones((1, 2), np.float32)), [[4.0, 4.0]])
+
+
+class MaskFromZeros(L.Layer):
+    """Emits a mask of non-zero timesteps, like Embedding(mask_zero=True)."""
+
+    def call(self, x):
+        return x
+
+    def compute_mask(self, inputs, previous_mask):
+        return jnp.any(inputs != 0, axis=-1)
+
+
+class MaskedSum(L.Layer):
+    def call(self, x, mask=None):
+        return jnp.sum(x * mask[..., None], axis=1) if mask is not None else jnp.sum(x, axis=1)
+
+
+def test_masks_propagate_through_sequential_and_functional():
+    import jax.numpy as jnp  # noqa: F401  (used by the helper layers)
+    x = np.array([[[1.0], [0.0], [2.0]]], np.float32)
+    seq = jkeras.Sequential([MaskFromZeros(), L.Dense(1, kernel_initializer="ones",
+                                                     bias_initializer="ones"), MaskedSum()])
+    np.testing.assert_allclose(seq(x), [[5.0]])  # (1+1) + (2+1); the masked step is dropped
+    inp = jkeras.Input(shape=(3, 1))
+    h = L.Dense(1, kernel_initializer="ones", bias_initializer="ones")(MaskFromZeros()(inp))
+    model = jkeras.Model(inp, MaskedSum()(h))
+    np.testing.assert_allclose(model(x), [[5.0]])
