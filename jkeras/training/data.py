@@ -1,0 +1,297 @@
+"""Input normalisation for fit / evaluate / predict.
+
+Arrays (numpy, jax, anything `np.asarray` takes, or lists / dicts of them for several inputs or
+outputs) become an `ArrayData`: placed on the device ONCE per call, batches are then sliced (or
+gathered through an on-device permutation) inside the compiled loop. Anything else iterable
+(a generator, an iterator, a Keras-style `PyDataset` with `__getitem__`/`__len__`, a tf.data
+dataset) becomes an `IterableData` whose `(x, y[, sample_weight])` batches are pulled on the host.
+All checks here run before anything is traced.
+"""
+import math
+import types
+import warnings
+
+import jax
+import numpy as np
+
+
+# ---------------------------------------------------------------------------- structure
+def _is_array(v):
+    return isinstance(v, (np.ndarray, jax.Array, np.generic)) or (
+        hasattr(v, "__array__") and hasattr(v, "shape") and not isinstance(v, (list, tuple, dict)))
+
+
+def map_structure(fn, tree):
+    """Apply `fn` to every array leaf of nested lists / tuples / dicts (None stays None)."""
+    if tree is None:
+        return None
+    if isinstance(tree, dict):
+        return {k: map_structure(fn, v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)) and not _is_array(tree):
+        return type(tree)(map_structure(fn, v) for v in tree)
+    return fn(tree)
+
+
+def leaves(tree):
+    out = []
+    map_structure(out.append, tree)
+    return out
+
+
+def is_batch_iterable(x):
+    """True for data that yields batches (generators, iterators, datasets), not arrays."""
+    if x is None or _is_array(x) or isinstance(x, (list, tuple, dict, str, bytes)):
+        return False
+    if isinstance(x, types.GeneratorType) or hasattr(x, "__next__"):
+        return True
+    return hasattr(x, "__iter__") or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
+
+
+def unpack_x_y_sample_weight(data, what="data"):
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) in (1, 2, 3):
+        return tuple(data) + (None,) * (3 - len(data))
+    raise ValueError(
+        f"{what} is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+        f"`(x, y, sample_weight)`, found a tuple of {len(data)} elements.")
+
+
+def to_numpy(tree):
+    def conv(a):
+        if isinstance(a, jax.Array):
+            return a
+        a = np.asarray(a)
+        if a.dtype == object:
+            raise TypeError(f"Expected numeric arrays, received an array of dtype object: {a!r:.80}")
+        return a
+    return map_structure(conv, tree)
+
+
+# ---------------------------------------------------------------------------- checks
+def check_batch_size(batch_size):
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size <= 0:
+        raise ValueError(
+            f"`batch_size` must be a positive integer or None. Received: batch_size={batch_size!r}")
+    return int(batch_size)
+
+
+def check_cardinality(x, y, sample_weight):
+    sizes = {label: [int(np.shape(a)[0]) if np.ndim(a) else None for a in leaves(part)]
+             for label, part in (("x", x), ("y", y), ("sample_weight", sample_weight))}
+    for label, s in sizes.items():
+        if None in s:
+            raise ValueError(f"`{label}` arrays must have a batch dimension; received a scalar.")
+    flat = {n for s in sizes.values() for n in s}
+    if len(flat) > 1:
+        detail = "\n".join(f"'{label}' sizes: {', '.join(map(str, s))}"
+                           for label, s in sizes.items() if s)
+        raise ValueError(
+            "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
+            f"samples.\n{detail}")
+    if not flat:
+        raise ValueError("Expected input data `x`, received None.")
+    n = flat.pop()
+    if n == 0:
+        raise ValueError(
+            "Expected input data to be non-empty: `x` has 0 samples. Pass at least one sample.")
+    return n
+
+
+def class_weight_to_sample_weights(y, class_weight):
+    """Keras 3's `data_adapter_utils.class_weight_to_sample_weights`."""
+    y = np.asarray(y)
+    sw = np.ones((y.shape[0],), np.float32)
+    if y.ndim > 1:
+        y = np.argmax(y, axis=-1) if y.shape[-1] != 1 else np.squeeze(y, axis=-1)
+    y = np.round(y).astype("int32")
+    for i in range(y.shape[0]):
+        sw[i] = class_weight.get(int(y[i]), 1.0)
+    return sw
+
+
+def apply_class_weight(y, sample_weight, class_weight):
+    if class_weight is None:
+        return sample_weight
+    if sample_weight is not None:
+        raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+    if isinstance(y, (list, tuple, dict)):
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+    if not isinstance(class_weight, dict):
+        raise ValueError(f"`class_weight` must be a dict. Received: class_weight={class_weight!r}")
+    return class_weight_to_sample_weights(y, class_weight)
+
+
+def train_validation_split(x, y, sample_weight, validation_split):
+    """The LAST `validation_split` fraction (before any shuffling) becomes validation data.
+
+    Keras 3: `split_at = floor(n * (1 - validation_split))`; 0 or n is an error."""
+    n = check_cardinality(x, y, sample_weight)
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient to split it into a "
+            "validation and training set as specified by "
+            f"`validation_split={validation_split}`. Either provide more data, or a different "
+            "value for the `validation_split` argument.")
+    train = tuple(map_structure(lambda a: a[:split_at], t) for t in (x, y, sample_weight))
+    val = tuple(map_structure(lambda a: a[split_at:], t) for t in (x, y, sample_weight))
+    return train, val
+
+
+def check_validation_split(validation_split):
+    try:
+        ok = 0.0 <= float(validation_split) < 1.0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            "`validation_split` must be a float in [0, 1). "
+            f"Received: validation_split={validation_split!r}")
+
+
+def unpack_validation_data(validation_data):
+    if is_batch_iterable(validation_data):
+        return validation_data, None, None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        got = (f"a {type(validation_data).__name__} of {len(validation_data)} elements"
+               if isinstance(validation_data, (tuple, list)) else type(validation_data).__name__)
+        raise ValueError(
+            "`validation_data` should be a tuple `(x_val, y_val)` or "
+            f"`(x_val, y_val, val_sample_weights)`, or a generator of batches. Received: {got}.")
+    return tuple(validation_data) + (None,) * (3 - len(validation_data))
+
+
+# ---------------------------------------------------------------------------- array data
+class ArrayData:
+    """(x, y, sample_weight) on the device, with the batch layout of one fit/evaluate/predict."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps=None):
+        x, y, sample_weight = to_numpy(x), to_numpy(y), to_numpy(sample_weight)
+        self.num_samples = n = check_cardinality(x, y, sample_weight)
+        if batch_size is None:
+            batch_size = int(math.ceil(n / steps)) if steps else 32
+        self.batch_size = batch_size
+        self.num_full = n // batch_size
+        self.partial = n % batch_size
+        self.num_batches = self.num_full + (1 if self.partial else 0)
+        self.host = (x, y, sample_weight)
+        if sample_weight is not None:
+            sample_weight = map_structure(lambda a: np.asarray(a, np.float32), sample_weight)
+        # The one host->device transfer of this call.
+        self.device = jax.device_put((x, y, sample_weight))
+
+    def first_batch_host(self):
+        """The first batch as host arrays (to build the model / resolve shapes)."""
+        b = min(self.batch_size, self.num_samples)
+        return tuple(map_structure(lambda a: a[:b], t) for t in self.host)
+
+
+# ---------------------------------------------------------------------------- iterables
+class IterableData:
+    """Batches pulled from a Python iterable on the host.
+
+    An iterator / generator is consumed across epochs (once exhausted, training stops after that
+    epoch); a re-iterable object (a list of batches, a `PyDataset` with `__getitem__`/`__len__`,
+    a tf.data dataset) restarts each epoch.
+    """
+
+    def __init__(self, source, steps=None):
+        self.source = source
+        self.steps = steps
+        self.one_shot = isinstance(source, types.GeneratorType) or hasattr(source, "__next__")
+        self._it = iter(source) if self.one_shot else None
+        first = self._next_raw(self._it if self.one_shot else self._fresh_iter())
+        if first is None:
+            raise ValueError(
+                "When passing a Python generator / iterable to a Keras model, it must yield at "
+                "least one batch. Received an empty one.")
+        self._pending = [first] if self.one_shot else []
+        self.first = self._normalize(first)
+        self.num_batches = steps
+        if steps is None and not self.one_shot and hasattr(source, "__len__"):
+            self.num_batches = len(source)
+        self.exhausted = False
+
+    def _fresh_iter(self):
+        src = self.source
+        if hasattr(src, "__getitem__") and hasattr(src, "__len__") and not hasattr(src, "__iter__"):
+            return (src[i] for i in range(len(src)))
+        return iter(src)
+
+    @staticmethod
+    def _next_raw(it):
+        try:
+            return next(it)
+        except StopIteration:
+            return None
+
+    @staticmethod
+    def _normalize(batch):
+        if not isinstance(batch, (tuple, list)):
+            batch = (batch,)
+        x, y, sw = unpack_x_y_sample_weight(batch, "A batch")
+        x, y, sw = to_numpy(x), to_numpy(y), to_numpy(sw)
+        check_cardinality(x, y, sw)
+        return x, y, sw
+
+    def epoch(self):
+        """Yield this epoch's normalised host batches (at most `steps`)."""
+        it = self._it if self.one_shot else self._fresh_iter()
+        count = 0
+        while self.steps is None or count < self.steps:
+            raw = self._pending.pop(0) if self._pending else self._next_raw(it)
+            if raw is None:
+                if self.one_shot:
+                    self.exhausted = True
+                    if self.steps is not None or count == 0:
+                        warnings.warn(
+                            "Your input ran out of data; interrupting training. Make sure that "
+                            "your dataset or generator can generate at least "
+                            "`steps_per_epoch * epochs` batches.", stacklevel=3)
+                break
+            count += 1
+            yield self._normalize(raw)
+        if self.num_batches is None:
+            self.num_batches = count
+        end = getattr(self.source, "on_epoch_end", None)
+        if end is not None and not self.one_shot:
+            end()
+
+
+def batch_size_of(batch):
+    return int(np.shape(leaves(batch[0])[0])[0])
+
+
+def stack_batches(batches):
+    """K same-shaped host batches -> one pytree with a leading K axis (numpy)."""
+    return map_structure_multi(lambda *a: np.stack(a), batches)
+
+
+def map_structure_multi(fn, trees):
+    first = trees[0]
+    if first is None:
+        return None
+    if isinstance(first, dict):
+        return {k: map_structure_multi(fn, [t[k] for t in trees]) for k in first}
+    if isinstance(first, (list, tuple)) and not _is_array(first):
+        return type(first)(map_structure_multi(fn, [t[i] for t in trees])
+                           for i in range(len(first)))
+    return fn(*trees)
+
+
+def same_signature(a, b):
+    sa = [(np.shape(v), np.result_type(v)) for v in leaves(a)]
+    sb = [(np.shape(v), np.result_type(v)) for v in leaves(b)]
+    return sa == sb and _structure(a) == _structure(b)
+
+
+def _structure(tree):
+    return jax.tree_util.tree_structure(map_structure(lambda a: 0, tree))
+
+

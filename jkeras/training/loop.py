@@ -1,0 +1,415 @@
+"""Epoch runners: chunking, `steps_per_execution="auto"`, fused epochs, host-batch pipelines.
+
+A *chunk* is the steps between two host interactions (callbacks see one `on_train_batch_begin` /
+`on_train_batch_end` per chunk, as Keras with `steps_per_execution=K`). A chunk runs either as ONE
+compiled loop over device-resident batches ("loop" mode) or as one compiled call per step
+("single" mode: on CPU, XLA runs convolutions inside a loop several times slower).
+
+`steps_per_execution="auto"` measures, once per compile and batch shape, during the first epoch:
+  t1 = one compiled step (dispatch included). If t1 < FAST the step is dispatch-bound: loop mode.
+  Otherwise time a loop of 4 steps; loop mode only if it is faster per step than t1.
+Chunk length: the whole epoch when no callback listens to batches, else about CHUNK_SECONDS of
+work. An integer `steps_per_execution` is used as given (loop mode).
+
+When every callback is passive (History, TerminateOnNaN, or none overriding a hook) and no
+per-epoch host work is needed, whole epochs run inside one compiled while-loop (`run_fused`):
+the per-epoch logs come back as one (epochs, logs) array and the callbacks are replayed from it,
+so History is exact while a 1-step epoch costs microseconds.
+"""
+import time
+
+import jax
+import numpy as np
+
+from jkeras.training import data as data_lib
+
+FAST = 3e-4  # seconds per step below which dispatch dominates: always loop
+SLOW = 2e-3  # without room to measure a loop, steps slower than this run one call each
+CHUNK_SECONDS = 0.05  # chunk length target when callbacks listen to batches
+FUSED_EPOCHS = 256  # epochs per fused call (static: one compile for every fit)
+
+
+@jax.jit
+def _draw_perm_key(rng):
+    rng, key = jax.random.split(rng)
+    return rng, key
+
+
+_perm = jax.jit(jax.random.permutation, static_argnums=1)
+
+
+def draw_permutation(ts, n):
+    rng, key = _draw_perm_key(ts.rng)
+    return ts._replace(rng=rng), _perm(key, n)
+
+
+class Decision:
+    """Loop-or-single and the measured seconds per step, cached per compile and shapes."""
+
+    def __init__(self, mode, seconds):
+        self.mode, self.seconds = mode, seconds
+
+    def chunk(self, batch_hooks, remaining, fixed_k=None):
+        if fixed_k is not None:
+            return max(1, min(fixed_k, remaining))
+        if not batch_hooks:
+            return remaining
+        k = int(CHUNK_SECONDS / self.seconds) if self.seconds else remaining
+        return max(1, min(k, remaining))
+
+
+def tune(one, many, available, warm):
+    """Measure (see module doc). `one(i)` / `many(i, n)` run steps from i and block; `warm`:
+    `one` is already compiled. -> (Decision or None when there was no room, steps used)."""
+    used = 0
+    if not warm:
+        one(0)  # compiles
+        used = 1
+    if available - used < 1:
+        return None, used
+    t = time.perf_counter()
+    one(used)
+    t1 = time.perf_counter() - t
+    used += 1
+    if t1 < FAST or available - used < 8:
+        return Decision("loop" if t1 < SLOW else "single", t1), used
+    many(used, 4)  # compiles
+    t = time.perf_counter()
+    many(used + 4, 4)
+    tl = (time.perf_counter() - t) / 4
+    return Decision("loop" if tl < t1 else "single", min(tl, t1)), used + 8
+
+
+_RISKY = ("conv_general_dilated", "reduce_window", "reduce_window_max", "reduce_window_sum",
+          "select_and_scatter_add", "select_and_gather_add")
+
+
+def loop_risky(jaxpr):
+    """True when a compiled loop may run this program slower than one call per step: on CPU,
+    XLA runs convolutions and pooling inside a while loop several times slower."""
+    if jax.default_backend() != "cpu":
+        return False
+    for eqn in jaxpr.eqns:
+        if eqn.primitive.name in _RISKY:
+            return True
+        for v in eqn.params.values():
+            for sub in (v if isinstance(v, (list, tuple)) else [v]):
+                inner = getattr(sub, "jaxpr", sub)
+                if hasattr(inner, "eqns") and loop_risky(inner):
+                    return True
+    return False
+
+
+def _block(tree):
+    jax.block_until_ready(tree)
+
+
+class ArrayEpochs:
+    """Training epochs over an `ArrayData` (device resident)."""
+
+    def __init__(self, progs, data, shuffle, decisions, key, fixed_k=None, eager=False):
+        self.progs, self.data, self.shuffle = progs, data, shuffle
+        self.decisions, self.key = decisions, key
+        self.fixed_k = fixed_k
+        self.eager = eager
+        self.bs = data.batch_size
+        self.cursor = 0  # batch position inside the current pass (steps_per_epoch < pass)
+        self.perm = None
+        self.steps_run = 0  # steps dispatched in this fit (the TrainState's `step` on device)
+
+    @property
+    def decision(self):
+        if self.eager:
+            return Decision("single", None)
+        if self.fixed_k is not None:
+            return Decision("loop", None)
+        return self.decisions.get(self.key)
+
+    def _full(self, ts, pos, n, reset, mode):
+        """Run full batches [pos, pos + n)."""
+        if n <= 0:
+            return ts, None
+        if mode == "loop" and n > 1:
+            return self.progs.train_many(self.bs)(ts, self.data.device, self.perm, pos, n, reset)
+        one, logs = self.progs.train_one(self.bs), None
+        for i in range(n):
+            ts, logs = one(ts, self.data.device, self.perm, pos + i, reset and i == 0)
+        return ts, logs
+
+    def run_chunk(self, ts, pos, k, reset):
+        """Steps [pos, pos + k) of the pass; the partial batch is step `num_full`."""
+        d = self.data
+        n_full = max(0, min(pos + k, d.num_full) - pos)
+        mode = self.decision.mode if self.decision else "loop"
+        ts, logs = self._full(ts, pos, n_full, reset, mode)
+        if pos + k > d.num_full and d.partial:
+            tail = self.progs.train_tail(d.num_full * self.bs, d.partial)
+            ts, logs = tail(ts, d.device, self.perm, reset and n_full == 0)
+        return ts, logs
+
+    def _tune_chunk(self, ts, pos, reset):
+        state = {"ts": ts, "logs": None}
+
+        def one(i):
+            state["ts"], state["logs"] = self.progs.train_one(self.bs)(
+                state["ts"], self.data.device, self.perm, pos + i, reset and i == 0)
+            _block(state["ts"])
+
+        def many(i, n):
+            state["ts"], state["logs"] = self.progs.train_many(self.bs)(
+                state["ts"], self.data.device, self.perm, pos + i, n, False)
+            _block(state["ts"])
+
+        warm = ("warm",) + self.key in self.decisions
+        decision, used = tune(one, many, self.data.num_full - pos, warm)
+        self.decisions[("warm",) + self.key] = True
+        if decision is not None:
+            self.decisions[self.key] = decision
+        return state["ts"], state["logs"], used
+
+    def epoch(self, ts, callbacks, model, steps_per_epoch=None, batch_hooks=True,
+              nan_guard=False, before_call=None):
+        """One epoch with callbacks once per chunk. -> (ts, logs tuple of the last chunk)."""
+        d = self.data
+        if self.cursor == 0 and self.shuffle:
+            ts, self.perm = draw_permutation(ts, d.num_samples)
+        steps = d.num_batches - self.cursor
+        if steps_per_epoch is not None:
+            steps = min(steps, steps_per_epoch)
+        i, logs, reset = 0, None, True
+        while i < steps:
+            callbacks.on_train_batch_begin(i)
+            if before_call is not None and i:
+                ts = before_call(ts)
+            dec = self.decision
+            if dec is None and self.cursor + i < d.num_full:
+                ts, logs, k = self._tune_chunk(ts, self.cursor + i, reset)
+            elif (dec is None or dec.seconds is None) and batch_hooks and self.fixed_k is None:
+                # loop mode, chunk length not known yet: time a short chunk (after a warm-up one)
+                k = min(8, steps - i)
+                t = time.perf_counter()
+                ts, logs = self.run_chunk(ts, self.cursor + i, k, reset)
+                warm = ("warm_many",) + self.key
+                if dec is not None and warm in self.decisions and self.cursor + i + k <= d.num_full:
+                    _block(ts)
+                    dec.seconds = (time.perf_counter() - t) / k
+                self.decisions[warm] = True
+            else:
+                k = dec.chunk(batch_hooks, steps - i, self.fixed_k)
+                ts, logs = self.run_chunk(ts, self.cursor + i, k, reset)
+            reset = False
+            last = i + k - 1
+            if nan_guard:
+                bad = int(ts.bad_step)
+                if bad >= 0:  # report the exact batch that went bad; the epoch stops there
+                    last = i + (bad - self.steps_run)
+                    k = steps - i
+            self.steps_run += k
+            callbacks.on_train_batch_end(last, named(self.progs, logs))
+            i += k
+            if model.stop_training:
+                break
+        self.cursor += i
+        if self.cursor >= d.num_batches:
+            self.cursor = 0
+        return ts, logs
+
+    def fused(self, ts, n_epochs):
+        """Up to FUSED_EPOCHS whole epochs in one call. -> (ts, rows (n_done, logs))."""
+        fn = self.progs.train_epochs(self.data.num_samples, self.bs, self.shuffle, FUSED_EPOCHS)
+        ts, buf, done = fn(ts, self.data.device, min(n_epochs, FUSED_EPOCHS))
+        rows = np.asarray(buf)[: int(done)]
+        self.steps_run += len(rows) * self.data.num_batches
+        return ts, rows
+
+
+def named(progs, logs):
+    if logs is None:
+        return {}
+    return dict(zip(progs.outputs.result_names(), logs))
+
+
+class HostEpochs:
+    """Training epochs over host batches (generators, iterators, datasets): batches are pulled
+    on the host, K same-shaped ones stacked and transferred together, then run by one compiled
+    loop; the next chunk is assembled while the device works (dispatch is asynchronous)."""
+
+    def __init__(self, progs, source, decisions, key, fixed_k=None, eager=False):
+        self.progs, self.source = progs, source
+        self.decisions, self.key = decisions, key
+        self.fixed_k, self.eager = fixed_k, eager
+        self.steps_run = 0
+
+    def _k(self, batch_hooks):
+        if self.eager:
+            return 1
+        if self.fixed_k is not None:
+            return self.fixed_k
+        d = self.decisions.get(self.key)
+        if d is None or d.mode == "single":
+            return 1
+        if not batch_hooks:
+            return 64
+        return max(1, min(64, int(CHUNK_SECONDS / d.seconds) if d.seconds else 16))
+
+    def _chunks(self, k):
+        """Group the epoch's batches into runs of <= k with one shape signature."""
+        group = []
+        for batch in self.source.epoch():
+            if group and (len(group) == k or not data_lib.same_signature(group[0], batch)):
+                yield group
+                group = []
+            group.append(batch)
+        if group:
+            yield group
+
+    def _run(self, ts, group, reset, k):
+        if len(group) == 1 or k == 1:
+            one, logs = self.progs.train_host_one(), None
+            for j, b in enumerate(group):
+                ts, logs = one(ts, jax.device_put(b), reset and j == 0)
+            return ts, logs
+        pad = k - len(group)
+        stacked = data_lib.stack_batches(group + [group[-1]] * pad)
+        return self.progs.train_host_many()(ts, jax.device_put(stacked), len(group), reset)
+
+    @property
+    def decision(self):
+        return None  # fused epochs need device-resident data
+
+    def epoch(self, ts, callbacks, model, batch_hooks=True, nan_guard=False):
+        if not self.eager and self.fixed_k is None and self.key not in self.decisions:
+            self._measure(ts)
+        k = self._k(batch_hooks)
+        i, logs, reset, bad = 0, None, True, -1
+        for group in self._chunks(k):
+            callbacks.on_train_batch_begin(i)
+            ts, logs = self._run(ts, group, reset, k)
+            reset = False
+            last = i + len(group) - 1
+            if nan_guard:
+                bad = int(ts.bad_step)
+                if bad >= 0:
+                    last = i + bad - self.steps_run
+            self.steps_run += len(group)
+            callbacks.on_train_batch_end(last, named(self.progs, logs))
+            i += len(group)
+            if model.stop_training or bad >= 0:
+                break
+        return ts, logs, i
+
+    def _measure(self, ts):
+        """Time one compiled step on the first batch (without keeping its result)."""
+        one = self.progs.train_host_one()
+        batch = jax.device_put(self.source.first)
+        from jkeras.training.state import copy_tree
+        probe = copy_tree(ts)
+        probe, _ = one(probe, batch, True)
+        _block(probe)
+        t = time.perf_counter()
+        probe, _ = one(probe, batch, True)
+        _block(probe)
+        t1 = time.perf_counter() - t
+        self.decisions[self.key] = Decision("loop" if t1 < SLOW else "single", t1)
+
+
+def _chunk_len(decision, hooks, remaining):
+    if not hooks:
+        return remaining
+    seconds = decision.seconds if decision is not None and decision.seconds else None
+    return max(1, min(remaining, int(CHUNK_SECONDS / seconds) if seconds else 16))
+
+
+class EvalRunner:
+    """evaluate() / validation: metric accumulators only; the weights are read, not donated."""
+
+    def __init__(self, progs, decision, eager):
+        self.progs, self.decision, self.eager = progs, decision, eager
+        self.single = eager or (decision is not None and decision.mode == "single")
+
+    def run(self, es, data, callbacks, model, hooks, steps=None):
+        logs = None
+        if isinstance(data, data_lib.IterableData):
+            one = self.progs.test_host()
+            for i, batch in enumerate(data.epoch()):
+                callbacks.on_test_batch_begin(i)
+                es, logs = one(es, jax.device_put(batch), i == 0)
+                callbacks.on_test_batch_end(i, named(self.progs, logs))
+                if model.stop_evaluating:
+                    break
+            return named(self.progs, logs)
+        bs, dev = data.batch_size, data.device
+        total = data.num_batches if steps is None else min(steps, data.num_batches)
+        i, reset = 0, True
+        while i < total:
+            k = _chunk_len(self.decision, hooks, total - i)
+            callbacks.on_test_batch_begin(i)
+            n_full = max(0, min(i + k, data.num_full) - i)
+            if n_full and not self.single and n_full > 1:
+                es, logs = self.progs.test_many(bs)(es, dev, i, n_full, reset)
+            else:
+                for j in range(n_full):
+                    es, logs = self.progs.test_one(bs)(es, dev, i + j, reset and j == 0)
+            if i + k > data.num_full and data.partial:
+                tail = self.progs.test_tail(data.num_full * bs, data.partial)
+                es, logs = tail(es, dev, reset and n_full == 0)
+            reset = False
+            callbacks.on_test_batch_end(i + k - 1, named(self.progs, logs))
+            i += k
+            if model.stop_evaluating:
+                break
+        return named(self.progs, logs)
+
+
+def _concat(parts):
+    return jax.tree_util.tree_map(lambda *a: np.concatenate([np.asarray(p) for p in a]), *parts)
+
+
+class PredictRunner:
+    """predict(): (k, batch, ...) blocks from one compiled `lax.map`; the last partial batch
+    by its own program. With a fixed chunk length the last chunk's start is clamped back (its
+    first batches are computed twice and dropped) so one program serves every chunk."""
+
+    def __init__(self, progs, decision, eager):
+        self.progs, self.decision, self.eager = progs, decision, eager
+        self.single = eager or (decision is not None and decision.mode == "single")
+
+    def run(self, variables, data, callbacks, model, hooks, steps=None):
+        parts = []
+        if isinstance(data, data_lib.IterableData):
+            fn = self.progs.predict_host()
+            for i, batch in enumerate(data.epoch()):
+                callbacks.on_predict_batch_begin(i)
+                out = fn(variables, jax.device_put(batch[0]))
+                parts.append(out)
+                callbacks.on_predict_batch_end(i, {"outputs": out})
+                if model.stop_predicting:
+                    break
+            return _concat(parts)
+        bs, x = data.batch_size, data.device[0]
+        total = data.num_batches if steps is None else min(steps, data.num_batches)
+        n_full_total = min(total, data.num_full)
+        kk = 1 if self.single else _chunk_len(self.decision, hooks, max(1, n_full_total))
+        i = 0
+        while i < total:
+            k = min(kk, total - i) if n_full_total > i else 1
+            callbacks.on_predict_batch_begin(i)
+            chunk = []
+            n_full = max(0, min(i + k, n_full_total) - i)
+            if n_full:
+                start = min(i, data.num_full - kk)
+                block = self.progs.predict_many(bs, kk)(variables, x, start)
+                skip = i - start
+                chunk.append(jax.tree_util.tree_map(
+                    lambda a: a[skip:skip + n_full].reshape((-1,) + a.shape[2:]), block))
+            if i + k > data.num_full and data.partial:
+                chunk.append(self.progs.predict_tail(data.num_full * bs, data.partial)(
+                    variables, x))
+            out = chunk[0] if len(chunk) == 1 else jax.tree_util.tree_map(
+                lambda *a: jax.numpy.concatenate(a), *chunk)
+            parts.append(out)
+            callbacks.on_predict_batch_end(i + k - 1, {"outputs": out})
+            i += k
+            if model.stop_predicting:
+                break
+        return _concat(parts)

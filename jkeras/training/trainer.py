@@ -1,0 +1,464 @@
+"""The `Trainer` mixin: Keras 3's compile / fit / evaluate / predict on a jitted on-device loop.
+
+`class Model(Trainer, Layer)`: no `__init__` needed (class-level defaults; the per-model cache
+is created lazily). The model contract used here: `built`, `_build_from_inputs(x)`,
+`get_variables()` / `set_variables()`, pure `apply(variables, x, training, rng)`, `output_names`.
+
+During `fit` the weights live in the loop's `TrainState` (donated from one compiled call to the
+next); the model gets them back at the end, or whenever a callback touches `self.model`
+(`jax_state_sync`, as Keras's JAX trainer). See loop.py for chunking and the fused-epoch path.
+"""
+import jax
+import numpy as np
+
+from jkeras.training import compile_utils, data as data_lib, loop as loop_lib
+from jkeras.training.state import copy_tree, new_train_state, seed_key
+from jkeras.training.step import (Programs, make_predict_step, make_test_step, make_train_step,
+                                  new_eval_state)
+
+_EPOCH_HOOKS = ("on_epoch_begin", "on_epoch_end")
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+
+
+class _Store:
+    """Per-model training cache (a plain object, so layer tracking never walks into it)."""
+
+    def __init__(self):
+        self.compile_id, self.config, self.opt = 0, None, None
+        self.outputs, self.programs, self.decisions = {}, {}, {}
+        self.opt_state = None  # the optimizer state between fits (never donated)
+        self.live, self.synced, self.given, self.synced_lr = None, True, None, None
+        self.last_outputs = None
+        self.loop_risky = {}  # input signature -> the forward pass has convolutions / pooling
+
+
+def _overrides(cb, names):
+    from jkeras.training.callbacks import Callback
+    return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
+
+
+def _pythonify(logs):
+    return {k: float(v) for k, v in sorted(logs.items())}
+
+
+def _signature(tree):
+    """Structure + per-sample shapes + dtypes (the batch dimension is left out)."""
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    return treedef, tuple((tuple(np.shape(a))[1:], str(np.result_type(a))) for a in leaves)
+
+
+class Trainer:
+    compiled = False
+    optimizer = None
+    loss = None
+    history = None
+    stop_training = False
+    stop_evaluating = False
+    stop_predicting = False
+    run_eagerly = False
+    jit_compile = True
+    steps_per_execution = "auto"
+
+    def _jk(self):
+        store = self.__dict__.get("_jk_store")
+        if store is None:
+            store = _Store()
+            self.__dict__["_jk_store"] = store
+        return store
+
+    # ------------------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution="auto",
+                jit_compile="auto", auto_scale_loss=True):
+        from jkeras import optimizers
+        opt = optimizers.get(optimizer)
+        if not (steps_per_execution == "auto" or (
+                isinstance(steps_per_execution, (int, np.integer))
+                and not isinstance(steps_per_execution, bool) and steps_per_execution >= 1)):
+            raise ValueError("`steps_per_execution` must be a positive integer or 'auto'. "
+                             f"Received: steps_per_execution={steps_per_execution!r}")
+        for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            if value and not isinstance(value, (list, tuple, dict)):
+                raise ValueError(f"Expected `{arg}` argument to be a list, tuple, or dict. "
+                                 f"Received instead: {arg}={value} of type {type(value)}")
+        if loss_weights and not isinstance(loss_weights, (list, tuple, dict, float, int)):
+            raise ValueError("Expected `loss_weights` argument to be a float (single output "
+                             "case) or a list, tuple, or dict (multiple output case). Received "
+                             f"instead: loss_weights={loss_weights} of type {type(loss_weights)}")
+        compile_utils.validate_loss_identifiers(loss)
+        compile_utils.validate_metric_identifiers(metrics)
+        compile_utils.validate_metric_identifiers(weighted_metrics)
+        store = self._jk()
+        if store.opt is not opt:
+            store.opt_state = None
+        store.opt = opt
+        store.compile_id += 1
+        store.outputs, store.programs, store.decisions, store.last_outputs = {}, {}, {}, None
+        store.config = dict(optimizer=opt, loss=loss, loss_weights=loss_weights, metrics=metrics,
+                            weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
+                            steps_per_execution=steps_per_execution, jit_compile=jit_compile)
+        if jit_compile == "auto":
+            jit_compile = not run_eagerly
+        self.optimizer, self.loss = opt, loss
+        self.run_eagerly = bool(run_eagerly or not jit_compile)
+        self.jit_compile = bool(jit_compile) and not run_eagerly
+        self.steps_per_execution = steps_per_execution
+        self.stop_training = False
+        self.compiled = True
+
+    def get_compile_config(self):
+        store = self.__dict__.get("_jk_store")
+        return dict(store.config) if (store and store.config) else None
+
+    def _jk_assert_compiled(self, method):
+        if not self.compiled:
+            raise ValueError(f"You must call `compile()` before using the model: `{method}()` "
+                             "needs a loss and an optimizer.")
+
+    @property
+    def metrics_names(self):
+        if not self.compiled:
+            return []
+        store, names = self._jk(), ["loss"]
+        if store.config["metrics"] or store.config["weighted_metrics"]:
+            names.append("compile_metrics")
+        if store.last_outputs is not None:
+            names += store.last_outputs.loss_tracker_names
+        return names
+
+    def reset_metrics(self):
+        """Metric accumulators live in the loop's state and restart every epoch / evaluate."""
+
+    # ------------------------------------------------------------------------------ resolution
+    def _jk_eager(self):
+        return bool(self.run_eagerly)
+
+    def _jk_outputs(self, batch):
+        """CompiledOutputs for this batch's (y, y_pred) signature; builds the model first."""
+        x, y, _ = batch
+        store, pred = self._jk(), self._jk_forward_spec(x)
+        key = (_signature(y), _signature(pred))
+        outputs = store.outputs.get(key)
+        if outputs is None:
+            cfg = store.config
+            outputs = compile_utils.CompiledOutputs(
+                cfg["loss"], cfg["loss_weights"], cfg["metrics"], cfg["weighted_metrics"],
+                getattr(self, "output_names", None)).build(y, pred)
+            store.outputs[key] = outputs
+        store.last_outputs = outputs
+        return outputs
+
+    def _jk_forward_spec(self, x):
+        """Build the model if needed; y_pred's shapes (one abstract trace, which also tells
+        whether the forward pass has loop-unfriendly ops, see loop.loop_risky)."""
+        self._build_from_inputs(x)
+        if self._jk_eager():
+            return self.apply(self.get_variables(), jax.tree_util.tree_map(np.asarray, x))[0]
+        closed, pred = jax.make_jaxpr(
+            lambda v, xs: self.apply(v, xs, training=False)[0], return_shape=True)(
+                self.get_variables(), compile_utils.tree_spec(x))
+        self._jk().loop_risky[_signature(x)] = loop_lib.loop_risky(closed.jaxpr)
+        return pred
+
+    def _jk_programs(self, outputs, nan_guard=False):
+        store, eager = self._jk(), self._jk_eager()
+        key = (id(outputs), bool(nan_guard), eager)
+        progs = store.programs.get(key)
+        if progs is None:
+            progs = Programs(make_train_step(self, outputs, self.optimizer, nan_guard),
+                             make_test_step(self, outputs), make_predict_step(self), outputs,
+                             eager=eager)
+            store.programs[key] = progs
+        return progs
+
+    def _jk_predict_programs(self):
+        store, eager = self._jk(), self._jk_eager()
+        key = ("predict", eager)
+        if key not in store.programs:
+            store.programs[key] = Programs(None, None, make_predict_step(self), None, eager)
+        return store.programs[key]
+
+    def _jk_decision(self, x):
+        """The loop-or-single decision to reuse for evaluate / predict on inputs like `x`."""
+        store, sig = self._jk(), _signature(x)
+        for k, d in store.decisions.items():
+            if k[0] == "train" and k[1] == sig:
+                return d
+        risky = store.loop_risky.get(sig, False)
+        return loop_lib.Decision("single" if risky else "loop", None)
+
+    # ------------------------------------------------------------------------------ state
+    def _jk_new_state(self, outputs):
+        store = self._jk()
+        variables = self.get_variables()
+        if store.opt_state is None:
+            store.opt_state = self.optimizer.init(variables["params"])
+        variables, opt_state = copy_tree((variables, store.opt_state))
+        store.synced_lr = None
+        ts = new_train_state(variables, opt_state, seed_key(), outputs.init_metrics())
+        return self._jk_sync_lr(ts)
+
+    def _jk_sync_lr(self, ts):
+        store, opt = self._jk(), self.optimizer
+        lr = getattr(opt, "_learning_rate", None)
+        if hasattr(opt, "sync_state") and (store.synced_lr is None or lr != store.synced_lr):
+            ts = ts._replace(opt_state=opt.sync_state(ts.opt_state))
+            store.synced_lr = lr
+        return ts
+
+    def _jk_before_call(self, ts):
+        """Pick up weight edits made by callbacks since the last sync, and a new learning rate."""
+        store = self._jk()
+        if store.synced and store.given is not None:
+            current = jax.tree_util.tree_leaves(self.get_variables())
+            if len(current) != len(store.given) or any(
+                    a is not b for a, b in zip(current, store.given)):
+                v = copy_tree(self.get_variables())
+                ts = ts._replace(params=v["params"], state=v.get("state", {}))
+            store.given = None
+        return self._jk_sync_lr(ts)
+
+    def _jk_set_live(self, ts):
+        store = self._jk()
+        store.live, store.synced = ts, False
+
+    def jax_state_sync(self):
+        """Write the loop's current weights (copies) back into the layers; callbacks call this
+        through `Callback.model`."""
+        store = self.__dict__.get("_jk_store")
+        if store is None or store.live is None or store.synced:
+            return
+        variables, opt_state = copy_tree((store.live.variables(), store.live.opt_state))
+        self.set_variables(variables)
+        self.optimizer._last_state = opt_state
+        store.given = jax.tree_util.tree_leaves(self.get_variables())
+        store.synced = True
+
+    def _jk_finish(self, ts):
+        store = self._jk()
+        store.live, store.given = None, None
+        if ts is None or any(getattr(a, "is_deleted", lambda: False)()
+                             for a in jax.tree_util.tree_leaves(ts)):
+            return  # interrupted inside a donated call: the model keeps its pre-fit weights
+        self.set_variables(ts.variables())
+        store.opt_state = ts.opt_state
+        self.optimizer._last_state = ts.opt_state
+
+    # ------------------------------------------------------------------------------ data
+    def _jk_data(self, x, y, sample_weight, batch_size, steps, method):
+        if data_lib.is_batch_iterable(x):
+            for arg, v in (("y", y), ("sample_weight", sample_weight)):
+                if v is not None:
+                    raise ValueError(
+                        f"When providing `x` as a generator, `{arg}` should not be passed. "
+                        f"Instead, it should be included as part of the generator's batches.")
+            return data_lib.IterableData(x, steps)
+        if x is None:
+            raise ValueError(f"`{method}()` expects input data `x`; received x=None.")
+        return data_lib.ArrayData(x, y, sample_weight, batch_size, steps)
+
+    @staticmethod
+    def _jk_first(data):
+        return data.first if isinstance(data, data_lib.IterableData) else data.first_batch_host()
+
+    # ------------------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        from jkeras.training.callbacks import CallbackList
+        self._jk_assert_compiled("fit")
+        batch_size = data_lib.check_batch_size(batch_size)
+        validation_batch_size = data_lib.check_batch_size(validation_batch_size)
+        data_lib.check_validation_split(validation_split)
+        for arg, v in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
+            if v is not None and data_lib.check_batch_size(v) is None:
+                raise ValueError(f"`{arg}` must be a positive integer or None.")
+        val = None
+        if data_lib.is_batch_iterable(x):
+            if validation_split and validation_data is None:
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy "
+                                 f"arrays. Found incompatible type in the input: {type(x)}")
+            if class_weight is not None:
+                raise ValueError("Argument `class_weight` is not supported for Python generator "
+                                 f"inputs. Received: class_weight={class_weight}")
+        elif validation_split and validation_data is None:
+            (x, y, sample_weight), val = data_lib.train_validation_split(
+                data_lib.to_numpy(x), data_lib.to_numpy(y), data_lib.to_numpy(sample_weight),
+                validation_split)
+        if not data_lib.is_batch_iterable(x):
+            sample_weight = data_lib.apply_class_weight(y, sample_weight, class_weight)
+        if validation_data is not None:
+            val = data_lib.unpack_validation_data(validation_data)
+        train = self._jk_data(x, y, sample_weight, batch_size, steps_per_epoch, "fit")
+        outputs = self._jk_outputs(self._jk_first(train))
+        val_data = val_outputs = None
+        if val is not None:
+            val_data = self._jk_data(*val, validation_batch_size or batch_size, validation_steps,
+                                     "fit")
+            val_outputs = self._jk_outputs(self._jk_first(val_data))
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+                           verbose=verbose, epochs=epochs,
+                           steps=steps_per_epoch or train.num_batches, model=self)
+        from jkeras.training.callbacks import History, ProgbarLogger, TerminateOnNaN
+        nan_guard = any(isinstance(c, TerminateOnNaN) for c in cbs.callbacks)
+        quiet = [c for c in cbs.callbacks if not isinstance(c, (History, TerminateOnNaN))
+                 and not (isinstance(c, ProgbarLogger) and getattr(c, "verbose", 1) == 2)]
+        batch_hooks = any(_overrides(c, _BATCH_HOOKS) for c in quiet)
+        fusable = not any(_overrides(c, _EPOCH_HOOKS + _BATCH_HOOKS) for c in quiet) and (
+            val_data is None and steps_per_epoch is None
+            and isinstance(train, data_lib.ArrayData) and not self._jk_eager())
+        progs = self._jk_programs(outputs, nan_guard)
+        val_progs = self._jk_programs(val_outputs) if val_data is not None else None
+        spe = self.steps_per_execution
+        fixed_k = spe if spe != "auto" else None
+        first = self._jk_first(train)
+        key = ("train", _signature(first[0]), data_lib.batch_size_of(first), bool(shuffle))
+        store = self._jk()
+        if key not in store.decisions and not store.loop_risky.get(key[1], True):
+            store.decisions[key] = loop_lib.Decision("loop", None)
+        if isinstance(train, data_lib.ArrayData):
+            runner = loop_lib.ArrayEpochs(progs, train, bool(shuffle), store.decisions, key,
+                                          fixed_k, self._jk_eager())
+        else:
+            runner = loop_lib.HostEpochs(progs, train, store.decisions, key, fixed_k,
+                                         self._jk_eager())
+        ts = self._jk_new_state(outputs)
+        self._jk_set_live(ts)
+        self.stop_training = False
+        names = outputs.result_names()
+        logs, finished, epoch = {}, False, initial_epoch
+        cbs.on_train_begin()
+        try:
+            while epoch < epochs:
+                decision = runner.decision if fusable else None
+                if decision is not None and decision.mode == "loop":
+                    ts = self._jk_before_call(ts)
+                    ts, rows = runner.fused(ts, epochs - epoch)
+                    self._jk_set_live(ts)
+                    for row in rows:
+                        logs = dict(zip(names, row.tolist()))
+                        cbs.on_epoch_begin(epoch)
+                        cbs.on_train_batch_begin(0)
+                        cbs.on_train_batch_end(train.num_batches - 1, logs)
+                        cbs.on_epoch_end(epoch, logs)
+                        epoch += 1
+                        if self.stop_training:
+                            break
+                    if self.stop_training or (nan_guard and int(ts.bad_step) >= 0):
+                        break
+                    continue
+                cbs.on_epoch_begin(epoch)
+                ts = self._jk_before_call(ts)
+                if isinstance(runner, loop_lib.ArrayEpochs):
+                    ts, tlogs = runner.epoch(ts, cbs, self, steps_per_epoch, batch_hooks,
+                                             nan_guard, before_call=self._jk_before_call)
+                else:
+                    ts, tlogs, _ = runner.epoch(ts, cbs, self, batch_hooks, nan_guard)
+                self._jk_set_live(ts)
+                epoch_logs = loop_lib.named(progs, tlogs)
+                if val_data is not None and self._jk_should_eval(epoch, validation_freq):
+                    vlogs = self._jk_evaluate_run(ts.variables(), val_data, val_progs, cbs,
+                                                  validation_steps)
+                    epoch_logs.update({f"val_{k}": v for k, v in vlogs.items()})
+                cbs.on_epoch_end(epoch, epoch_logs)
+                logs = epoch_logs
+                epoch += 1
+                if self.stop_training or (nan_guard and int(ts.bad_step) >= 0):
+                    break
+                if isinstance(runner, loop_lib.HostEpochs) and train.exhausted:
+                    break
+            finished = True
+        finally:
+            self._jk_finish(ts)
+        if finished:
+            cbs.on_train_end(logs)
+        return self.history
+
+    @staticmethod
+    def _jk_should_eval(epoch, validation_freq):
+        if isinstance(validation_freq, (int, np.integer)) and not isinstance(validation_freq, bool):
+            return (epoch + 1) % validation_freq == 0
+        if isinstance(validation_freq, (list, tuple)):
+            return (epoch + 1) in validation_freq
+        raise ValueError("Expected `validation_freq` to be a list or int. "
+                         f"Received: validation_freq={validation_freq} of the type "
+                         f"{type(validation_freq)}.")
+
+    # ------------------------------------------------------------------------------ evaluate
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        from jkeras.training.callbacks import CallbackList
+        self._jk_assert_compiled("evaluate")
+        if kwargs:
+            raise ValueError(f"Arguments not recognized: {kwargs}")
+        batch_size = data_lib.check_batch_size(batch_size)
+        data = self._jk_data(x, y, sample_weight, batch_size, steps, "evaluate")
+        outputs = self._jk_outputs(self._jk_first(data))
+        progs = self._jk_programs(outputs)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
+                           steps=steps or data.num_batches, model=self)
+        logs = _pythonify(self._jk_evaluate_run(self.get_variables(), data, progs, cbs, steps))
+        return logs if return_dict else outputs.evaluate_order(logs)
+
+    def _jk_evaluate_run(self, variables, data, progs, cbs, steps=None):
+        self.stop_evaluating = False
+        cbs.on_test_begin()
+        hooks = any(_overrides(c, ("on_test_batch_begin", "on_test_batch_end"))
+                    for c in cbs.callbacks)
+        es = new_eval_state(variables, progs.outputs.init_metrics)
+        runner = loop_lib.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
+                                     self._jk_eager())
+        logs = runner.run(es, data, cbs, self, hooks, steps)
+        cbs.on_test_end(logs)
+        return logs
+
+    # ------------------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        from jkeras.training.callbacks import CallbackList
+        batch_size = data_lib.check_batch_size(batch_size)
+        data = self._jk_data(x, None, None, batch_size, steps, "predict")
+        if _signature(self._jk_first(data)[0]) not in self._jk().loop_risky:
+            self._jk_forward_spec(self._jk_first(data)[0])
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
+                           steps=steps or data.num_batches, model=self)
+        hooks = any(_overrides(c, ("on_predict_batch_begin", "on_predict_batch_end"))
+                    for c in cbs.callbacks)
+        self.stop_predicting = False
+        cbs.on_predict_begin()
+        runner = loop_lib.PredictRunner(self._jk_predict_programs(),
+                                        self._jk_decision(self._jk_first(data)[0]),
+                                        self._jk_eager())
+        out = runner.run(self.get_variables(), data, cbs, self, hooks, steps)
+        cbs.on_predict_end()
+        return out
+
+    # ------------------------------------------------------------------------------ on_batch
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        self._jk_assert_compiled("train_on_batch")
+        sample_weight = data_lib.apply_class_weight(y, sample_weight, class_weight)
+        batch = tuple(data_lib.to_numpy(t) for t in (x, y, sample_weight))
+        data_lib.check_cardinality(*batch)
+        outputs = self._jk_outputs(batch)
+        ts = self._jk_new_state(outputs)
+        ts, logs = self._jk_programs(outputs).train_host_one()(ts, jax.device_put(batch), True)
+        self._jk_finish(ts)
+        logs = _pythonify(loop_lib.named(self._jk_programs(outputs), logs))
+        return logs if return_dict else outputs.evaluate_order(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._jk_assert_compiled("test_on_batch")
+        batch = tuple(data_lib.to_numpy(t) for t in (x, y, sample_weight))
+        data_lib.check_cardinality(*batch)
+        outputs = self._jk_outputs(batch)
+        progs = self._jk_programs(outputs)
+        es = new_eval_state(self.get_variables(), outputs.init_metrics)
+        _, logs = progs.test_host()(es, jax.device_put(batch), True)
+        logs = _pythonify(loop_lib.named(progs, logs))
+        return logs if return_dict else outputs.evaluate_order(logs)
+
+    def predict_on_batch(self, x):
+        x = data_lib.to_numpy(x)
+        self._build_from_inputs(x)
+        out = self._jk_predict_programs().predict_host()(self.get_variables(), jax.device_put(x))
+        return jax.tree_util.tree_map(np.asarray, out)
