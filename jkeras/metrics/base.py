@@ -1,0 +1,175 @@
+"""Metric protocol: pure `init` / `update` / `result_from` plus the Keras stateful facade.
+
+The jitted training loop only uses the pure half: `state = m.init()`,
+`state = m.update(state, y_true, y_pred, sample_weight)`, `m.result_from(state)`.
+States are dicts of float32 scalars, so they stack, scan and donate like any pytree.
+"""
+import jax.numpy as jnp
+
+from jkeras.losses import apply_mask, squeeze_or_expand_to_same_rank, to_snake_case
+
+
+def _zero():
+    return jnp.zeros((), jnp.float32)
+
+
+def _divide_no_nan(a, b):
+    return jnp.where(b == 0, jnp.zeros_like(a), a / jnp.where(b == 0, jnp.ones_like(b), b))
+
+
+class Metric:
+    """Base class. Subclasses define `init`, `update` and `result_from` (all pure)."""
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or to_snake_case(type(self).__name__)
+        self.dtype = jnp.dtype(dtype or "float32").name
+        self._state = None
+
+    # --- pure protocol
+    def init(self):
+        raise NotImplementedError
+
+    def update(self, state, *args, **kwargs):
+        raise NotImplementedError
+
+    def result_from(self, state):
+        raise NotImplementedError
+
+    # --- Keras facade (stateful, eager)
+    @property
+    def state(self):
+        if self._state is None:
+            self._state = self.init()
+        return self._state
+
+    @state.setter
+    def state(self, value):
+        self._state = value
+
+    @property
+    def variables(self):
+        return list(self.state.values())
+
+    def update_state(self, *args, **kwargs):
+        self._state = self.update(self.state, *args, **kwargs)
+
+    def result(self):
+        return self.result_from(self.state)
+
+    def reset_state(self):
+        self._state = self.init()
+
+    def __call__(self, *args, **kwargs):
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def reduce_to_samplewise_values(values, sample_weight, reduce_fn, mask=None):
+    """Keras's helper: one value per sample (axis 0), weights broadcast to match.
+
+    As in Keras, a mask (from `ignore_class`) only takes effect when weights are given."""
+    values = jnp.asarray(values, jnp.float32)
+    if sample_weight is not None:
+        sample_weight = jnp.asarray(sample_weight, jnp.float32)
+        sample_weight = apply_mask(sample_weight, mask, reduction="sum")
+        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        w_ndim, v_ndim = sample_weight.ndim, values.ndim
+        if v_ndim > w_ndim:
+            values = reduce_fn(values, axis=tuple(range(w_ndim, v_ndim)))
+        sample_weight = jnp.broadcast_to(sample_weight, values.shape)
+        values = values * sample_weight
+        if w_ndim > 1:
+            sample_weight = reduce_fn(sample_weight, axis=tuple(range(1, w_ndim)))
+    if values.ndim > 1:
+        values = reduce_fn(values, axis=tuple(range(1, values.ndim)))
+    return values, sample_weight
+
+
+class Sum(Metric):
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name, dtype)
+
+    def init(self):
+        return {"total": _zero()}
+
+    def update(self, state, values, sample_weight=None):
+        values, _ = reduce_to_samplewise_values(values, sample_weight, jnp.sum)
+        return {"total": state["total"] + jnp.sum(values)}
+
+    def result_from(self, state):
+        return state["total"]
+
+
+class Mean(Metric):
+    """Weighted mean of `values`; without weights every sample (axis 0) counts once."""
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name, dtype)
+
+    def init(self):
+        return {"total": _zero(), "count": _zero()}
+
+    def update(self, state, values, sample_weight=None, _mask=None):
+        values, sample_weight = reduce_to_samplewise_values(
+            values, sample_weight, jnp.mean, _mask)
+        if sample_weight is not None:
+            n = jnp.sum(sample_weight)
+        else:
+            n = values.shape[0] if values.ndim >= 1 else 1
+        return {"total": state["total"] + jnp.sum(values),
+                "count": state["count"] + jnp.asarray(n, jnp.float32)}
+
+    def result_from(self, state):
+        return _divide_no_nan(state["total"], state["count"])
+
+
+class MeanMetricWrapper(Mean):
+    """Mean of `fn(y_true, y_pred, **kwargs)` over samples.
+
+    Keras names an unnamed wrapper "mean_metric_wrapper"; we take the function's name,
+    which is what compile() logs for a plain function anyway."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name or to_snake_case(getattr(fn, "__name__", type(fn).__name__)),
+                         dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+
+    def values_and_mask(self, y_true, y_pred):
+        return self._fn(jnp.asarray(y_true), jnp.asarray(y_pred), **self._fn_kwargs), None
+
+    def update(self, state, y_true, y_pred, sample_weight=None):
+        values, mask = self.values_and_mask(y_true, y_pred)
+        return super().update(state, values, sample_weight, _mask=mask)
+
+    def get_config(self):
+        return {**super().get_config(), "fn": getattr(self._fn, "__name__", repr(self._fn)),
+                **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        from jkeras.metrics import _FUNCTIONS  # late: the registry imports this module
+
+        config = dict(config)
+        fn = config.pop("fn")
+        return cls(_FUNCTIONS[fn] if isinstance(fn, str) else fn, **config)
+
+
+class _FixedFn(MeanMetricWrapper):
+    """A MeanMetricWrapper whose config is just its named constructor arguments."""
+    _args = ()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, **{k: getattr(self, k) for k in self._args}}
+
+    from_config = classmethod(Metric.from_config.__func__)
