@@ -47,14 +47,10 @@ def _divide_no_nan(a, b):
 
 
 # ----------------------------------------------------------------------------- shape checks
-def _fmt(s):
-    return "(" + ", ".join(str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
-
-
 def _shape_error(name, expected, t, p, hint=""):
     return ValueError(
-        f"In loss {name}, expected {expected}. Received: y_true.shape={_fmt(t)}, "
-        f"y_pred.shape={_fmt(p)}." + (f" {hint}" if hint else ""))
+        f"In loss {name}, expected {expected}. Received: y_true.shape={t}, "
+        f"y_pred.shape={p}." + (f" {hint}" if hint else ""))
 
 
 def _dims_match(a, b, broadcast=False):
@@ -88,7 +84,7 @@ def check_crossentropy_shapes(name, t, p, categorical):
     t, p = align_shapes(t0, p0)
     if categorical and len(p) and p[-1] == 1:
         warnings.warn(f"In loss {name}, expected y_pred.shape to be (batch_size, num_classes) "
-                      f"with num_classes > 1. Received: y_pred.shape={_fmt(p)}. Consider using "
+                      f"with num_classes > 1. Received: y_pred.shape={p}. Consider using "
                       "'binary_crossentropy' if you only have 2 classes.", stacklevel=3)
     if not _dims_match(t, p):
         kind = "one-hot " if categorical else ""
@@ -110,8 +106,8 @@ def check_sparse_shapes(name, t, p):
                     "(loss='categorical_crossentropy') for one-hot labels, or pass "
                     "integer labels (argmax).")
         raise _shape_error(
-            name, f"y_true to hold integer class indices of shape {_fmt(p0[:-1])} or "
-            f"{_fmt(p0[:-1] + (1,))} for y_pred of shape (..., num_classes)", t0, p0, hint)
+            name, f"y_true to hold integer class indices of shape {p0[:-1]} or "
+            f"{p0[:-1] + (1,)} for y_pred of shape (..., num_classes)", t0, p0, hint)
 
 
 # ----------------------------------------------------------------------------- functions
@@ -201,7 +197,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -jnp.sum(y_true * jnp.log(p), axis=axis)
 
 
-def _sparse_xent(y_true, y_pred, from_logits, ignore_class, axis):
+def _sparse_xent(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """Per-sample values and the valid mask (None without ignore_class)."""
     y_pred, y_true = jnp.asarray(y_pred), jnp.asarray(y_true)
     if axis not in (-1, y_pred.ndim - 1):
@@ -230,6 +226,30 @@ def _sparse_xent(y_true, y_pred, from_logits, ignore_class, axis):
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     return _sparse_xent(y_true, y_pred, from_logits, ignore_class, axis)[0]
+
+
+_CHECKS = {
+    mean_squared_error: check_regression_shapes, mean_absolute_error: check_regression_shapes,
+    mean_absolute_percentage_error: check_regression_shapes,
+    mean_squared_logarithmic_error: check_regression_shapes, huber: check_regression_shapes,
+    binary_crossentropy: lambda n, t, p: check_crossentropy_shapes(n, t, p, False),
+    categorical_crossentropy: lambda n, t, p: check_crossentropy_shapes(n, t, p, True),
+    sparse_categorical_crossentropy: check_sparse_shapes}
+_CROSSENTROPIES = (binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy)
+
+
+def call_with_mask(fn, y_true, y_pred, logits=None, **kwargs):
+    """`fn(y_true, y_pred, **kwargs)` and the mask sparse CE's ignore_class leaves (or None).
+
+    `logits`: the pre-activation values when y_pred came out of a softmax/sigmoid. tf.keras
+    (TF backend) keeps them on the tensor (`_keras_logits`) and its crossentropies then use
+    them with from_logits=True (whatever the activation was: softmax + BCE gets sigmoid BCE
+    of the softmax's inputs) -- no clipping, so saturated outputs still get a gradient."""
+    if logits is not None and fn in _CROSSENTROPIES:
+        y_pred, kwargs = logits, {**kwargs, "from_logits": True}
+    if fn is sparse_categorical_crossentropy:
+        return _sparse_xent(y_true, y_pred, **kwargs)
+    return fn(y_true, y_pred, **kwargs), None
 
 
 mse = MSE = mean_squared_error
@@ -300,15 +320,18 @@ class Loss:
     def call(self, y_true, y_pred):
         raise NotImplementedError
 
-    def _call_with_mask(self, y_true, y_pred):
+    def _call_with_mask(self, y_true, y_pred, logits=None):
         return self.call(y_true, y_pred), None
 
     def _cast_true(self, y_true):
         return jnp.asarray(y_true, self.dtype)
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
+    def __call__(self, y_true, y_pred, sample_weight=None, logits=None):
+        """Reduced loss. `logits`: see `call_with_mask` (crossentropies only)."""
         y_pred = jnp.asarray(y_pred, self.dtype)
-        values, mask = self._call_with_mask(self._cast_true(y_true), y_pred)
+        if logits is not None:
+            logits = jnp.asarray(logits, self.dtype)
+        values, mask = self._call_with_mask(self._cast_true(y_true), y_pred, logits)
         return reduce_weighted_values(values, sample_weight, mask, self.reduction, self.dtype)
 
     def check_shapes(self, y_true_shape, y_pred_shape):
@@ -335,8 +358,18 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
 
     def call(self, y_true, y_pred):
+        return self._call_with_mask(y_true, y_pred)[0]
+
+    def _call_with_mask(self, y_true, y_pred, logits=None):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        return self.fn(y_true, y_pred, **self._fn_kwargs)
+        if logits is not None:
+            logits = logits.reshape(y_pred.shape)
+        return call_with_mask(self.fn, y_true, y_pred, logits, **self._fn_kwargs)
+
+    def check_shapes(self, y_true_shape, y_pred_shape):
+        check = _CHECKS.get(self.fn)  # only our own functions are known; others pass
+        if check is not None:
+            check(self.name, _shape(y_true_shape), _shape(y_pred_shape))
 
     def get_config(self):
         return {**super().get_config(), "fn": getattr(self.fn, "__name__", repr(self.fn)),
@@ -351,15 +384,11 @@ class LossFunctionWrapper(Loss):
 
 class _Builtin(LossFunctionWrapper):
     _args = ()  # constructor arguments that go into get_config
-    _check = staticmethod(check_regression_shapes)
 
     def __init__(self, fn, reduction, name, dtype, **kwargs):
         super().__init__(fn, reduction, name, dtype, **kwargs)
         for k in self._args:
             setattr(self, k, kwargs[k])
-
-    def check_shapes(self, y_true_shape, y_pred_shape):
-        self._check(self.name, _shape(y_true_shape), _shape(y_pred_shape))
 
     def get_config(self):
         return {**Loss.get_config(self), **{k: getattr(self, k) for k in self._args}}
@@ -401,10 +430,6 @@ class Huber(_Builtin):
 class BinaryCrossentropy(_Builtin):
     _args = ("from_logits", "label_smoothing", "axis")
 
-    @staticmethod
-    def _check(name, t, p):
-        check_crossentropy_shapes(name, t, p, categorical=False)
-
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
         super().__init__(binary_crossentropy, reduction, name, dtype, from_logits=from_logits,
@@ -414,10 +439,6 @@ class BinaryCrossentropy(_Builtin):
 class CategoricalCrossentropy(_Builtin):
     _args = ("from_logits", "label_smoothing", "axis")
 
-    @staticmethod
-    def _check(name, t, p):
-        check_crossentropy_shapes(name, t, p, categorical=True)
-
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
         super().__init__(categorical_crossentropy, reduction, name, dtype,
@@ -426,7 +447,6 @@ class CategoricalCrossentropy(_Builtin):
 
 class SparseCategoricalCrossentropy(_Builtin):
     _args = ("from_logits", "ignore_class")
-    _check = staticmethod(check_sparse_shapes)
 
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
                  axis=-1, name="sparse_categorical_crossentropy", dtype=None):
@@ -436,11 +456,6 @@ class SparseCategoricalCrossentropy(_Builtin):
 
     def _cast_true(self, y_true):
         return jnp.asarray(y_true)  # integer labels stay integers
-
-    def _call_with_mask(self, y_true, y_pred):
-        # ignored entries leave the mean's denominator, as Keras's keras_mask does
-        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        return _sparse_xent(y_true, y_pred, self.from_logits, self.ignore_class, self.axis)
 
 
 # ----------------------------------------------------------------------------- lookup

@@ -317,3 +317,25 @@ def test_keras_config_keys():
         "from_logits": False, "ignore_class": None}
     assert losses.deserialize(losses.serialize(losses.mse)) is losses.mean_squared_error
     assert losses.deserialize("mse").name == "mean_squared_error"
+
+
+def test_logits_argument_for_saturated_outputs():
+    # tf.keras computes crossentropies of a sigmoid/softmax output from its logits
+    z = jnp.array([[40.0], [-40.0]])
+    y = jnp.array([[0.0], [1.0]])
+    p = jax.nn.sigmoid(z)  # exactly 1 and 0 in float32
+    bce = losses.BinaryCrossentropy()
+    clipped = bce(y, p)
+    assert float(clipped) < 17.0  # -log(1e-7)-ish: the clip caps it
+    close(bce(y, p, logits=z), 40.0, rtol=1e-6)
+    g = jax.grad(lambda zz: bce(y, jax.nn.sigmoid(zz), logits=zz))(z)
+    close(g, [[0.5], [-0.5]], rtol=1e-6)  # (sigmoid(z) - y) / 2, not 0 as through the clip
+    zc = jnp.array([[30.0, 0.0, -30.0]])
+    cce = losses.CategoricalCrossentropy(label_smoothing=0.1)
+    close(cce([[0.0, 0.0, 1.0]], jax.nn.softmax(zc), logits=zc),
+          losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)(
+              [[0.0, 0.0, 1.0]], zc))
+    close(losses.SparseCategoricalCrossentropy()([2], jax.nn.softmax(zc), logits=zc), 60.0,
+          rtol=1e-6)
+    # losses other than crossentropies ignore logits
+    close(losses.MeanSquaredError()(y, p, logits=z), losses.MeanSquaredError()(y, p))

@@ -235,3 +235,13 @@ def test_config_round_trip(metric):
     assert cfg["name"] == metric.name and cfg["dtype"] == "float32"
     assert type(metric).from_config(cfg).get_config() == cfg
     assert M.deserialize(M.serialize(metric)).get_config() == cfg
+
+
+def test_crossentropy_metrics_use_logits_when_given():
+    z = np.array([[40.0], [-40.0]], np.float32)
+    y = np.array([[0.0], [1.0]], np.float32)
+    p = np.asarray(jax.nn.sigmoid(z))
+    m = M.BinaryCrossentropy()
+    close(m.result_from(m.update(m.init(), y, p, logits=z)), 40.0, rtol=1e-6)
+    acc = M.BinaryAccuracy()  # accuracies look at the probabilities only
+    close(acc.result_from(acc.update(acc.init(), y, p, logits=z)), 0.0)

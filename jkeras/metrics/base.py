@@ -6,7 +6,7 @@ States are dicts of float32 scalars, so they stack, scan and donate like any pyt
 """
 import jax.numpy as jnp
 
-from jkeras.losses import apply_mask, squeeze_or_expand_to_same_rank, to_snake_case
+from jkeras.losses import apply_mask, call_with_mask, squeeze_or_expand_to_same_rank, to_snake_case
 
 
 def _zero():
@@ -145,11 +145,12 @@ class MeanMetricWrapper(Mean):
         self._fn = fn
         self._fn_kwargs = kwargs
 
-    def values_and_mask(self, y_true, y_pred):
-        return self._fn(jnp.asarray(y_true), jnp.asarray(y_pred), **self._fn_kwargs), None
-
-    def update(self, state, y_true, y_pred, sample_weight=None):
-        values, mask = self.values_and_mask(y_true, y_pred)
+    def update(self, state, y_true, y_pred, sample_weight=None, logits=None):
+        """`logits`: pre-activation of a softmax/sigmoid y_pred; crossentropy metrics then
+        use them, as tf.keras does (see jkeras.losses.call_with_mask)."""
+        values, mask = call_with_mask(self._fn, jnp.asarray(y_true), jnp.asarray(y_pred),
+                                      None if logits is None else jnp.asarray(logits),
+                                      **self._fn_kwargs)
         return super().update(state, values, sample_weight, _mask=mask)
 
     def get_config(self):

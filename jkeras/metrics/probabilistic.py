@@ -1,6 +1,7 @@
-"""Crossentropy metrics: sample means of the loss functions (no reduction options)."""
-import jax.numpy as jnp
+"""Crossentropy metrics: sample means of the loss functions (no reduction options).
 
+Sparse CE with ignore_class: Keras masks ignored entries only when sample weights are
+given (reduce_to_samplewise_values); without weights they count as zeros. Ours too."""
 from jkeras import losses
 from jkeras.metrics.base import _FixedFn
 
@@ -33,11 +34,3 @@ class SparseCategoricalCrossentropy(_FixedFn):
         super().__init__(losses.sparse_categorical_crossentropy, name, dtype,
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
         self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
-
-    def values_and_mask(self, y_true, y_pred):
-        # Keras attaches the ignore_class mask to the values; Mean uses it with weights
-        y_pred = jnp.asarray(y_pred)
-        if not jnp.issubdtype(y_pred.dtype, jnp.floating):
-            y_pred = y_pred.astype(jnp.float32)
-        return losses._sparse_xent(jnp.asarray(y_true), y_pred, self.from_logits,
-                                   self.ignore_class, self.axis)

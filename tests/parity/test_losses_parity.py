@@ -172,3 +172,23 @@ def test_names_and_config_keys_match(name):
     tf_cfg = theirs.get_config()
     our_cfg = ours.get_config()
     assert {k: our_cfg[k] for k in tf_cfg} == tf_cfg  # ours may add Huber's delta
+
+
+@pytest.mark.parametrize("name,act,t_key", [
+    ("BinaryCrossentropy", "sigmoid", "binary"),
+    ("BinaryCrossentropy", "softmax", "binary"),      # Keras quirk: sigmoid BCE of the logits
+    ("CategoricalCrossentropy", "softmax", "onehot"),
+    ("SparseCategoricalCrossentropy", "softmax", "labels"),
+    ("MeanSquaredError", "softmax", "onehot"),        # non-crossentropies ignore logits
+])
+def test_probabilities_that_carry_logits(name, act, t_key):
+    """tf.keras's softmax/sigmoid outputs carry their logits (`_keras_logits`) and the
+    crossentropies use those: our `logits=` argument reproduces it, saturation included."""
+    data = _inputs(5)
+    z = data["logits"] * 4  # saturates: probabilities of exactly 0 and 1
+    p_tf = getattr(tf.keras.activations, act)(tf.constant(z))
+    assert hasattr(p_tf, "_keras_logits")
+    for kw in ({}, {"label_smoothing": 0.1} if "Sparse" not in name and "Mean" not in name else {}):
+        theirs = getattr(tf.keras.losses, name)(reduction=None, **kw)(data[t_key], p_tf)
+        ours = getattr(L, name)(reduction=None, **kw)(data[t_key], np.asarray(p_tf), logits=z)
+        _check(ours, theirs)

@@ -177,3 +177,21 @@ def test_accuracy_resolution_matches_evaluate(loss, kind, units):
                                logs["accuracy"], rtol=RTOL)
     np.testing.assert_allclose(weighted.result_from(weighted.update(weighted.init(), yt, yp, sw)),
                                logs["acc"], rtol=RTOL)
+
+
+@pytest.mark.parametrize("name,kind,act", [
+    ("BinaryCrossentropy", "binary", "sigmoid"), ("CategoricalCrossentropy", "onehot", "softmax"),
+    ("SparseCategoricalCrossentropy", "sparse", "softmax"),
+    ("CategoricalAccuracy", "onehot", "softmax"), ("BinaryAccuracy", "binary", "sigmoid")])
+def test_metrics_on_probabilities_that_carry_logits(name, kind, act):
+    rng = np.random.default_rng(9)
+    ours, theirs = getattr(M, name)(), getattr(tf.keras.metrics, name)()
+    state = ours.init()
+    for n in (6, 9, 4):
+        yt, _ = _batch(kind, rng, n)
+        z = (rng.normal(size=(n, 1 if kind == "binary" else C)) * 30).astype(np.float32)
+        p = getattr(tf.keras.activations, act)(tf.constant(z))
+        sw = rng.uniform(size=n).astype(np.float32)
+        state = ours.update(state, yt, np.asarray(p), sw, logits=z)
+        theirs.update_state(yt, p, sample_weight=sw)
+    np.testing.assert_allclose(ours.result_from(state), theirs.result(), rtol=RTOL, atol=ATOL)
