@@ -5,6 +5,31 @@ from jkeras.layers.core import Activation, Dense, Flatten, Identity, Lambda, Res
 from jkeras.layers.input_layer import Input, InputLayer
 from jkeras.layers.merging import Add, Concatenate
 from jkeras.layers.preprocessing import Normalization
+from jkeras.layers.convolutional import (
+    Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D,
+    Convolution1DTranspose, Convolution2D, Convolution2DTranspose, Convolution3D,
+    Convolution3DTranspose, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+    SeparableConvolution1D, SeparableConvolution2D)
+from jkeras.layers.pooling import (
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D, AvgPool3D,
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool1D,
+    GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
+    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
+    MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from jkeras.layers.reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, UpSampling1D,
+                                     UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 
 __all__ = ["Layer", "InputSpec", "Dense", "Activation", "Flatten", "Reshape", "Lambda", "Identity",
            "Input", "InputLayer", "Add", "Concatenate", "Normalization"]
+__all__ += ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+            "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
+            "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose",
+            "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D",
+            "SeparableConvolution2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+            "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "MaxPool1D", "MaxPool2D",
+            "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalAveragePooling1D",
+            "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+            "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+            "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "Permute",
+            "RepeatVector", "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
+            "Cropping1D", "Cropping2D"]

@@ -1,0 +1,170 @@
+"""Pooling: Max/AveragePooling1D/2D/3D (one `lax.reduce_window` each) and the global poolings.
+
+Keras's "same" average pooling divides by the number of real (unpadded) values in each window.
+"""
+import math
+
+import jax.numpy as jnp
+from jax import lax
+
+from jkeras.core.input_spec import InputSpec
+from jkeras.core.layer import Layer
+from jkeras.layers import conv_utils as cu
+from jkeras.layers.convolutional import arg_errors
+
+
+class _Pooling(Layer):
+    rank = None
+    mode = None
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        with arg_errors(type(self).__name__):
+            self.pool_size = cu.standardize_tuple(pool_size, self.rank, "pool_size")
+            self.strides = cu.standardize_tuple(
+                self.pool_size if strides is None else strides, self.rank, "strides")
+            if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+                raise ValueError("Argument `padding` must be either 'valid' or 'same'. "
+                                 f"Received: padding={padding!r}")
+            self.padding = padding.lower()
+            self.data_format = cu.standardize_data_format(data_format)
+        super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def build(self, input_shape):
+        cu.check_rank(self, tuple(input_shape), self.rank + 2)
+        cu.pool_output_shape(self, tuple(input_shape))
+
+    def compute_output_shape(self, input_shape):
+        return cu.pool_output_shape(self, tuple(input_shape))
+
+    def _window(self, values):
+        """Spread spatial `values` over all axes (1 for batch and channels)."""
+        if self.data_format == "channels_last":
+            return (1,) + tuple(values) + (1,)
+        return (1, 1) + tuple(values)
+
+    def call(self, inputs):
+        x = jnp.asarray(inputs)
+        self.compute_output_shape(x.shape)
+        window, strides = self._window(self.pool_size), self._window(self.strides)
+        padding = self.padding.upper()
+        if self.mode == "max":
+            # max's identity as init lets JAX use (and differentiate) its max-pool primitive
+            lowest = (-jnp.inf if jnp.issubdtype(x.dtype, jnp.floating)
+                      else jnp.iinfo(x.dtype).min)
+            return lax.reduce_window(x, lowest, lax.max, window, strides, padding)
+        if not jnp.issubdtype(x.dtype, jnp.floating):
+            x = x.astype(jnp.float32)
+        summed = lax.reduce_window(x, 0.0, lax.add, window, strides, padding)
+        if self.padding == "valid":
+            return summed / math.prod(self.pool_size)
+        # Count real values per window on a ones array without batch/channel axes; XLA folds it.
+        ones = jnp.ones(self._window(cu.spatial(x.shape, self.data_format)), x.dtype)
+        counts = lax.reduce_window(ones, 0.0, lax.add, window, strides, padding)
+        return summed / counts
+
+
+class MaxPooling1D(_Pooling):
+    rank, mode = 1, "max"
+
+
+class MaxPooling2D(_Pooling):
+    rank, mode = 2, "max"
+
+
+class MaxPooling3D(_Pooling):
+    rank, mode = 3, "max"
+
+
+class AveragePooling1D(_Pooling):
+    rank, mode = 1, "average"
+
+
+class AveragePooling2D(_Pooling):
+    rank, mode = 2, "average"
+
+
+class AveragePooling3D(_Pooling):
+    rank, mode = 3, "average"
+
+
+class _GlobalPooling(Layer):
+    rank = None
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        with arg_errors(type(self).__name__):
+            self.data_format = cu.standardize_data_format(data_format)
+        self.keepdims = bool(keepdims)
+        super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def build(self, input_shape):
+        cu.check_rank(self, tuple(input_shape), self.rank + 2)
+
+    def _axes(self):
+        first = 1 if self.data_format == "channels_last" else 2
+        return tuple(range(first, first + self.rank))
+
+    def compute_output_shape(self, input_shape):
+        keep = (1,) * self.rank if self.keepdims else ()
+        return cu.with_spatial(tuple(input_shape), self.data_format, keep)
+
+
+class _GlobalAverage(_GlobalPooling):
+    def call(self, inputs):
+        return jnp.mean(jnp.asarray(inputs), axis=self._axes(), keepdims=self.keepdims)
+
+
+class _GlobalMax(_GlobalPooling):
+    def call(self, inputs):
+        return jnp.max(jnp.asarray(inputs), axis=self._axes(), keepdims=self.keepdims)
+
+
+class GlobalAveragePooling1D(_GlobalAverage):
+    """Mean over steps; a (batch, steps) mask excludes masked steps, as Keras."""
+    rank = 1
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask):
+        return None
+
+    def call(self, inputs, mask=None):
+        x = jnp.asarray(inputs)
+        if mask is None:
+            return jnp.mean(x, axis=self._axes(), keepdims=self.keepdims)
+        m = jnp.expand_dims(jnp.asarray(mask, bool), 2 if self.data_format == "channels_last"
+                            else 1)
+        total = jnp.sum(jnp.where(m, x, 0), axis=self._axes(), keepdims=self.keepdims)
+        return total / jnp.sum(m.astype(x.dtype), axis=self._axes(), keepdims=self.keepdims)
+
+
+class GlobalAveragePooling2D(_GlobalAverage):
+    rank = 2
+
+
+class GlobalAveragePooling3D(_GlobalAverage):
+    rank = 3
+
+
+class GlobalMaxPooling1D(_GlobalMax):
+    rank = 1
+
+
+class GlobalMaxPooling2D(_GlobalMax):
+    rank = 2
+
+
+class GlobalMaxPooling3D(_GlobalMax):
+    rank = 3
+
+
+# Keras's aliases
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D)
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (
+    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D)
