@@ -5,6 +5,11 @@ from jkeras.layers.core import Activation, Dense, Flatten, Identity, Lambda, Res
 from jkeras.layers.input_layer import Input, InputLayer
 from jkeras.layers.merging import Add, Concatenate
 from jkeras.layers.preprocessing import Normalization
+from jkeras.layers.activation_layers import ELU, LeakyReLU, ReLU, Softmax
+from jkeras.layers.normalization import BatchNormalization, LayerNormalization
+from jkeras.layers.regularization import (Dropout, GaussianNoise, SpatialDropout1D,
+                                          SpatialDropout2D, SpatialDropout3D)
+from jkeras.layers.rescaling import Rescaling
 from jkeras.layers.convolutional import (
     Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D,
     Convolution1DTranspose, Convolution2D, Convolution2DTranspose, Convolution3D,
@@ -21,6 +26,9 @@ from jkeras.layers.reshaping import (Cropping1D, Cropping2D, Permute, RepeatVect
 
 __all__ = ["Layer", "InputSpec", "Dense", "Activation", "Flatten", "Reshape", "Lambda", "Identity",
            "Input", "InputLayer", "Add", "Concatenate", "Normalization"]
+__all__ += ["BatchNormalization", "LayerNormalization", "Dropout", "SpatialDropout1D",
+            "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "ReLU", "LeakyReLU",
+            "Softmax", "ELU", "Rescaling"]
 __all__ += ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
             "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
             "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose",

@@ -1,0 +1,114 @@
+"""Activation layers with arguments: ReLU, LeakyReLU, Softmax (with mask), ELU."""
+import numbers
+import warnings
+
+import jax
+import jax.numpy as jnp
+
+from jkeras import activations
+from jkeras.core.layer import Layer
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+class _Elementwise(Layer):
+    supports_masking = True
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class ReLU(_Elementwise):
+    """`max_value`-clipped relu: `x` above `threshold`, `negative_slope * (x - threshold)` below."""
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        if max_value is not None and (not _is_number(max_value) or max_value < 0.0):
+            raise ValueError("max_value of a ReLU layer cannot be a negative value. "
+                             f"Received: max_value={max_value}")
+        if not _is_number(negative_slope) or negative_slope < 0.0:
+            raise ValueError("negative_slope of a ReLU layer cannot be None or a negative value. "
+                             f"Received: negative_slope={negative_slope}")
+        if not _is_number(threshold) or threshold < 0.0:
+            raise ValueError("threshold of a ReLU layer cannot be None or a negative value. "
+                             f"Received: threshold={threshold}")
+        super().__init__(**kwargs)
+        self.max_value = max_value
+        self.negative_slope = negative_slope
+        self.threshold = threshold
+
+    def call(self, inputs):
+        return activations.relu(inputs, negative_slope=self.negative_slope,
+                                max_value=self.max_value, threshold=self.threshold)
+
+
+class LeakyReLU(_Elementwise):
+    """`x` if `x > 0` else `negative_slope * x`; Keras 3's layer default slope is 0.3."""
+
+    def __init__(self, negative_slope=0.3, **kwargs):
+        if "alpha" in kwargs:
+            negative_slope = kwargs.pop("alpha")
+            warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.")
+        if not _is_number(negative_slope) or negative_slope < 0:
+            raise ValueError("The negative_slope value of a Leaky ReLU layer cannot be None or "
+                             f"negative value. Expected a float. Received: "
+                             f"negative_slope={negative_slope}")
+        super().__init__(**kwargs)
+        self.negative_slope = negative_slope
+
+    def call(self, inputs):
+        return activations.leaky_relu(inputs, negative_slope=self.negative_slope)
+
+
+def _large_negative_number(dtype):
+    # What Keras puts at masked positions before the softmax.
+    return -3e4 if jnp.dtype(dtype) == jnp.float16 else -1e9
+
+
+class Softmax(_Elementwise):
+    """Softmax over `axis` (int or tuple). A `mask` (True/ >0.5 = keep) gives masked positions
+    zero probability."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs, mask=None):
+        x = activations._as_array(inputs)
+        if mask is not None:
+            mask = jnp.asarray(mask)
+            if mask.ndim > x.ndim:
+                raise ValueError("The `mask` must be broadcastable to `inputs` and must not have "
+                                 f"more dimensions. Received: inputs.shape={x.shape}, "
+                                 f"mask.shape={mask.shape}")
+            if any(m != 1 and m != i for m, i in zip(mask.shape[::-1], x.shape[::-1])):
+                raise ValueError("The `mask` must be broadcastable to `inputs`. Each mask "
+                                 "dimension must be 1 or match the corresponding input "
+                                 f"dimension. Received: inputs.shape={x.shape}, "
+                                 f"mask.shape={mask.shape}")
+            if mask.dtype != jnp.bool_:
+                mask = mask > 0.5
+            x = jnp.where(mask, x, jnp.asarray(_large_negative_number(x.dtype), x.dtype))
+        axis = tuple(self.axis) if isinstance(self.axis, (list, tuple)) else self.axis
+        if isinstance(axis, tuple) and len(axis) > 1:
+            out = jnp.exp(x - jax.nn.logsumexp(x, axis=axis, keepdims=True))
+        else:
+            out = jax.nn.softmax(x, axis=axis[0] if isinstance(axis, tuple) else axis)
+        if mask is not None:
+            # A fully masked row would otherwise come out uniform.
+            out = jnp.where(mask, out, jnp.zeros_like(out))
+        return out
+
+
+class ELU(_Elementwise):
+    """`x` if `x > 0` else `alpha * (exp(x) - 1)`."""
+
+    def __init__(self, alpha=1.0, **kwargs):
+        if not _is_number(alpha):
+            raise ValueError(f"ELU: `alpha` must be a number. Received: alpha={alpha!r}")
+        super().__init__(**kwargs)
+        self.alpha = alpha
+
+    def call(self, inputs):
+        return activations.elu(inputs, alpha=self.alpha)

@@ -1,0 +1,172 @@
+"""Dropout, SpatialDropout1D/2D/3D and GaussianNoise: identity in inference, random in training.
+
+The random key comes from `self.call_rng()` (fit and eager training calls supply a fresh one per
+call), so the layers stay pure under `jit`. A `seed` is folded into that key: two layers with
+different seeds draw different masks from the same step key.
+"""
+import numbers
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jkeras.core.input_spec import InputSpec
+from jkeras.core.layer import Layer
+
+
+def _check_fraction(cls_name, arg, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        raise ValueError(f"Invalid value received for argument `{arg}` of {cls_name}. Expected "
+                         f"a float value between 0 and 1. Received: {arg}={value!r}")
+    return float(value)
+
+
+def _check_seed(cls_name, seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise ValueError(f"{cls_name}: `seed` must be an integer or None. Received: seed={seed!r}")
+    return None if seed is None else int(seed)
+
+
+def _float_inputs(x, dtype):
+    x = jnp.asarray(x)
+    return x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(dtype)
+
+
+class _RandomLayer(Layer):
+    supports_masking = True
+
+    def _key(self):
+        key = self.call_rng()
+        return key if self.seed is None else jax.random.fold_in(key, self.seed)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class Dropout(_RandomLayer):
+    """Zero each unit with probability `rate` in training and scale the kept ones by
+    `1 / (1 - rate)`; identity in inference. `noise_shape` (None entries = the input's size)
+    shares one mask along the axes where it is 1. `rate=1` gives zeros, as in Keras."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        cls_name = type(self).__name__
+        rate = _check_fraction(cls_name, "rate", rate)
+        seed = _check_seed(cls_name, seed)
+        noise_shape = self._validate_noise_shape(noise_shape)
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed = seed
+        self.noise_shape = noise_shape
+
+    @staticmethod
+    def _validate_noise_shape(noise_shape):
+        if noise_shape is None:
+            return None
+        head = "Invalid value received for argument `noise_shape`. "
+        if isinstance(noise_shape, str):
+            raise ValueError(f"{head}Expected a tuple or list of integers. "
+                             f"Received: noise_shape={noise_shape}")
+        try:
+            noise_shape = tuple(noise_shape)
+        except TypeError:
+            raise ValueError(f"{head}Expected an iterable of integers (e.g., a tuple or list). "
+                             f"Received: noise_shape={noise_shape}") from None
+        for i, dim in enumerate(noise_shape):
+            if dim is None:
+                continue
+            if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+                raise ValueError(f"{head}Expected all elements to be integers or None. "
+                                 f"Received element at index {i}: {dim} "
+                                 f"(type: {type(dim).__name__})")
+            if dim <= 0:
+                raise ValueError(f"{head}Expected all dimensions to be positive integers or "
+                                 f"None. Received negative or zero value at index {i}: {dim}")
+        return tuple(None if d is None else int(d) for d in noise_shape)
+
+    def _get_noise_shape(self, x):
+        if self.noise_shape is None:
+            return x.shape
+        if len(self.noise_shape) != x.ndim:
+            raise ValueError(f"Layer '{self.name}': `noise_shape` {self.noise_shape} must have "
+                             f"one entry per input axis. Received inputs of shape {x.shape}")
+        shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
+        if any(d not in (1, n) for d, n in zip(shape, x.shape)):
+            raise ValueError(f"Layer '{self.name}': `noise_shape` {self.noise_shape} must be "
+                             f"broadcastable to the inputs' shape {x.shape}")
+        return shape
+
+    def call(self, inputs, training=False):
+        x = _float_inputs(inputs, self.dtype)
+        if not training or self.rate == 0:
+            return x
+        if self.rate == 1:
+            return jnp.zeros_like(x)
+        keep_prob = 1.0 - self.rate
+        keep = jax.random.bernoulli(self._key(), keep_prob, self._get_noise_shape(x))
+        return jax.lax.select(jnp.broadcast_to(keep, x.shape), x / jnp.asarray(keep_prob, x.dtype),
+                              jnp.zeros_like(x))
+
+
+class _SpatialDropout(Dropout):
+    def __init__(self, rate, seed=None, **kwargs):
+        if "noise_shape" in kwargs:
+            raise TypeError(f"{type(self).__name__} takes no `noise_shape`: it always drops "
+                            "whole channels.")
+        super().__init__(rate, seed=seed, **kwargs)
+
+
+class SpatialDropout1D(_SpatialDropout):
+    """Drop whole channels of (batch, steps, channels) inputs."""
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(rate, seed=seed, **kwargs)
+        self.input_spec = InputSpec(ndim=3)
+
+    def _get_noise_shape(self, x):
+        return (x.shape[0], 1, x.shape[2])
+
+
+class _SpatialDropoutND(_SpatialDropout):
+    _rank = None
+
+    def __init__(self, rate, data_format=None, seed=None, **kwargs):
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                             f"'channels_last'}}. Received: data_format={data_format!r}")
+        super().__init__(rate, seed=seed, **kwargs)
+        self.data_format = data_format or "channels_last"
+        self.input_spec = InputSpec(ndim=self._rank + 2)
+
+    def _get_noise_shape(self, x):
+        ones = (1,) * self._rank
+        if self.data_format == "channels_first":
+            return (x.shape[0], x.shape[1]) + ones
+        return (x.shape[0],) + ones + (x.shape[-1],)
+
+
+class SpatialDropout2D(_SpatialDropoutND):
+    """Drop whole feature maps of 4D inputs (channels last by default)."""
+    _rank = 2
+
+
+class SpatialDropout3D(_SpatialDropoutND):
+    """Drop whole feature volumes of 5D inputs (channels last by default)."""
+    _rank = 3
+
+
+class GaussianNoise(_RandomLayer):
+    """Add zero-centred Gaussian noise of standard deviation `stddev` in training only."""
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        stddev = _check_fraction("GaussianNoise", "stddev", stddev)
+        seed = _check_seed("GaussianNoise", seed)
+        super().__init__(**kwargs)
+        self.stddev = stddev
+        self.seed = seed
+
+    def call(self, inputs, training=False):
+        x = _float_inputs(inputs, self.dtype)
+        if not training or self.stddev == 0:
+            return x
+        noise = jax.random.normal(self._key(), x.shape, x.dtype)
+        return x + noise * jnp.asarray(self.stddev, x.dtype)
