@@ -9,8 +9,9 @@ _state = {"seed": None, "count": 0}
 
 def set_random_seed(seed):
     """Seed Python, NumPy and jkeras's key stream, as `keras.utils.set_random_seed` does."""
-    if not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer. Received: seed={seed!r}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise ValueError("Expected `seed` argument to be an integer. "
+                         f"Received: seed={seed} (of type {type(seed)})")
     _state["seed"], _state["count"] = int(seed), 0
     _pyrandom.seed(int(seed))
     np.random.seed(int(seed) % (2 ** 32))
