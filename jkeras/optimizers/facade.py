@@ -1,0 +1,137 @@
+"""Keras's imperative optimizer API on top of the functional core.
+
+`optimizer.apply_gradients(zip(grads, variables))` works with any variable object that
+has a `.value` (a jax array) and `.assign(new_value)` (jkeras's core Variable, or a
+stand-in). Slot state is kept on the optimizer, keyed by the variables' identity, in the
+order of the first call (Keras's `build`). The step itself is one jitted function per
+(subset of variables, weight-decay mask), so eager custom loops stay fast.
+
+This path keeps its own state (`self._imp_state`, built over the variables in build
+order), separate from any opt_state a functional training loop holds; each call syncs
+the object's learning rate into it and publishes it as `self._last_state` (which backs
+`optimizer.iterations`). Hyperparameters other than the learning rate are read when the
+step is first traced; changing them afterwards is not picked up.
+"""
+
+import warnings
+
+import jax
+import jax.numpy as jnp
+
+
+class VariablesFacade:
+    """Mixin for `Optimizer`; needs `init`, `_update`, `sync_state`, `_variable_decays`."""
+
+    def _reset_facade(self):
+        self.built = False
+        self._imp_vars = None  # variables in build order (strong refs keep ids unique)
+        self._imp_index = {}  # id(variable) -> position
+        self._imp_state = None  # OptimizerState over a list of the variables' values
+        self._jit_step = None
+
+    def _reset_jit(self):
+        self._jit_step = None
+
+    def build(self, var_list):
+        """Create slot state for `var_list` (done automatically on first apply)."""
+        if self.built:
+            return
+        var_list = list(var_list)
+        self._imp_vars = var_list
+        self._imp_index = {id(v): i for i, v in enumerate(var_list)}
+        self._imp_state = self.init([jnp.asarray(v.value) for v in var_list])
+        self._last_state = self._imp_state
+        self.built = True
+
+    def apply_gradients(self, grads_and_vars):
+        """Apply (gradient, variable) pairs in place; increments `iterations`.
+
+        Unlike Keras (which returns the iterations variable) this returns None."""
+        grads_and_vars = list(grads_and_vars)
+        if not grads_and_vars:
+            return None
+        grads, variables = zip(*grads_and_vars)
+        self.apply(grads, variables)
+        return None
+
+    def apply(self, grads, trainable_variables=None):
+        """Keras's `Optimizer.apply(grads, trainable_variables=None)`."""
+        grads = list(grads)
+        if not grads:
+            return
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer "
+                    "must already be built on a list of variables. "
+                    "Call `optimizer.build(trainable_variables)` first. "
+                )
+            if len(grads) != len(self._imp_vars):
+                raise ValueError(
+                    "When passing `grads` as a list of gradient tensors, the "
+                    "gradients must match `optimizer.variables` one-to-one. "
+                    f"Received a list of {len(grads)} gradients, but the "
+                    f"optimizer is tracking {len(self._imp_vars)} "
+                    "trainable variables."
+                )
+            variables = list(self._imp_vars)
+        else:
+            variables = list(trainable_variables)
+            self.build(variables)
+            for v in variables:
+                if id(v) not in self._imp_index:
+                    raise ValueError(
+                        f"Unknown variable: {v}. This optimizer can only "
+                        "be called for the variables it was originally built with. "
+                        "When working with a new set of variables, you should "
+                        "recreate a new optimizer instance."
+                    )
+
+        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        missing = [getattr(v, "path", getattr(v, "name", repr(v)))
+                   for g, v in zip(grads, variables) if g is None]
+        if not pairs:
+            raise ValueError("No gradients provided for any variable.")
+        if missing:
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when minimizing the "
+                "loss. If using `model.compile()`, did you forget to provide a "
+                "`loss` argument?"
+            )
+        grads = [jnp.asarray(g) for g, _ in pairs]
+        variables = [v for _, v in pairs]
+        idx = tuple(self._imp_index[id(v)] for v in variables)
+        mask = tuple(self._variable_decays(v) for v in variables)
+
+        state = self.sync_state(self._imp_state)
+        sub = state._replace(slots=self._select_slots(state.slots, idx))
+        if self._jit_step is None:
+            self._jit_step = jax.jit(self._imperative_step, static_argnums=(3,))
+        params = [jnp.asarray(v.value) for v in variables]
+        new_params, new_sub = self._jit_step(grads, sub, params, mask)
+
+        self._imp_state = new_sub._replace(
+            slots=self._merge_slots(state.slots, new_sub.slots, idx)
+        )
+        self._last_state = self._imp_state
+        for v, p in zip(variables, new_params):
+            v.assign(p)
+            constraint = getattr(v, "constraint", None)
+            if constraint is not None:  # Keras applies constraints after the update
+                v.assign(constraint(v.value))
+
+    def _imperative_step(self, grads, state, params, decay_mask):
+        updates, state = self._update(grads, state, params, list(decay_mask))
+        new = [jnp.asarray(p + u).astype(p.dtype) for p, u in zip(params, updates)]
+        return new, state
+
+    # Slots are {name: [array per built variable]}; a call may touch a subset.
+    def _select_slots(self, slots, idx):
+        return {n: [leaves[i] for i in idx] for n, leaves in slots.items()}
+
+    def _merge_slots(self, slots, new_slots, idx):
+        merged = {n: list(leaves) for n, leaves in slots.items()}
+        for n, leaves in new_slots.items():
+            for j, i in enumerate(idx):
+                merged[n][i] = leaves[j]
+        return merged
