@@ -14,10 +14,13 @@ from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 
 
-def _check_fraction(cls_name, arg, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+def _check_fraction(cls_name, arg, value, one_allowed=True):
+    # A dropout rate of 1 would drop everything and divide by zero: [0, 1) as the issue asks.
+    numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not numeric or not (0 <= value <= 1 if one_allowed else 0 <= value < 1):
+        interval = "between 0 and 1" if one_allowed else "in [0, 1) (1 would drop every unit)"
         raise ValueError(f"Invalid value received for argument `{arg}` of {cls_name}. Expected "
-                         f"a float value between 0 and 1. Received: {arg}={value!r}")
+                         f"a float value {interval}. Received: {arg}={value!r}")
     return float(value)
 
 
@@ -50,7 +53,7 @@ class Dropout(_RandomLayer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         cls_name = type(self).__name__
-        rate = _check_fraction(cls_name, "rate", rate)
+        rate = _check_fraction(cls_name, "rate", rate, one_allowed=False)
         seed = _check_seed(cls_name, seed)
         noise_shape = self._validate_noise_shape(noise_shape)
         super().__init__(**kwargs)
