@@ -1,9 +1,10 @@
 """jkeras: the tf.keras model-building API on JAX, as a small pure-functional library."""
-from jkeras import activations, initializers, layers, models, utils
+from jkeras import activations, initializers, layers, losses, metrics, models, optimizers, utils
+from jkeras import callbacks
 from jkeras.layers import Input
 from jkeras.models import Model, Sequential
 
 __version__ = "0.1.0"
 
 __all__ = ["Sequential", "Model", "Input", "layers", "models", "activations", "initializers",
-           "utils"]
+           "losses", "metrics", "optimizers", "callbacks", "utils"]
