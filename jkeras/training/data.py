@@ -167,6 +167,45 @@ def unpack_validation_data(validation_data):
     return tuple(validation_data) + (None,) * (3 - len(validation_data))
 
 
+def prepare_fit(x, y, sample_weight, class_weight, validation_split, validation_data):
+    """fit's argument handling as Keras 3: split off the validation tail (before class weights,
+    which apply to training data only). -> (x, y, sample_weight, (val_x, val_y, val_sw) | None)"""
+    val = None
+    if is_batch_iterable(x):
+        if validation_split and validation_data is None:
+            raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays. "
+                             f"Found incompatible type in the input: {type(x)}")
+        if class_weight is not None:
+            raise ValueError("Argument `class_weight` is not supported for Python generator "
+                             f"inputs. Received: class_weight={class_weight}")
+    else:
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), val = train_validation_split(
+                to_numpy(x), to_numpy(y), to_numpy(sample_weight), validation_split)
+        sample_weight = apply_class_weight(y, sample_weight, class_weight)
+    if validation_data is not None:
+        val = unpack_validation_data(validation_data)
+    return x, y, sample_weight, val
+
+
+def make_data(x, y, sample_weight, batch_size, steps, method):
+    """`ArrayData` for arrays, `IterableData` for generators / iterables / datasets."""
+    if is_batch_iterable(x):
+        for arg, v in (("y", y), ("sample_weight", sample_weight)):
+            if v is not None:
+                raise ValueError(
+                    f"When providing `x` as a generator, `{arg}` should not be passed. "
+                    "Instead, it should be included as part of the generator's batches.")
+        return IterableData(x, steps)
+    if x is None:
+        raise ValueError(f"`{method}()` expects input data `x`; received x=None.")
+    return ArrayData(x, y, sample_weight, batch_size, steps)
+
+
+def first_batch(data):
+    return data.first if isinstance(data, IterableData) else data.first_batch_host()
+
+
 # ---------------------------------------------------------------------------- array data
 class ArrayData:
     """(x, y, sample_weight) on the device, with the batch layout of one fit/evaluate/predict."""

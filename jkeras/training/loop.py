@@ -54,7 +54,7 @@ class Decision:
             return max(1, min(fixed_k, remaining))
         if not batch_hooks:
             return remaining
-        k = int(CHUNK_SECONDS / self.seconds) if self.seconds else remaining
+        k = int(round(CHUNK_SECONDS / self.seconds)) if self.seconds else remaining
         return max(1, min(k, remaining))
 
 
@@ -168,7 +168,7 @@ class ArrayEpochs:
         return state["ts"], state["logs"], used
 
     def epoch(self, ts, callbacks, model, steps_per_epoch=None, batch_hooks=True,
-              nan_guard=False, before_call=None):
+              nan_guard=False, before_call=None, after_call=None):
         """One epoch with callbacks once per chunk. -> (ts, logs tuple of the last chunk)."""
         d = self.data
         if self.cursor == 0 and self.shuffle:
@@ -198,6 +198,8 @@ class ArrayEpochs:
                 k = dec.chunk(batch_hooks, steps - i, self.fixed_k)
                 ts, logs = self.run_chunk(ts, self.cursor + i, k, reset)
             reset = False
+            if after_call is not None:
+                after_call(ts)
             last = i + k - 1
             if nan_guard:
                 bad = int(ts.bad_step)
@@ -277,15 +279,20 @@ class HostEpochs:
     def decision(self):
         return None  # fused epochs need device-resident data
 
-    def epoch(self, ts, callbacks, model, batch_hooks=True, nan_guard=False):
+    def epoch(self, ts, callbacks, model, batch_hooks=True, nan_guard=False, before_call=None,
+              after_call=None):
         if not self.eager and self.fixed_k is None and self.key not in self.decisions:
             self._measure(ts)
         k = self._k(batch_hooks)
         i, logs, reset, bad = 0, None, True, -1
         for group in self._chunks(k):
             callbacks.on_train_batch_begin(i)
+            if before_call is not None and i:
+                ts = before_call(ts)
             ts, logs = self._run(ts, group, reset, k)
             reset = False
+            if after_call is not None:
+                after_call(ts)
             last = i + len(group) - 1
             if nan_guard:
                 bad = int(ts.bad_step)
@@ -313,103 +320,25 @@ class HostEpochs:
         self.decisions[self.key] = Decision("loop" if t1 < SLOW else "single", t1)
 
 
-def _chunk_len(decision, hooks, remaining):
-    if not hooks:
-        return remaining
-    seconds = decision.seconds if decision is not None and decision.seconds else None
-    return max(1, min(remaining, int(CHUNK_SECONDS / seconds) if seconds else 16))
+_EPOCH_HOOKS = ("on_epoch_begin", "on_epoch_end")
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
 
 
-class EvalRunner:
-    """evaluate() / validation: metric accumulators only; the weights are read, not donated."""
-
-    def __init__(self, progs, decision, eager):
-        self.progs, self.decision, self.eager = progs, decision, eager
-        self.single = eager or (decision is not None and decision.mode == "single")
-
-    def run(self, es, data, callbacks, model, hooks, steps=None):
-        logs = None
-        if isinstance(data, data_lib.IterableData):
-            one = self.progs.test_host()
-            for i, batch in enumerate(data.epoch()):
-                callbacks.on_test_batch_begin(i)
-                es, logs = one(es, jax.device_put(batch), i == 0)
-                callbacks.on_test_batch_end(i, named(self.progs, logs))
-                if model.stop_evaluating:
-                    break
-            return named(self.progs, logs)
-        bs, dev = data.batch_size, data.device
-        total = data.num_batches if steps is None else min(steps, data.num_batches)
-        i, reset = 0, True
-        while i < total:
-            k = _chunk_len(self.decision, hooks, total - i)
-            callbacks.on_test_batch_begin(i)
-            n_full = max(0, min(i + k, data.num_full) - i)
-            if n_full and not self.single and n_full > 1:
-                es, logs = self.progs.test_many(bs)(es, dev, i, n_full, reset)
-            else:
-                for j in range(n_full):
-                    es, logs = self.progs.test_one(bs)(es, dev, i + j, reset and j == 0)
-            if i + k > data.num_full and data.partial:
-                tail = self.progs.test_tail(data.num_full * bs, data.partial)
-                es, logs = tail(es, dev, reset and n_full == 0)
-            reset = False
-            callbacks.on_test_batch_end(i + k - 1, named(self.progs, logs))
-            i += k
-            if model.stop_evaluating:
-                break
-        return named(self.progs, logs)
+def overrides(cb, names):
+    from jkeras.training.callbacks import Callback
+    return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
 
 
-def _concat(parts):
-    return jax.tree_util.tree_map(lambda *a: np.concatenate([np.asarray(p) for p in a]), *parts)
+def classify_callbacks(callbacks):
+    """-> (nan_guard, batch_hooks, epoch_hooks) for a CallbackList.
 
-
-class PredictRunner:
-    """predict(): (k, batch, ...) blocks from one compiled `lax.map`; the last partial batch
-    by its own program. With a fixed chunk length the last chunk's start is clamped back (its
-    first batches are computed twice and dropped) so one program serves every chunk."""
-
-    def __init__(self, progs, decision, eager):
-        self.progs, self.decision, self.eager = progs, decision, eager
-        self.single = eager or (decision is not None and decision.mode == "single")
-
-    def run(self, variables, data, callbacks, model, hooks, steps=None):
-        parts = []
-        if isinstance(data, data_lib.IterableData):
-            fn = self.progs.predict_host()
-            for i, batch in enumerate(data.epoch()):
-                callbacks.on_predict_batch_begin(i)
-                out = fn(variables, jax.device_put(batch[0]))
-                parts.append(out)
-                callbacks.on_predict_batch_end(i, {"outputs": out})
-                if model.stop_predicting:
-                    break
-            return _concat(parts)
-        bs, x = data.batch_size, data.device[0]
-        total = data.num_batches if steps is None else min(steps, data.num_batches)
-        n_full_total = min(total, data.num_full)
-        kk = 1 if self.single else _chunk_len(self.decision, hooks, max(1, n_full_total))
-        i = 0
-        while i < total:
-            k = min(kk, total - i) if n_full_total > i else 1
-            callbacks.on_predict_batch_begin(i)
-            chunk = []
-            n_full = max(0, min(i + k, n_full_total) - i)
-            if n_full:
-                start = min(i, data.num_full - kk)
-                block = self.progs.predict_many(bs, kk)(variables, x, start)
-                skip = i - start
-                chunk.append(jax.tree_util.tree_map(
-                    lambda a: a[skip:skip + n_full].reshape((-1,) + a.shape[2:]), block))
-            if i + k > data.num_full and data.partial:
-                chunk.append(self.progs.predict_tail(data.num_full * bs, data.partial)(
-                    variables, x))
-            out = chunk[0] if len(chunk) == 1 else jax.tree_util.tree_map(
-                lambda *a: jax.numpy.concatenate(a), *chunk)
-            parts.append(out)
-            callbacks.on_predict_batch_end(i + k - 1, {"outputs": out})
-            i += k
-            if model.stop_predicting:
-                break
-        return _concat(parts)
+    History and TerminateOnNaN can be replayed from fused epochs (the NaN guard runs on device);
+    a verbose=2 progress bar only prints at epoch ends. Anything else that overrides a batch /
+    epoch hook needs the host at chunk / epoch boundaries."""
+    from jkeras.training.callbacks import History, ProgbarLogger, TerminateOnNaN
+    nan_guard = any(isinstance(c, TerminateOnNaN) for c in callbacks.callbacks)
+    others = [c for c in callbacks.callbacks if not isinstance(c, (History, TerminateOnNaN))]
+    batch_hooks = any(overrides(c, _BATCH_HOOKS) for c in others
+                      if not (isinstance(c, ProgbarLogger) and getattr(c, "verbose", 1) == 2))
+    epoch_hooks = any(overrides(c, _EPOCH_HOOKS + _BATCH_HOOKS) for c in others)
+    return nan_guard, batch_hooks, epoch_hooks

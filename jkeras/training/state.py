@@ -58,3 +58,70 @@ def seed_key():
 def copy_tree(tree):
     """A fresh copy of every leaf (so donation never deletes arrays someone else holds)."""
     return jax.tree_util.tree_map(jnp.copy, tree)
+
+
+class ModelStore:
+    """Per-model training cache and the live-state bookkeeping of `fit` (a plain object, so the
+    layer tracking never walks into it).
+
+    During fit the weights live in the TrainState `live` (donated call to call). `sync` hands
+    the model copies (callbacks reading `self.model`); `before_call` notices when a callback
+    replaced them since, and takes them back; `finish` returns the final state to the model."""
+
+    def __init__(self):
+        self.compile_id, self.config, self.opt = 0, None, None
+        self.outputs, self.programs, self.decisions = {}, {}, {}
+        self.loop_risky = {}  # input signature -> forward pass has convolutions / pooling
+        self.opt_state = None  # the optimizer state between fits (never donated)
+        self.live, self.synced, self.given, self.synced_lr = None, True, None, None
+        self.last_outputs = None
+
+    def new_state(self, model, outputs):
+        variables = model.get_variables()
+        if self.opt_state is None:
+            self.opt_state = model.optimizer.init(variables["params"])
+        variables, opt_state = copy_tree((variables, self.opt_state))
+        self.synced_lr = None
+        ts = new_train_state(variables, opt_state, seed_key(), outputs.init_metrics())
+        return self.sync_lr(model.optimizer, ts)
+
+    def sync_lr(self, opt, ts):
+        """A learning rate set on the optimizer object (callbacks) goes into opt_state."""
+        lr = getattr(opt, "_learning_rate", None)
+        if hasattr(opt, "sync_state") and (self.synced_lr is None or lr != self.synced_lr):
+            ts = ts._replace(opt_state=opt.sync_state(ts.opt_state))
+            self.synced_lr = lr
+        return ts
+
+    def before_call(self, model, ts):
+        if self.synced and self.given is not None:
+            current = jax.tree_util.tree_leaves(model.get_variables())
+            if len(current) != len(self.given) or any(
+                    a is not b for a, b in zip(current, self.given)):
+                v = copy_tree(model.get_variables())
+                ts = ts._replace(params=v["params"], state=v.get("state", {}))
+            self.given = None
+        return self.sync_lr(model.optimizer, ts)
+
+    def set_live(self, ts):
+        self.live, self.synced = ts, False
+
+    def sync(self, model):
+        if self.live is None or self.synced:
+            return
+        variables, opt_state = copy_tree((self.live.variables(), self.live.opt_state))
+        model.set_variables(variables)
+        model.optimizer._last_state = opt_state
+        self.given = jax.tree_util.tree_leaves(model.get_variables())
+        self.synced = True
+
+    def finish(self, model, ts):
+        synced = self.synced and self.live is not None
+        self.live, self.given, self.synced = None, None, True
+        if ts is None or any(getattr(a, "is_deleted", lambda: False)()
+                             for a in jax.tree_util.tree_leaves(ts)):
+            return  # interrupted inside a donated call: the model keeps its pre-fit weights
+        if not synced:  # else the model already holds them (or a callback's edit of them)
+            model.set_variables(ts.variables())
+        self.opt_state = ts.opt_state
+        model.optimizer._last_state = ts.opt_state

@@ -11,31 +11,10 @@ next); the model gets them back at the end, or whenever a callback touches `self
 import jax
 import numpy as np
 
-from jkeras.training import compile_utils, data as data_lib, loop as loop_lib
-from jkeras.training.state import copy_tree, new_train_state, seed_key
+from jkeras.training import compile_utils, data as data_lib, inference, loop as loop_lib
+from jkeras.training.state import ModelStore
 from jkeras.training.step import (Programs, make_predict_step, make_test_step, make_train_step,
                                   new_eval_state)
-
-_EPOCH_HOOKS = ("on_epoch_begin", "on_epoch_end")
-_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
-
-
-class _Store:
-    """Per-model training cache (a plain object, so layer tracking never walks into it)."""
-
-    def __init__(self):
-        self.compile_id, self.config, self.opt = 0, None, None
-        self.outputs, self.programs, self.decisions = {}, {}, {}
-        self.opt_state = None  # the optimizer state between fits (never donated)
-        self.live, self.synced, self.given, self.synced_lr = None, True, None, None
-        self.last_outputs = None
-        self.loop_risky = {}  # input signature -> the forward pass has convolutions / pooling
-
-
-def _overrides(cb, names):
-    from jkeras.training.callbacks import Callback
-    return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
-
 
 def _pythonify(logs):
     return {k: float(v) for k, v in sorted(logs.items())}
@@ -62,7 +41,7 @@ class Trainer:
     def _jk(self):
         store = self.__dict__.get("_jk_store")
         if store is None:
-            store = _Store()
+            store = ModelStore()
             self.__dict__["_jk_store"] = store
         return store
 
@@ -189,77 +168,32 @@ class Trainer:
 
     # ------------------------------------------------------------------------------ state
     def _jk_new_state(self, outputs):
-        store = self._jk()
-        variables = self.get_variables()
-        if store.opt_state is None:
-            store.opt_state = self.optimizer.init(variables["params"])
-        variables, opt_state = copy_tree((variables, store.opt_state))
-        store.synced_lr = None
-        ts = new_train_state(variables, opt_state, seed_key(), outputs.init_metrics())
-        return self._jk_sync_lr(ts)
-
-    def _jk_sync_lr(self, ts):
-        store, opt = self._jk(), self.optimizer
-        lr = getattr(opt, "_learning_rate", None)
-        if hasattr(opt, "sync_state") and (store.synced_lr is None or lr != store.synced_lr):
-            ts = ts._replace(opt_state=opt.sync_state(ts.opt_state))
-            store.synced_lr = lr
-        return ts
+        return self._jk().new_state(self, outputs)
 
     def _jk_before_call(self, ts):
-        """Pick up weight edits made by callbacks since the last sync, and a new learning rate."""
-        store = self._jk()
-        if store.synced and store.given is not None:
-            current = jax.tree_util.tree_leaves(self.get_variables())
-            if len(current) != len(store.given) or any(
-                    a is not b for a, b in zip(current, store.given)):
-                v = copy_tree(self.get_variables())
-                ts = ts._replace(params=v["params"], state=v.get("state", {}))
-            store.given = None
-        return self._jk_sync_lr(ts)
+        return self._jk().before_call(self, ts)
 
     def _jk_set_live(self, ts):
-        store = self._jk()
-        store.live, store.synced = ts, False
+        self._jk().set_live(ts)
 
     def jax_state_sync(self):
         """Write the loop's current weights (copies) back into the layers; callbacks call this
-        through `Callback.model`."""
+        through `Callback.model`, as with Keras's JAX trainer."""
         store = self.__dict__.get("_jk_store")
-        if store is None or store.live is None or store.synced:
-            return
-        variables, opt_state = copy_tree((store.live.variables(), store.live.opt_state))
-        self.set_variables(variables)
-        self.optimizer._last_state = opt_state
-        store.given = jax.tree_util.tree_leaves(self.get_variables())
-        store.synced = True
+        if store is not None:
+            store.sync(self)
 
     def _jk_finish(self, ts):
-        store = self._jk()
-        store.live, store.given = None, None
-        if ts is None or any(getattr(a, "is_deleted", lambda: False)()
-                             for a in jax.tree_util.tree_leaves(ts)):
-            return  # interrupted inside a donated call: the model keeps its pre-fit weights
-        self.set_variables(ts.variables())
-        store.opt_state = ts.opt_state
-        self.optimizer._last_state = ts.opt_state
+        self._jk().finish(self, ts)
 
     # ------------------------------------------------------------------------------ data
-    def _jk_data(self, x, y, sample_weight, batch_size, steps, method):
-        if data_lib.is_batch_iterable(x):
-            for arg, v in (("y", y), ("sample_weight", sample_weight)):
-                if v is not None:
-                    raise ValueError(
-                        f"When providing `x` as a generator, `{arg}` should not be passed. "
-                        f"Instead, it should be included as part of the generator's batches.")
-            return data_lib.IterableData(x, steps)
-        if x is None:
-            raise ValueError(f"`{method}()` expects input data `x`; received x=None.")
-        return data_lib.ArrayData(x, y, sample_weight, batch_size, steps)
+    @staticmethod
+    def _jk_data(x, y, sample_weight, batch_size, steps, method):
+        return data_lib.make_data(x, y, sample_weight, batch_size, steps, method)
 
     @staticmethod
     def _jk_first(data):
-        return data.first if isinstance(data, data_lib.IterableData) else data.first_batch_host()
+        return data_lib.first_batch(data)
 
     # ------------------------------------------------------------------------------ fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -271,25 +205,12 @@ class Trainer:
         batch_size = data_lib.check_batch_size(batch_size)
         validation_batch_size = data_lib.check_batch_size(validation_batch_size)
         data_lib.check_validation_split(validation_split)
+        self._jk_should_eval(0, validation_freq)  # its type error, before anything runs
         for arg, v in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
             if v is not None and data_lib.check_batch_size(v) is None:
                 raise ValueError(f"`{arg}` must be a positive integer or None.")
-        val = None
-        if data_lib.is_batch_iterable(x):
-            if validation_split and validation_data is None:
-                raise ValueError("`validation_split` is only supported for Tensors or NumPy "
-                                 f"arrays. Found incompatible type in the input: {type(x)}")
-            if class_weight is not None:
-                raise ValueError("Argument `class_weight` is not supported for Python generator "
-                                 f"inputs. Received: class_weight={class_weight}")
-        elif validation_split and validation_data is None:
-            (x, y, sample_weight), val = data_lib.train_validation_split(
-                data_lib.to_numpy(x), data_lib.to_numpy(y), data_lib.to_numpy(sample_weight),
-                validation_split)
-        if not data_lib.is_batch_iterable(x):
-            sample_weight = data_lib.apply_class_weight(y, sample_weight, class_weight)
-        if validation_data is not None:
-            val = data_lib.unpack_validation_data(validation_data)
+        x, y, sample_weight, val = data_lib.prepare_fit(
+            x, y, sample_weight, class_weight, validation_split, validation_data)
         train = self._jk_data(x, y, sample_weight, batch_size, steps_per_epoch, "fit")
         outputs = self._jk_outputs(self._jk_first(train))
         val_data = val_outputs = None
@@ -300,12 +221,8 @@ class Trainer:
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            verbose=verbose, epochs=epochs,
                            steps=steps_per_epoch or train.num_batches, model=self)
-        from jkeras.training.callbacks import History, ProgbarLogger, TerminateOnNaN
-        nan_guard = any(isinstance(c, TerminateOnNaN) for c in cbs.callbacks)
-        quiet = [c for c in cbs.callbacks if not isinstance(c, (History, TerminateOnNaN))
-                 and not (isinstance(c, ProgbarLogger) and getattr(c, "verbose", 1) == 2)]
-        batch_hooks = any(_overrides(c, _BATCH_HOOKS) for c in quiet)
-        fusable = not any(_overrides(c, _EPOCH_HOOKS + _BATCH_HOOKS) for c in quiet) and (
+        nan_guard, batch_hooks, epoch_hooks = loop_lib.classify_callbacks(cbs)
+        fusable = not epoch_hooks and (
             val_data is None and steps_per_epoch is None
             and isinstance(train, data_lib.ArrayData) and not self._jk_eager())
         progs = self._jk_programs(outputs, nan_guard)
@@ -350,11 +267,12 @@ class Trainer:
                     continue
                 cbs.on_epoch_begin(epoch)
                 ts = self._jk_before_call(ts)
+                hooks = dict(before_call=self._jk_before_call, after_call=self._jk_set_live)
                 if isinstance(runner, loop_lib.ArrayEpochs):
                     ts, tlogs = runner.epoch(ts, cbs, self, steps_per_epoch, batch_hooks,
-                                             nan_guard, before_call=self._jk_before_call)
+                                             nan_guard, **hooks)
                 else:
-                    ts, tlogs, _ = runner.epoch(ts, cbs, self, batch_hooks, nan_guard)
+                    ts, tlogs, _ = runner.epoch(ts, cbs, self, batch_hooks, nan_guard, **hooks)
                 self._jk_set_live(ts)
                 epoch_logs = loop_lib.named(progs, tlogs)
                 if val_data is not None and self._jk_should_eval(epoch, validation_freq):
@@ -404,10 +322,10 @@ class Trainer:
     def _jk_evaluate_run(self, variables, data, progs, cbs, steps=None):
         self.stop_evaluating = False
         cbs.on_test_begin()
-        hooks = any(_overrides(c, ("on_test_batch_begin", "on_test_batch_end"))
+        hooks = any(loop_lib.overrides(c, ("on_test_batch_begin", "on_test_batch_end"))
                     for c in cbs.callbacks)
         es = new_eval_state(variables, progs.outputs.init_metrics)
-        runner = loop_lib.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
+        runner = inference.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
                                      self._jk_eager())
         logs = runner.run(es, data, cbs, self, hooks, steps)
         cbs.on_test_end(logs)
@@ -422,11 +340,11 @@ class Trainer:
             self._jk_forward_spec(self._jk_first(data)[0])
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
-        hooks = any(_overrides(c, ("on_predict_batch_begin", "on_predict_batch_end"))
+        hooks = any(loop_lib.overrides(c, ("on_predict_batch_begin", "on_predict_batch_end"))
                     for c in cbs.callbacks)
         self.stop_predicting = False
         cbs.on_predict_begin()
-        runner = loop_lib.PredictRunner(self._jk_predict_programs(),
+        runner = inference.PredictRunner(self._jk_predict_programs(),
                                         self._jk_decision(self._jk_first(data)[0]),
                                         self._jk_eager())
         out = runner.run(self.get_variables(), data, cbs, self, hooks, steps)

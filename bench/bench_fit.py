@@ -1,0 +1,202 @@
+"""Side-by-side `fit` throughput: jkeras vs hand-written JAX vs Keras 3 (JAX) vs tf.keras.
+
+usage: python bench/bench_fit.py [--workloads mlp,tiny,cnn] [--n 20000] [--epochs 3]
+                                 [--impls jkeras,jax_scan,jax_loop,keras3,tfkeras]
+
+Every (impl, workload) runs in its own subprocess (`--worker IMPL WORKLOAD`) so the Keras
+backends never meet. Each worker fits once to warm up (compilation excluded), then times a
+second fit and prints one JSON line. Output: a markdown table of samples/s (epochs/s for tiny)
+and the ratio to the hand-written `lax.scan` loop (the same loop as shared/bench/anchor_fit.py),
+plus the seconds of the 10,000-epoch tiny fit (`model.fit(X, Y, epochs=10000, batch_size=5,
+verbose=0)`; Keras runs fewer epochs and the 10,000-epoch time is extrapolated, marked "est.").
+This is a script, not a test.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY_EPOCHS = {"jkeras": 10000, "jax_scan": 10000, "jax_loop": 3000, "keras3": 1000,
+               "tfkeras": 100}
+
+
+def make_data(workload, n):
+    rng = np.random.default_rng(0)
+    if workload == "tiny":  # seed 003: linear regression on 5 normalised points
+        x = np.linspace(0, 1, 5, dtype=np.float32)[:, None]
+        return x, (0.97 * x + 0.06).astype(np.float32), 5
+    shape = (n, 784) if workload == "mlp" else (n, 28, 28, 1)
+    return (rng.standard_normal(shape).astype(np.float32),
+            rng.integers(0, 10, size=(n,)).astype(np.int32), 128)
+
+
+def keras_model(K, workload):
+    L = K.layers
+    if workload == "mlp":
+        m = K.Sequential([K.Input(shape=(784,)), L.Dense(256, activation="relu"), L.Dense(10)])
+        return m, K.losses.SparseCategoricalCrossentropy(from_logits=True), K.optimizers.Adam(1e-3)
+    if workload == "cnn":
+        m = K.Sequential([K.Input(shape=(28, 28, 1)), L.Conv2D(32, 3, activation="relu"),
+                          L.MaxPooling2D(2), L.Conv2D(64, 3, activation="relu"),
+                          L.MaxPooling2D(2), L.Flatten(), L.Dense(10)])
+        return m, K.losses.SparseCategoricalCrossentropy(from_logits=True), K.optimizers.Adam(1e-3)
+    m = K.Sequential([K.Input(shape=(1,)), L.Dense(1)])
+    return m, K.losses.MeanSquaredError(), K.optimizers.SGD(1e-3)
+
+
+def run_keras(K, workload, n, epochs, impl):
+    x, y, bs = make_data(workload, n)
+    model, loss, opt = keras_model(K, workload)
+    model.compile(optimizer=opt, loss=loss)
+    timed = TINY_EPOCHS[impl] if workload == "tiny" else epochs
+    kw = {} if workload == "tiny" else {"shuffle": False}  # tiny: exactly the seed's call
+    model.fit(x, y, batch_size=bs, epochs=20 if workload == "tiny" else 1, verbose=0, **kw)
+    t = time.perf_counter()
+    h = model.fit(x, y, batch_size=bs, epochs=timed, verbose=0, **kw)
+    return time.perf_counter() - t, timed, float(h.history["loss"][-1]), len(x)
+
+
+def run_jax(workload, n, epochs, scan):
+    import jax
+    import jax.numpy as jnp
+    import optax
+    x, y, bs = make_data(workload, n)
+    key = jax.random.PRNGKey(0)
+    if workload == "mlp":
+        k1, k2 = jax.random.split(key)
+        params = {"w1": jax.random.normal(k1, (784, 256)) * 0.05, "b1": jnp.zeros(256),
+                  "w2": jax.random.normal(k2, (256, 10)) * 0.05, "b2": jnp.zeros(10)}
+
+        def lossf(p, xb, yb):
+            logits = jax.nn.relu(xb @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"]
+            return optax.softmax_cross_entropy_with_integer_labels(logits, yb).mean()
+        opt = optax.adam(1e-3)
+    elif workload == "tiny":
+        params = {"w": jnp.zeros((1, 1)), "b": jnp.zeros(1)}
+
+        def lossf(p, xb, yb):
+            return jnp.mean((xb @ p["w"] + p["b"] - yb) ** 2)
+        opt = optax.sgd(1e-3)
+    else:
+        raise SystemExit("cnn: hand-written baseline not included; see anchor_fit.py")
+    state = opt.init(params)
+
+    def step(carry, batch):
+        p, s = carry
+        loss, g = jax.value_and_grad(lossf)(p, *batch)
+        u, s = opt.update(g, s, p)
+        return (optax.apply_updates(p, u), s), loss
+    nb = len(x) // bs
+    xd = jnp.asarray(x[: nb * bs]).reshape((nb, bs) + x.shape[1:])
+    yd = jnp.asarray(y[: nb * bs]).reshape((nb, bs) + y.shape[1:])
+    if scan:
+        epoch = jax.jit(lambda c: jax.lax.scan(step, c, (xd, yd)))
+
+        def run(c, e):
+            for _ in range(e):
+                c, losses = epoch(c)
+            return c, losses
+    else:
+        jstep = jax.jit(step)
+
+        def run(c, e):
+            for _ in range(e):
+                for i in range(nb):
+                    c, losses = jstep(c, (xd[i], yd[i]))
+            return c, losses
+    timed = TINY_EPOCHS["jax_scan" if scan else "jax_loop"] if workload == "tiny" else epochs
+    carry, _ = run((params, state), 1)
+    jax.block_until_ready(carry)
+    t = time.perf_counter()
+    carry, losses = run(carry, timed)
+    jax.block_until_ready(carry)
+    return time.perf_counter() - t, timed, float(np.asarray(losses).reshape(-1)[-1]), len(x)
+
+
+def worker(impl, workload, n, epochs):
+    if impl == "keras3":
+        os.environ["KERAS_BACKEND"] = "jax"
+        import keras as K
+        out = run_keras(K, workload, n, epochs, impl)
+    elif impl == "tfkeras":
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import tensorflow as tf
+        out = run_keras(tf.keras, workload, n, epochs, impl)
+    elif impl == "jkeras":
+        sys.path.insert(0, ROOT)
+        import jkeras
+        import jkeras.losses
+        import jkeras.optimizers
+        if workload == "cnn" and not hasattr(jkeras.layers, "Conv2D"):
+            raise SystemExit("jkeras has no Conv2D yet")
+        if workload == "tiny":  # also the cold call: compilation included
+            x, y, _ = make_data("tiny", 0)
+            m, loss, opt = keras_model(jkeras, "tiny")
+            m.compile(optimizer=opt, loss=loss)
+            t = time.perf_counter()
+            m.fit(x, y, epochs=10000, batch_size=5, verbose=0)
+            cold = time.perf_counter() - t
+        out = run_keras(jkeras, workload, n, epochs, impl)
+        if workload == "tiny":
+            out = out + (cold,)
+    else:
+        out = run_jax(workload, n, epochs, scan=impl == "jax_scan")
+    dt, e, loss, n_samples = out[:4]
+    rec = {"impl": impl, "workload": workload, "epochs": e, "seconds": dt,
+           "samples_per_s": e * n_samples / dt, "epochs_per_s": e / dt, "final_loss": loss}
+    if len(out) > 4:
+        rec["cold_seconds"] = out[4]
+    print(json.dumps(rec))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--worker", nargs=2)
+    p.add_argument("--workloads", default="mlp,tiny,cnn")
+    p.add_argument("--impls", default="jkeras,jax_scan,jax_loop,keras3,tfkeras")
+    p.add_argument("--n", type=int, default=20000)
+    p.add_argument("--epochs", type=int, default=3)
+    a = p.parse_args()
+    if a.worker:
+        return worker(a.worker[0], a.worker[1], a.n, a.epochs)
+    results = {}
+    for wl in a.workloads.split(","):
+        for impl in a.impls.split(","):
+            cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, wl,
+                   "--n", str(a.n), "--epochs", str(a.epochs)]
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            line = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+            results[(impl, wl)] = json.loads(line[-1]) if line else None
+            if not line:
+                tail = (r.stderr.strip().splitlines() or ["failed"])[-1]
+                print(f"# {impl}/{wl}: {tail}", file=sys.stderr)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nfit throughput, {os.cpu_count()} CPU cores, load average {load:.1f}; "
+          f"mlp/cnn n={a.n}, batch 128, {a.epochs} timed epochs; tiny = 5 points, batch 5\n")
+    print("| workload | impl | samples/s (tiny: epochs/s) | vs jax_scan | tiny 10,000-epoch s |")
+    print("|---|---|---|---|---|")
+    for wl in a.workloads.split(","):
+        base = results.get(("jax_scan", wl))
+        for impl in a.impls.split(","):
+            r = results.get((impl, wl))
+            if r is None:
+                print(f"| {wl} | {impl} | n/a | | |")
+                continue
+            key = "epochs_per_s" if wl == "tiny" else "samples_per_s"
+            ratio = f"{r[key] / base[key]:.2f}x" if base else ""
+            tiny = ""
+            if wl == "tiny":
+                est = 10000 / r["epochs_per_s"]
+                tiny = f"{est:.2f}" + ("" if r["epochs"] == 10000 else " (est.)")
+                if "cold_seconds" in r:
+                    tiny += f"; cold {r['cold_seconds']:.2f}"
+            print(f"| {wl} | {impl} | {r[key]:,.0f} | {ratio} | {tiny} |")
+
+
+if __name__ == "__main__":
+    main()

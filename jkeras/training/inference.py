@@ -1,0 +1,112 @@
+"""evaluate() and predict() loops (validation inside fit uses `EvalRunner` too).
+
+Both reuse the loop-or-single decision made for training (see loop.py); the weights are only
+read, so nothing is donated. Metric accumulators restart at the first call of a run.
+"""
+import jax
+import numpy as np
+
+from jkeras.training import data as data_lib
+from jkeras.training.loop import CHUNK_SECONDS, named
+
+
+def _chunk_len(decision, hooks, remaining):
+    if not hooks:
+        return remaining
+    seconds = decision.seconds if decision is not None and decision.seconds else None
+    return max(1, min(remaining, int(CHUNK_SECONDS / seconds) if seconds else 16))
+
+
+class EvalRunner:
+    """evaluate() / validation: metric accumulators only; the weights are read, not donated."""
+
+    def __init__(self, progs, decision, eager):
+        self.progs, self.decision, self.eager = progs, decision, eager
+        self.single = eager or (decision is not None and decision.mode == "single")
+
+    def run(self, es, data, callbacks, model, hooks, steps=None):
+        logs = None
+        if isinstance(data, data_lib.IterableData):
+            one = self.progs.test_host()
+            for i, batch in enumerate(data.epoch()):
+                callbacks.on_test_batch_begin(i)
+                es, logs = one(es, jax.device_put(batch), i == 0)
+                callbacks.on_test_batch_end(i, named(self.progs, logs))
+                if model.stop_evaluating:
+                    break
+            return named(self.progs, logs)
+        bs, dev = data.batch_size, data.device
+        total = data.num_batches if steps is None else min(steps, data.num_batches)
+        i, reset = 0, True
+        while i < total:
+            k = _chunk_len(self.decision, hooks, total - i)
+            callbacks.on_test_batch_begin(i)
+            n_full = max(0, min(i + k, data.num_full) - i)
+            if n_full and not self.single and n_full > 1:
+                es, logs = self.progs.test_many(bs)(es, dev, i, n_full, reset)
+            else:
+                for j in range(n_full):
+                    es, logs = self.progs.test_one(bs)(es, dev, i + j, reset and j == 0)
+            if i + k > data.num_full and data.partial:
+                tail = self.progs.test_tail(data.num_full * bs, data.partial)
+                es, logs = tail(es, dev, reset and n_full == 0)
+            reset = False
+            callbacks.on_test_batch_end(i + k - 1, named(self.progs, logs))
+            i += k
+            if model.stop_evaluating:
+                break
+        return named(self.progs, logs)
+
+
+def _concat(parts):
+    return jax.tree_util.tree_map(lambda *a: np.concatenate([np.asarray(p) for p in a]), *parts)
+
+
+class PredictRunner:
+    """predict(): (k, batch, ...) blocks from one compiled `lax.map`; the last partial batch
+    by its own program. With a fixed chunk length the last chunk's start is clamped back (its
+    first batches are computed twice and dropped) so one program serves every chunk."""
+
+    def __init__(self, progs, decision, eager):
+        self.progs, self.decision, self.eager = progs, decision, eager
+        self.single = eager or (decision is not None and decision.mode == "single")
+
+    def run(self, variables, data, callbacks, model, hooks, steps=None):
+        parts = []
+        if isinstance(data, data_lib.IterableData):
+            fn = self.progs.predict_host()
+            for i, batch in enumerate(data.epoch()):
+                callbacks.on_predict_batch_begin(i)
+                out = fn(variables, jax.device_put(batch[0]))
+                parts.append(out)
+                callbacks.on_predict_batch_end(i, {"outputs": out})
+                if model.stop_predicting:
+                    break
+            return _concat(parts)
+        bs, x = data.batch_size, data.device[0]
+        total = data.num_batches if steps is None else min(steps, data.num_batches)
+        n_full_total = min(total, data.num_full)
+        kk = 1 if self.single else _chunk_len(self.decision, hooks, max(1, n_full_total))
+        i = 0
+        while i < total:
+            k = min(kk, total - i) if n_full_total > i else 1
+            callbacks.on_predict_batch_begin(i)
+            chunk = []
+            n_full = max(0, min(i + k, n_full_total) - i)
+            if n_full:
+                start = min(i, data.num_full - kk)
+                block = self.progs.predict_many(bs, kk)(variables, x, start)
+                skip = i - start
+                chunk.append(jax.tree_util.tree_map(
+                    lambda a: a[skip:skip + n_full].reshape((-1,) + a.shape[2:]), block))
+            if i + k > data.num_full and data.partial:
+                chunk.append(self.progs.predict_tail(data.num_full * bs, data.partial)(
+                    variables, x))
+            out = chunk[0] if len(chunk) == 1 else jax.tree_util.tree_map(
+                lambda *a: jax.numpy.concatenate(a), *chunk)
+            parts.append(out)
+            callbacks.on_predict_batch_end(i + k - 1, {"outputs": out})
+            i += k
+            if model.stop_predicting:
+                break
+        return _concat(parts)
