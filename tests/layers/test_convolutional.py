@@ -72,12 +72,15 @@ def test_conv2d_small_hand_computed_case():
     np.testing.assert_allclose(layer(x)[0, :, :, 0], np.full((2, 2), -3.5))
 
 
-def test_conv2d_channels_first_equals_channels_last_transposed():
+@pytest.mark.parametrize("strides,dilation", [(2, 1), (1, 2)])
+def test_conv2d_channels_first_equals_channels_last_transposed(strides, dilation):
+    # (the dilated case is where tf.keras's own channels_first goes wrong on CPU, see parity)
     x = rand((2, 8, 8, 3))
     kernel, bias = rand((3, 3, 3, 5), 1), rand((5,), 2)
-    last = built(L.Conv2D(5, 3, padding="same", strides=2), (None, 8, 8, 3), [kernel, bias])
-    first = built(L.Conv2D(5, 3, padding="same", strides=2, data_format="channels_first"),
-                  (None, 3, 8, 8), [kernel, bias])
+    kw = dict(padding="same", strides=strides, dilation_rate=dilation)
+    last = built(L.Conv2D(5, 3, **kw), (None, 8, 8, 3), [kernel, bias])
+    first = built(L.Conv2D(5, 3, data_format="channels_first", **kw), (None, 3, 8, 8),
+                  [kernel, bias])
     np.testing.assert_allclose(first(x.transpose(0, 3, 1, 2)),
                                np.asarray(last(x)).transpose(0, 3, 1, 2), rtol=1e-5, atol=1e-5)
 
