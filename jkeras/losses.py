@@ -183,7 +183,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     if isinstance(axis, bool):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+        raise ValueError(
+            f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
     y_pred = jnp.asarray(y_pred)
     y_true = jnp.asarray(y_true, y_pred.dtype)
     check_crossentropy_shapes("categorical_crossentropy", y_true.shape, y_pred.shape, True)

@@ -17,7 +17,7 @@ from jkeras.losses import to_snake_case
 from jkeras.metrics.accuracy import (
     Accuracy, AutoAccuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, accuracy, accuracy_kind,
-    auto_accuracy, binary_accuracy, categorical_accuracy, in_top_k,
+    auto_accuracy, binary_accuracy, categorical_accuracy, in_top_k,  # noqa: F401
     sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy)
 from jkeras.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
