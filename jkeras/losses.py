@@ -319,7 +319,7 @@ class Loss:
         self.dtype = jnp.dtype(dtype or "float32").name
 
     def call(self, y_true, y_pred):
-        raise NotImplementedError
+        raise TypeError(f"Loss subclass {type(self).__name__} must implement `call(y_true, y_pred)` returning per-sample losses.")
 
     def _call_with_mask(self, y_true, y_pred, logits=None):
         return self.call(y_true, y_pred), None

@@ -51,8 +51,8 @@ class Initializer:
         return self.generate(shape, dtype, key)
 
     def generate(self, shape, dtype, key):
-        raise NotImplementedError(
-            "Initializer subclasses must implement `generate(shape, dtype, key)` "
+        raise TypeError(
+            f"{type(self).__name__}: initializer subclasses must implement `generate(shape, dtype, key)` "
             "or `__call__(shape, dtype='float32', key=None)`."
         )
 

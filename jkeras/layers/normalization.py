@@ -63,11 +63,11 @@ class BatchNormalization(Layer):
                              "with the TensorFlow backend.")
         for arg in ("renorm", "renorm_clipping"):
             if kwargs.pop(arg, None):
-                raise NotImplementedError(f"BatchNormalization: `{arg}` is not supported.")
+                raise ValueError(f"BatchNormalization: `{arg}` is not supported by jkeras.")
         kwargs.pop("renorm_momentum", None)
         for arg in ("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"):
             if kwargs.pop(arg, None) is not None:
-                raise NotImplementedError(f"BatchNormalization: `{arg}` is not supported yet.")
+                raise ValueError(f"BatchNormalization: `{arg}` is not supported yet.")
         super().__init__(**kwargs)
         self.axis = int(axis)
         self.momentum = momentum
@@ -164,7 +164,7 @@ class LayerNormalization(Layer):
                 "scales the input by the variance, not the root mean square.")
         for arg in ("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"):
             if kwargs.pop(arg, None) is not None:
-                raise NotImplementedError(f"LayerNormalization: `{arg}` is not supported yet.")
+                raise ValueError(f"LayerNormalization: `{arg}` is not supported yet.")
         if isinstance(axis, (list, tuple)) and all(
                 isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axis):
             axis = [int(a) for a in axis]

@@ -27,13 +27,13 @@ class Metric:
 
     # --- pure protocol
     def init(self):
-        raise NotImplementedError
+        raise TypeError(f"Metric subclass {type(self).__name__} must implement `init()`.")
 
     def update(self, state, *args, **kwargs):
-        raise NotImplementedError
+        raise TypeError(f"Metric subclass {type(self).__name__} must implement `update()`.")
 
     def result_from(self, state):
-        raise NotImplementedError
+        raise TypeError(f"Metric subclass {type(self).__name__} must implement `result_from()`.")
 
     # --- Keras facade (stateful, eager)
     @property

@@ -131,10 +131,10 @@ class Optimizer(VariablesFacade):
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if use_ema:
-            raise NotImplementedError("jkeras optimizers do not implement `use_ema`.")
+            raise ValueError("`use_ema` is not supported by jkeras optimizers.")
         if gradient_accumulation_steps:
-            raise NotImplementedError(
-                "jkeras optimizers do not implement `gradient_accumulation_steps`."
+            raise ValueError(
+                "`gradient_accumulation_steps` is not supported by jkeras optimizers."
             )
         clipping.check_clip_args(clipnorm, clipvalue, global_clipnorm)
         self.name = name if name is not None else _auto_name(type(self).__name__)
@@ -164,7 +164,7 @@ class Optimizer(VariablesFacade):
 
     def _update_leaf(self, g, slots, lr, shared):
         """-> (delta added to the variable, {slot name: new value})."""
-        raise NotImplementedError
+        raise TypeError(f"Optimizer subclass {type(self).__name__} must implement `_update_leaf`.")
 
     # ----- the optax GradientTransformation interface --------------------------------
     def init(self, params):

@@ -66,7 +66,7 @@ class OptaxOptimizer(Optimizer):
         return new_slots
 
     def get_config(self):
-        raise NotImplementedError(
+        raise TypeError(
             "An optimizer wrapping an optax.GradientTransformation is not serializable."
         )
 

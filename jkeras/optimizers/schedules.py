@@ -35,13 +35,13 @@ class LearningRateSchedule:
     """Base class: subclasses implement `__call__(step)` and `get_config()`."""
 
     def __call__(self, step):
-        raise NotImplementedError(
+        raise TypeError(
             f"Learning rate schedule '{self.__class__.__name__}' "
             "must override `__call__(self, step)`."
         )
 
     def get_config(self):
-        raise NotImplementedError(
+        raise TypeError(
             f"Learning rate schedule '{self.__class__.__name__}' "
             "must override `get_config()` in order to be serializable."
         )
@@ -53,7 +53,7 @@ class LearningRateSchedule:
     def __repr__(self):
         try:
             args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        except NotImplementedError:
+        except TypeError:
             args = ""
         return f"{self.__class__.__name__}({args})"
 
