@@ -216,10 +216,19 @@ class ArrayEpochs:
             self.cursor = 0
         return ts, logs
 
-    def fused(self, ts, n_epochs):
-        """Up to FUSED_EPOCHS whole epochs in one call. -> (ts, rows (n_done, logs))."""
-        fn = self.progs.train_epochs(self.data.num_samples, self.bs, self.shuffle, FUSED_EPOCHS)
-        ts, buf, done = fn(ts, self.data.device, min(n_epochs, FUSED_EPOCHS))
+    def fused(self, ts, n_epochs, val=None, eval_mask=None):
+        """Up to FUSED_EPOCHS whole epochs in one call (with validation when `val` is an
+        ArrayData). -> (ts, rows (n_done, logs [+ val logs]))."""
+        n = min(n_epochs, FUSED_EPOCHS)
+        layout = (val.num_samples, val.batch_size) if val is not None else None
+        fn = self.progs.train_epochs(self.data.num_samples, self.bs, self.shuffle, FUSED_EPOCHS,
+                                     layout)
+        if val is None:
+            ts, buf, done = fn(ts, self.data.device, n)
+        else:
+            mask = np.zeros(FUSED_EPOCHS, bool)
+            mask[:n] = eval_mask[:n]
+            ts, buf, done = fn(ts, self.data.device, n, val.device, mask)
         rows = np.asarray(buf)[: int(done)]
         self.steps_run += len(rows) * self.data.num_batches
         return ts, rows
@@ -329,6 +338,9 @@ def overrides(cb, names):
     return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
 
 
+_TEST_HOOKS = ("on_test_begin", "on_test_end", "on_test_batch_begin", "on_test_batch_end")
+
+
 def classify_callbacks(callbacks):
     """-> (nan_guard, batch_hooks, epoch_hooks) for a CallbackList.
 
@@ -340,5 +352,5 @@ def classify_callbacks(callbacks):
     others = [c for c in callbacks.callbacks if not isinstance(c, (History, TerminateOnNaN))]
     batch_hooks = any(overrides(c, _BATCH_HOOKS) for c in others
                       if not (isinstance(c, ProgbarLogger) and getattr(c, "verbose", 1) == 2))
-    epoch_hooks = any(overrides(c, _EPOCH_HOOKS + _BATCH_HOOKS) for c in others)
+    epoch_hooks = any(overrides(c, _EPOCH_HOOKS + _BATCH_HOOKS + _TEST_HOOKS) for c in others)
     return nan_guard, batch_hooks, epoch_hooks

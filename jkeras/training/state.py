@@ -75,11 +75,14 @@ class ModelStore:
         self.opt_state = None  # the optimizer state between fits (never donated)
         self.live, self.synced, self.given, self.synced_lr = None, True, None, None
         self.last_outputs = None
+        self.frozen = self.frozen_at_init = None  # paths of trainable=False layers' params
 
-    def new_state(self, model, outputs):
+    def new_state(self, model, outputs, frozen=frozenset()):
+        from jkeras.training.step import split_frozen
         variables = model.get_variables()
-        if self.opt_state is None:
-            self.opt_state = model.optimizer.init(variables["params"])
+        if self.opt_state is None:  # built on the trainable weights only, as Keras
+            self.opt_state = model.optimizer.init(split_frozen(variables["params"], frozen)[0])
+            self.frozen_at_init = frozen
         variables, opt_state = copy_tree((variables, self.opt_state))
         self.synced_lr = None
         ts = new_train_state(variables, opt_state, seed_key(), outputs.init_metrics())

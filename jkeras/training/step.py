@@ -21,7 +21,46 @@ TRACE_COUNTS = collections.Counter()
 
 
 # ---------------------------------------------------------------------------- the steps
-def make_train_step(model, outputs, optimizer, nan_guard=False):
+def frozen_paths(model):
+    """Paths (inside "params") of weights the optimizer must not touch: those of layers set
+    `trainable = False` (Keras excludes them from `trainable_weights`)."""
+    paths_of = getattr(model, "_variable_paths", None)
+    if paths_of is None:
+        return frozenset()
+    paths = paths_of()
+    trainable = {paths[id(v)][1:] for v in model.trainable_weights if id(v) in paths}
+    every = {p[1:] for p in paths.values() if p[0] == "params"}
+    return frozenset(every - trainable)
+
+
+def split_frozen(params, frozen, prefix=()):
+    """(trainable part, frozen part) of a nested params dict."""
+    if not frozen:
+        return params, {}
+    train, rest = {}, {}
+    for k, v in params.items():
+        path = prefix + (k,)
+        if isinstance(v, dict):
+            t, r = split_frozen(v, frozen, path)
+            if t:
+                train[k] = t
+            if r:
+                rest[k] = r
+        else:
+            (rest if path in frozen else train)[k] = v
+    return train, rest
+
+
+def merge_frozen(train, rest):
+    if not rest:
+        return train
+    out = dict(train)
+    for k, v in rest.items():
+        out[k] = merge_frozen(out.get(k, {}), v) if isinstance(v, dict) else v
+    return out
+
+
+def make_train_step(model, outputs, optimizer, nan_guard=False, frozen=frozenset()):
     apply = model.apply
 
     def train_step(ts, batch):
@@ -29,17 +68,19 @@ def make_train_step(model, outputs, optimizer, nan_guard=False):
         x, y, sw = batch
         rng, step_rng = jax.random.split(ts.rng)
 
+        trainable, rest = split_frozen(ts.params, frozen)
+
         def loss_fn(params):
-            y_pred, new_state = apply({"params": params, "state": ts.state}, x,
-                                      training=True, rng=step_rng)
+            y_pred, new_state = apply({"params": merge_frozen(params, rest), "state": ts.state},
+                                      x, training=True, rng=step_rng)
             total, values = outputs.loss_values(y, y_pred, sw)
             return total, (y_pred, new_state, values)
 
         (total, (y_pred, new_state, values)), grads = jax.value_and_grad(
-            loss_fn, has_aux=True)(ts.params)
-        updates, opt_state = optimizer.update(grads, ts.opt_state, ts.params)
-        params = jax.tree_util.tree_map(
-            lambda p, u: jnp.asarray(p + u).astype(p.dtype), ts.params, updates)
+            loss_fn, has_aux=True)(trainable)
+        updates, opt_state = optimizer.update(grads, ts.opt_state, trainable)
+        params = merge_frozen(jax.tree_util.tree_map(
+            lambda p, u: jnp.asarray(p + u).astype(p.dtype), trainable, updates), rest)
         metrics = outputs.update_metrics(ts.metrics, total, values, y, y_pred, sw,
                                          batch_size_of(x))
         bad_step = ts.bad_step
@@ -173,13 +214,15 @@ class Programs:
             return ts, self._logs(ts.metrics)
         return self._get(("train_tail", start, size), lambda: tail, donate=(0,))
 
-    def train_epochs(self, num_samples, batch_size, shuffle, max_epochs):
+    def train_epochs(self, num_samples, batch_size, shuffle, max_epochs, val_layout=None):
         """Whole epochs in one call: up to `max_epochs` (static) epochs, `n` (traced) of them
-        run; returns the per-epoch logs as a (max_epochs, num_logs) array."""
+        run; returns the per-epoch logs as a (max_epochs, num_logs) array. With `val_layout` =
+        (val samples, val batch size), epochs whose `eval_mask` entry is set also evaluate
+        `val_data` (their val logs follow the train logs in the row)."""
         num_full, partial = divmod(num_samples, batch_size)
-        n_logs = len(self.outputs.result_names())
+        n_logs = len(self.outputs.result_names()) * (2 if val_layout else 1)
 
-        def epochs(ts, data, n):
+        def epochs(ts, data, n, val_data=None, eval_mask=None):
             def cond(carry):
                 e, t, _ = carry
                 return (e < n) & (t.bad_step < 0)
@@ -192,18 +235,36 @@ class Programs:
                     rng, key = jax.random.split(t.rng)
                     perm = jax.random.permutation(key, num_samples)
                     t = t._replace(rng=rng)
-                t = lax.fori_loop(0, num_full, lambda i, s: self.train_step(
-                    s, take_batch(data, perm, i, batch_size)), t)
-                if partial:
-                    t = self.train_step(t, take_tail(data, perm, num_full * batch_size, partial))
-                row = jnp.stack(self._logs(t.metrics))
+                t = self._pass(t, data, perm, num_full, partial, batch_size, self.train_step)
+                row = self._logs(t.metrics)
+                if val_layout:
+                    vfull, vpartial = divmod(val_layout[0], val_layout[1])
+
+                    def evaluate(t):
+                        es = EvalState(t.params, t.state, self.outputs.init_metrics())
+                        es = self._pass(es, val_data, None, vfull, vpartial, val_layout[1],
+                                        self.test_step)
+                        return self._logs(es.metrics)
+                    row = row + lax.cond(eval_mask[e], evaluate,
+                                         lambda t: tuple(jnp.zeros_like(r) for r in row), t)
+                row = jnp.stack(row)
                 return e + 1, t, lax.dynamic_update_slice_in_dim(buf, row[None], e, 0)
 
             buf = jnp.zeros((max_epochs, n_logs), jnp.float32)
             e, ts, buf = lax.while_loop(cond, body, (jnp.asarray(0, jnp.int32), ts, buf))
             return ts, buf, e
-        return self._get(("train_epochs", num_samples, batch_size, shuffle, max_epochs),
-                         lambda: epochs, donate=(0,))
+        return self._get(("train_epochs", num_samples, batch_size, shuffle, max_epochs,
+                          val_layout), lambda: epochs, donate=(0,))
+
+    @staticmethod
+    def _pass(state, data, perm, num_full, partial, batch_size, step_fn):
+        """One pass over resident data: full batches in a loop, then the exact partial one."""
+        if num_full:
+            state = lax.fori_loop(0, num_full, lambda i, s: step_fn(
+                s, take_batch(data, perm, i, batch_size)), state)
+        if partial:
+            state = step_fn(state, take_tail(data, perm, num_full * batch_size, partial))
+        return state
 
     # ---- training on host batches (generators)
     def train_host_one(self):

@@ -13,8 +13,8 @@ import numpy as np
 
 from jkeras.training import compile_utils, data as data_lib, inference, loop as loop_lib
 from jkeras.training.state import ModelStore
-from jkeras.training.step import (Programs, make_predict_step, make_test_step, make_train_step,
-                                  new_eval_state)
+from jkeras.training.step import (Programs, frozen_paths, make_predict_step, make_test_step,
+                                  make_train_step, new_eval_state)
 
 def _pythonify(logs):
     return {k: float(v) for k, v in sorted(logs.items())}
@@ -73,6 +73,9 @@ class Trainer:
         store.opt = opt
         store.compile_id += 1
         store.outputs, store.programs, store.decisions, store.last_outputs = {}, {}, {}, None
+        store.frozen = None
+        if store.opt_state is not None and store.frozen_at_init != frozen_paths(self):
+            store.opt_state = None  # a different set of trainable weights: a fresh optimizer
         store.config = dict(optimizer=opt, loss=loss, loss_weights=loss_weights, metrics=metrics,
                             weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
                             steps_per_execution=steps_per_execution, jit_compile=jit_compile)
@@ -139,12 +142,21 @@ class Trainer:
         self._jk().loop_risky[_signature(x)] = loop_lib.loop_risky(closed.jaxpr)
         return pred
 
+    def _jk_frozen(self):
+        """Weights of `trainable=False` layers, fixed at the first use after compile() (Keras:
+        trainable weights are determined at compile time)."""
+        store = self._jk()
+        if store.frozen is None:
+            store.frozen = frozen_paths(self)
+        return store.frozen
+
     def _jk_programs(self, outputs, nan_guard=False):
         store, eager = self._jk(), self._jk_eager()
         key = (id(outputs), bool(nan_guard), eager)
         progs = store.programs.get(key)
         if progs is None:
-            progs = Programs(make_train_step(self, outputs, self.optimizer, nan_guard),
+            progs = Programs(make_train_step(self, outputs, self.optimizer, nan_guard,
+                                             self._jk_frozen()),
                              make_test_step(self, outputs), make_predict_step(self), outputs,
                              eager=eager)
             store.programs[key] = progs
@@ -168,7 +180,7 @@ class Trainer:
 
     # ------------------------------------------------------------------------------ state
     def _jk_new_state(self, outputs):
-        return self._jk().new_state(self, outputs)
+        return self._jk().new_state(self, outputs, self._jk_frozen())
 
     def _jk_before_call(self, ts):
         return self._jk().before_call(self, ts)
@@ -222,9 +234,10 @@ class Trainer:
                            verbose=verbose, epochs=epochs,
                            steps=steps_per_epoch or train.num_batches, model=self)
         nan_guard, batch_hooks, epoch_hooks = loop_lib.classify_callbacks(cbs)
-        fusable = not epoch_hooks and (
-            val_data is None and steps_per_epoch is None
-            and isinstance(train, data_lib.ArrayData) and not self._jk_eager())
+        fusable = not epoch_hooks and steps_per_epoch is None and not self._jk_eager() and (
+            isinstance(train, data_lib.ArrayData)) and (val_data is None or (
+                isinstance(val_data, data_lib.ArrayData) and val_outputs is outputs
+                and validation_steps is None))
         progs = self._jk_programs(outputs, nan_guard)
         val_progs = self._jk_programs(val_outputs) if val_data is not None else None
         spe = self.steps_per_execution
@@ -251,15 +264,13 @@ class Trainer:
                 decision = runner.decision if fusable else None
                 if decision is not None and decision.mode == "loop":
                     ts = self._jk_before_call(ts)
-                    ts, rows = runner.fused(ts, epochs - epoch)
+                    evals = [val_data is not None and self._jk_should_eval(e, validation_freq)
+                             for e in range(epoch, epoch + loop_lib.FUSED_EPOCHS)]
+                    ts, rows = runner.fused(ts, epochs - epoch, val_data, evals)
                     self._jk_set_live(ts)
-                    for row in rows:
-                        logs = dict(zip(names, row.tolist()))
-                        cbs.on_epoch_begin(epoch)
-                        cbs.on_train_batch_begin(0)
-                        cbs.on_train_batch_end(train.num_batches - 1, logs)
-                        cbs.on_epoch_end(epoch, logs)
-                        epoch += 1
+                    for row, ev in zip(rows, evals):
+                        epoch, logs = self._jk_replay(cbs, epoch, row, names, ev,
+                                                      train.num_batches)
                         if self.stop_training:
                             break
                     if self.stop_training or (nan_guard and int(ts.bad_step) >= 0):
@@ -292,6 +303,21 @@ class Trainer:
         if finished:
             cbs.on_train_end(logs)
         return self.history
+
+    def _jk_replay(self, cbs, epoch, row, names, evaluated, num_batches):
+        """The callbacks of one fused epoch, from its row of logs. -> (next epoch, logs)."""
+        row = row.tolist()
+        logs = dict(zip(names, row))
+        cbs.on_epoch_begin(epoch)
+        cbs.on_train_batch_begin(0)
+        cbs.on_train_batch_end(num_batches - 1, logs)
+        if evaluated:
+            val_logs = dict(zip(names, row[len(names):]))
+            cbs.on_test_begin()
+            cbs.on_test_end(val_logs)
+            logs = {**logs, **{f"val_{k}": v for k, v in val_logs.items()}}
+        cbs.on_epoch_end(epoch, logs)
+        return epoch + 1, logs
 
     @staticmethod
     def _jk_should_eval(epoch, validation_freq):

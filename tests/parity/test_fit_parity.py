@@ -173,3 +173,18 @@ def test_train_on_batch_and_test_on_batch_match(tf):
     np.testing.assert_allclose(jm.predict_on_batch(x), tm.predict_on_batch(x), rtol=1e-5,
                                atol=1e-6)
     _close_weights(jm, tm)
+
+
+def test_frozen_layer_and_tiny_dataset_match(tf):
+    tm, jm, x, y = _pair(tf, "mse", "adamw")
+    tm.layers[0].trainable = False
+    jm.layers[0].trainable = False
+    for m in (tm, jm):  # Keras: trainable weights are fixed at compile time
+        m.compile(m.optimizer, loss="mse", metrics=["mae"])
+    frozen = jm.get_weights()[:2]
+    ht = tm.fit(x[:20], y[:20], batch_size=32, epochs=5, shuffle=False, verbose=0)
+    hj = jm.fit(x[:20], y[:20], batch_size=32, epochs=5, shuffle=False, verbose=0)
+    _close_history(hj, ht)
+    _close_weights(jm, tm)
+    for a, b in zip(frozen, jm.get_weights()[:2]):
+        np.testing.assert_array_equal(a, b)

@@ -103,15 +103,22 @@ def test_steps_per_execution_gives_identical_results(spe):
     assert lb.batches[: len(expected)] == expected
 
 
-@pytest.mark.parametrize("shuffle", [False, True])
-def test_fused_epochs_match_the_host_driven_path(shuffle):
+@pytest.mark.parametrize("shuffle,kw,keys", [
+    (False, {}, {"loss", "mae"}), (True, {}, {"loss", "mae"}),
+    (True, dict(validation_split=0.3, validation_freq=2), {"loss", "mae", "val_loss", "val_mae"}),
+    (False, dict(validation_data=(np.ones((7, 4), "float32"), np.ones((7, 1), "float32")),
+                 validation_batch_size=3), {"loss", "mae", "val_loss", "val_mae"})])
+def test_fused_epochs_match_the_host_driven_path(shuffle, kw, keys):
     x, y = _data()
     a, b = _twins()
     jkeras.utils.set_random_seed(5)  # same shuffling key stream for both fits
-    ha = a.fit(x, y, batch_size=16, epochs=4, verbose=0, shuffle=shuffle)  # fused epochs
+    ha = a.fit(x, y, batch_size=16, epochs=4, verbose=0, shuffle=shuffle, **kw)  # fused epochs
     jkeras.utils.set_random_seed(5)
-    hb = b.fit(x, y, batch_size=16, epochs=4, verbose=0, shuffle=shuffle, callbacks=[Listener()])
-    assert ha.history.keys() == hb.history.keys() == {"loss", "mae"}
+    hb = b.fit(x, y, batch_size=16, epochs=4, verbose=0, shuffle=shuffle, callbacks=[Listener()],
+               **kw)
+    assert ha.history.keys() == hb.history.keys() == keys
+    if "validation_freq" in kw:
+        assert len(ha.history["val_loss"]) == 2
     for k in ha.history:
         np.testing.assert_allclose(ha.history[k], hb.history[k], rtol=1e-6)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
