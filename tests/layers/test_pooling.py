@@ -79,6 +79,30 @@ def test_max_pool_gradient_goes_to_the_max():
     np.testing.assert_array_equal(g[0, :, 0], [0, 1, 1, 0])
 
 
+@pytest.mark.parametrize("pool,shape,data_format", [
+    ((2, 2), (2, 7, 8, 3), "channels_last"), ((2, 3), (2, 3, 9, 7), "channels_first"),
+    ((3,), (2, 10, 2), "channels_last"), ((2, 1, 2), (1, 5, 4, 5, 2), "channels_last")])
+def test_tiled_max_pool_matches_reduce_window_with_ties(pool, shape, data_format):
+    """Non-overlapping "valid" max pooling takes a reshape path with its own gradient; it must
+    equal lax.reduce_window's (the gradient goes to the first max of a window) even on ties."""
+    rank = len(pool)
+    layer = getattr(L, f"MaxPooling{rank}D")(pool, data_format=data_format)
+    x = jnp.asarray(np.random.default_rng(0).integers(0, 3, size=shape).astype(np.float32))
+    cot = jnp.asarray(rand(layer.compute_output_shape(shape), 1))
+    window = (1,) + pool + (1,) if data_format == "channels_last" else (1, 1) + pool
+
+    def reference(x):
+        return jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, window, window, "VALID")
+
+    np.testing.assert_array_equal(layer.apply({}, x)[0], reference(x))
+    ours = jax.grad(lambda x: jnp.sum(layer.apply({}, x)[0] * cot))(x)
+    np.testing.assert_array_equal(ours, jax.grad(lambda x: jnp.sum(reference(x) * cot))(x))
+    np.testing.assert_array_equal(jax.jit(jax.grad(lambda x: jnp.sum(
+        layer.apply({}, x)[0] * cot)))(x), ours)
+    batched = jax.vmap(lambda x: layer.apply({}, x[None])[0][0])(x)
+    np.testing.assert_array_equal(batched, reference(x))
+
+
 def test_global_poolings_values_and_keepdims():
     x = rand((2, 4, 5, 3))
     np.testing.assert_allclose(L.GlobalAveragePooling2D()(x), x.mean((1, 2)), rtol=1e-6)

@@ -159,6 +159,25 @@ def test_pooling2d(tf, kind, pool, strides, padding, data_format):
     assert_close(getattr(L, kind)(**kwargs)(x), getattr(tf.keras.layers, kind)(**kwargs)(x).numpy())
 
 
+@pytest.mark.parametrize("pool,strides,padding", [(2, None, "valid"), ((2, 3), None, "valid"),
+                                                  (3, 2, "valid"), (2, None, "same")])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_max_pooling2d_gradient_with_ties(tf, pool, strides, padding, data_format):
+    """Input gradients of max pooling, on small integers so windows hold tied maxima."""
+    x = np.random.default_rng(0).integers(0, 3, size=channels((2, 7, 8, 3), data_format))
+    x = x.astype(np.float32)
+    kwargs = dict(pool_size=pool, strides=strides, padding=padding, data_format=data_format)
+    ours, theirs = L.MaxPooling2D(**kwargs), tf.keras.layers.MaxPooling2D(**kwargs)
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = theirs(xt)
+        cot = inputs(tuple(y.shape), 1)
+        loss = tf.reduce_sum(y * cot)
+    g = jax.grad(lambda x: jnp.sum(ours.apply({}, x)[0] * cot))(jnp.asarray(x))
+    assert_close(g, tape.gradient(loss, xt).numpy())
+
+
 @pytest.mark.parametrize("kind", ["MaxPooling1D", "AveragePooling1D", "MaxPooling3D",
                                   "AveragePooling3D"])
 @pytest.mark.parametrize("padding", ["valid", "same"])
