@@ -8,7 +8,7 @@ _counters = collections.defaultdict(int)
 def to_snake_case(name):
     name = re.sub(r"\W+", "", name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub("([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()  # Keras: Conv2D -> conv2d
     return name
 
 
