@@ -1,11 +1,11 @@
 """Weight initializers with Keras 3 (`keras.initializers`) names, arguments and formulas."""
 import inspect
-import re
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core.naming import to_snake_case
 from jkeras.core.random import set_random_seed
 from jkeras.initializers.base import Initializer, _FunctionInitializer, _is_jax_style
 from jkeras.initializers.constant import Constant, Identity, Ones, Zeros
@@ -26,12 +26,8 @@ _CLASSES = [Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform, Trunca
             LecunNormal, Orthogonal]
 
 
-def _snake(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 _BY_NAME = {c.__name__: c for c in _CLASSES}
-_BY_NAME.update({_snake(c.__name__): c for c in _CLASSES})
+_BY_NAME.update({to_snake_case(c.__name__): c for c in _CLASSES})
 _BY_NAME.update({  # Keras 3 aliases
     "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
     "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros,
