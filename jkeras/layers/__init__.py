@@ -41,3 +41,14 @@ __all__ += ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", 
             "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "Permute",
             "RepeatVector", "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
             "Cropping1D", "Cropping2D"]
+
+from jkeras.layers.embedding import Embedding  # noqa: E402
+from jkeras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell  # noqa: E402
+from jkeras.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN  # noqa: E402
+from jkeras.layers.attention import MultiHeadAttention  # noqa: E402
+from jkeras.layers.merging_more import (Average, Dot, Maximum, Minimum, Multiply,  # noqa: E402
+                                        Subtract)
+
+__all__ += ["Embedding", "RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
+            "Bidirectional", "MultiHeadAttention", "Subtract", "Multiply", "Average", "Maximum",
+            "Minimum", "Dot"]
