@@ -3,7 +3,18 @@
 Everything here is plain Python on static shapes, so errors surface before JAX sees data and the
 traced code stays a single lax call. Messages follow Keras 3's wording.
 """
+import contextlib
+
 import numpy as np
+
+
+@contextlib.contextmanager
+def arg_errors(cls_name):
+    """Prefix argument errors with the layer class (the layer has no name yet)."""
+    try:
+        yield
+    except ValueError as e:
+        raise ValueError(f"{cls_name}: {e}") from None
 
 
 def standardize_tuple(value, n, name, allow_zero=False):

@@ -4,8 +4,6 @@ DepthwiseConv1D/2D and SeparableConv1D/2D, with Keras 3's weight names, layouts 
 Each call is one `lax.conv_general_dilated` (or `lax.conv_transpose`) whose dimension numbers
 follow `data_format`, so channels_last never pays for a transpose.
 """
-import contextlib
-
 import jax.numpy as jnp
 from jax import lax
 
@@ -13,15 +11,6 @@ from jkeras import activations, initializers
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 from jkeras.layers import conv_utils as cu
-
-
-@contextlib.contextmanager
-def arg_errors(cls_name):
-    """Prefix argument errors with the layer class (the layer has no name yet)."""
-    try:
-        yield
-    except ValueError as e:
-        raise ValueError(f"{cls_name}: {e}") from None
 
 
 class _BaseConv(Layer):
@@ -81,7 +70,7 @@ class _Conv(_BaseConv):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
-        with arg_errors(type(self).__name__):
+        with cu.arg_errors(type(self).__name__):
             filters = cu.positive_int(filters, "filters")
             groups = cu.positive_int(groups, "groups")
             if filters % groups:
@@ -143,7 +132,7 @@ class _ConvTranspose(_BaseConv):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
-        with arg_errors(type(self).__name__):
+        with cu.arg_errors(type(self).__name__):
             filters = cu.positive_int(filters, "filters")
             self._set_args(kernel_size, strides, padding, data_format, dilation_rate, activation,
                            use_bias)
@@ -246,7 +235,7 @@ class _DepthwiseConv(_DepthwiseMixin):
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
-        with arg_errors(type(self).__name__):
+        with cu.arg_errors(type(self).__name__):
             self._depthwise_args(depth_multiplier, kernel_size, strides, padding, data_format,
                                  dilation_rate, activation, use_bias)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
@@ -288,7 +277,7 @@ class _SeparableConv(_DepthwiseMixin):
                  dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
-        with arg_errors(type(self).__name__):
+        with cu.arg_errors(type(self).__name__):
             filters = cu.positive_int(filters, "filters")
             self._depthwise_args(depth_multiplier, kernel_size, strides, padding, data_format,
                                  dilation_rate, activation, use_bias)

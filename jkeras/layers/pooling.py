@@ -12,7 +12,6 @@ from jax import lax
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 from jkeras.layers import conv_utils as cu
-from jkeras.layers.convolutional import arg_errors
 
 
 def _tiles(x, axes, pool):
@@ -71,7 +70,7 @@ class _Pooling(Layer):
     mode = None
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
-        with arg_errors(type(self).__name__):
+        with cu.arg_errors(type(self).__name__):
             self.pool_size = cu.standardize_tuple(pool_size, self.rank, "pool_size")
             self.strides = cu.standardize_tuple(
                 self.pool_size if strides is None else strides, self.rank, "strides")
@@ -149,7 +148,7 @@ class _GlobalPooling(Layer):
     rank = None
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
-        with arg_errors(type(self).__name__):
+        with cu.arg_errors(type(self).__name__):
             self.data_format = cu.standardize_data_format(data_format)
         self.keepdims = bool(keepdims)
         super().__init__(**kwargs)

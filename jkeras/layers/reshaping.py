@@ -7,7 +7,6 @@ import numpy as np
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 from jkeras.layers import conv_utils as cu
-from jkeras.layers.convolutional import arg_errors
 
 
 class _Weightless(Layer):
@@ -70,7 +69,7 @@ class UpSampling1D(_Weightless):
     ndim = 3
 
     def __init__(self, size=2, **kwargs):
-        with arg_errors("UpSampling1D"):
+        with cu.arg_errors("UpSampling1D"):
             self.size = cu.positive_int(size, "size")
         super().__init__(**kwargs)
         self.input_spec = InputSpec(ndim=3)
@@ -89,7 +88,7 @@ class UpSampling2D(_Weightless):
     ndim = 4
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
-        with arg_errors("UpSampling2D"):
+        with cu.arg_errors("UpSampling2D"):
             self.size = cu.standardize_tuple(size, 2, "size")
             self.data_format = cu.standardize_data_format(data_format)
             method = str(interpolation).lower()
@@ -140,7 +139,7 @@ class _SpatialPadCrop(_Weightless):
     arg = None
 
     def __init__(self, amount, data_format=None, **kwargs):
-        with arg_errors(type(self).__name__):
+        with cu.arg_errors(type(self).__name__):
             self.data_format = cu.standardize_data_format(data_format)
             setattr(self, self.arg, _pairs(amount, self.arg, self.rank))
         super().__init__(**kwargs)
