@@ -62,10 +62,19 @@ def any_symbolic(structure):
                for t in jax.tree_util.tree_leaves(structure, is_leaf=_is_kt))
 
 
-def _concrete(structure, batch):
+# Stand-ins for unknown sizes when evaluating shapes: the batch axis and the other axes are
+# probed at two sizes each; the free ones large enough for "valid" convolutions and pooling.
+_PROBES = {1: (1, 64), 2: (2, 128)}
+
+
+def _concrete(structure, probe):
+    batch, free = _PROBES[probe]
+
     def conv(x):
         if isinstance(x, KerasTensor):
-            return jax.ShapeDtypeStruct(tuple(batch if d is None else d for d in x.shape), x.dtype)
+            shape = tuple((batch if i == 0 else free) if d is None else d
+                          for i, d in enumerate(x.shape))
+            return jax.ShapeDtypeStruct(shape, x.dtype)
         return x
     return jax.tree_util.tree_map(conv, structure, is_leaf=_is_kt)
 

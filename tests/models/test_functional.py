@@ -126,3 +126,13 @@ def test_masks_propagate_through_sequential_and_functional():
     h = L.Dense(1, kernel_initializer="ones", bias_initializer="ones")(MaskFromZeros()(inp))
     model = jkeras.Model(inp, MaskedSum()(h))
     np.testing.assert_allclose(model(x), [[5.0]])
+
+
+def test_unknown_spatial_sizes_with_valid_convolutions_and_pooling():
+    inp = jkeras.Input(shape=(None, None, 3))
+    x = L.Conv2D(4, 3)(inp)
+    x = L.MaxPooling2D(2)(x)
+    assert x.shape == (None, None, None, 4)
+    model = jkeras.Model(inp, L.GlobalAveragePooling2D()(x))
+    assert model.output_shape == (None, 4)
+    assert model(np.ones((2, 10, 12, 3), np.float32)).shape == (2, 4)
