@@ -124,7 +124,7 @@ class Layer:
         raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) does not define `call()`.")
 
     # ---- the pure protocol -----------------------------------------------------------------
-    def init(self, key, *inputs, **kwargs):
+    def init(self, key, /, *inputs, **kwargs):
         """`init(key, *inputs_or_shapes) -> {"params": ..., "state": ...}`. Pure: no held weight changes."""
         key = random.as_key(key)
         args = shapes.examples(inputs)
@@ -140,7 +140,7 @@ class Layer:
             params, state = frame.params, frame.state
         return {"params": params, "state": state}
 
-    def apply(self, variables, *inputs, training=False, rng=None, **kwargs):
+    def apply(self, variables, /, *inputs, training=False, rng=None, **kwargs):
         """`apply(variables, *inputs, training, rng) -> (outputs, new_state)`. Pure and jittable."""
         if not isinstance(training, (bool, np.bool_)) and training is not None:
             raise TypeError(f"`training` must be a Python bool (static). Received: {training!r}")

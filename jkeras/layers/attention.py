@@ -141,8 +141,8 @@ class MultiHeadAttention(Layer):
         self._output_dense = _EinsumDense(2, out_dims, name="attention_output", **self._common)
 
     def init(self, rng, *inputs, **kwargs):
-        # Layer.init's first parameter is named `key`, like MHA's third input: pass the
-        # inputs given by name positionally (query, value, key).
+        # Inputs given by name (query=, value=, key=) become positional, so that the layer is
+        # built from the query's shape.
         inputs = list(inputs)
         for name in ("query", "value", "key")[len(inputs):]:
             if name not in kwargs:
