@@ -1,6 +1,6 @@
 """Side-by-side `fit` throughput: jkeras vs hand-written JAX vs Keras 3 (JAX) vs tf.keras.
 
-usage: python bench/bench_fit.py [--workloads mlp,tiny,cnn] [--n 20000] [--epochs 3]
+usage: python bench/bench_fit.py [--workloads mlp,tiny,cnn] [--n 20000] [--cnn-n 2048] [--epochs 3]
                                  [--impls jkeras,jax_scan,jax_loop,keras3,tfkeras]
 
 Every (impl, workload) runs in its own subprocess (`--worker IMPL WORKLOAD`) so the Keras
@@ -82,8 +82,25 @@ def run_jax(workload, n, epochs, scan):
         def lossf(p, xb, yb):
             return jnp.mean((xb @ p["w"] + p["b"] - yb) ** 2)
         opt = optax.sgd(1e-3)
-    else:
-        raise SystemExit("cnn: hand-written baseline not included; see anchor_fit.py")
+    else:  # cnn: conv32-pool-conv64-pool-dense10, as shared/bench/anchor_fit.py
+        ks = jax.random.split(key, 3)
+        params = {"c1": jax.random.normal(ks[0], (3, 3, 1, 32)) * 0.1, "cb1": jnp.zeros(32),
+                  "c2": jax.random.normal(ks[1], (3, 3, 32, 64)) * 0.05, "cb2": jnp.zeros(64),
+                  "w": jax.random.normal(ks[2], (5 * 5 * 64, 10)) * 0.01, "b": jnp.zeros(10)}
+        dn = ("NHWC", "HWIO", "NHWC")
+
+        def pool(v):
+            return jax.lax.reduce_window(v, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1),
+                                         "VALID")
+
+        def lossf(p, xb, yb):
+            h = pool(jax.nn.relu(jax.lax.conv_general_dilated(
+                xb, p["c1"], (1, 1), "VALID", dimension_numbers=dn) + p["cb1"]))
+            h = pool(jax.nn.relu(jax.lax.conv_general_dilated(
+                h, p["c2"], (1, 1), "VALID", dimension_numbers=dn) + p["cb2"]))
+            logits = h.reshape(h.shape[0], -1) @ p["w"] + p["b"]
+            return optax.softmax_cross_entropy_with_integer_labels(logits, yb).mean()
+        opt = optax.adam(1e-3)
     state = opt.init(params)
 
     def step(carry, batch):
@@ -160,6 +177,7 @@ def main():
     p.add_argument("--workloads", default="mlp,tiny,cnn")
     p.add_argument("--impls", default="jkeras,jax_scan,jax_loop,keras3,tfkeras")
     p.add_argument("--n", type=int, default=20000)
+    p.add_argument("--cnn-n", type=int, default=2048, help="samples for the cnn workload")
     p.add_argument("--epochs", type=int, default=3)
     a = p.parse_args()
     if a.worker:
@@ -167,8 +185,9 @@ def main():
     results = {}
     for wl in a.workloads.split(","):
         for impl in a.impls.split(","):
+            n = a.cnn_n if wl == "cnn" else a.n
             cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, wl,
-                   "--n", str(a.n), "--epochs", str(a.epochs)]
+                   "--n", str(n), "--epochs", str(a.epochs)]
             r = subprocess.run(cmd, capture_output=True, text=True)
             line = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
             results[(impl, wl)] = json.loads(line[-1]) if line else None
@@ -177,7 +196,8 @@ def main():
                 print(f"# {impl}/{wl}: {tail}", file=sys.stderr)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nfit throughput, {os.cpu_count()} CPU cores, load average {load:.1f}; "
-          f"mlp/cnn n={a.n}, batch 128, {a.epochs} timed epochs; tiny = 5 points, batch 5\n")
+          f"mlp n={a.n}, cnn n={a.cnn_n}, batch 128, {a.epochs} timed epochs; "
+          "tiny = 5 points, batch 5\n")
     print("| workload | impl | samples/s (tiny: epochs/s) | vs jax_scan | tiny 10,000-epoch s |")
     print("|---|---|---|---|---|")
     for wl in a.workloads.split(","):

@@ -17,6 +17,7 @@ the per-epoch logs come back as one (epochs, logs) array and the callbacks are r
 so History is exact while a 1-step epoch costs microseconds.
 """
 import time
+import warnings
 
 import jax
 import numpy as np
@@ -175,6 +176,11 @@ class ArrayEpochs:
             ts, self.perm = draw_permutation(ts, d.num_samples)
         steps = d.num_batches - self.cursor
         if steps_per_epoch is not None:
+            if steps < steps_per_epoch:
+                warnings.warn(
+                    "Your input ran out of data; interrupting training. Make sure that your "
+                    "dataset or generator can generate at least `steps_per_epoch * epochs` "
+                    "batches.", stacklevel=3)
             steps = min(steps, steps_per_epoch)
         i, logs, reset = 0, None, True
         while i < steps:
@@ -274,15 +280,22 @@ class HostEpochs:
         if group:
             yield group
 
-    def _run(self, ts, group, reset, k):
+    def _prepare(self, group, k):
+        """Host work for one chunk: stack (padded to k, so one program serves every chunk)
+        and start the transfer. -> (device batches, n, stacked?)"""
         if len(group) == 1 or k == 1:
-            one, logs = self.progs.train_host_one(), None
-            for j, b in enumerate(group):
-                ts, logs = one(ts, jax.device_put(b), reset and j == 0)
-            return ts, logs
-        pad = k - len(group)
-        stacked = data_lib.stack_batches(group + [group[-1]] * pad)
-        return self.progs.train_host_many()(ts, jax.device_put(stacked), len(group), reset)
+            return [jax.device_put(b) for b in group], len(group), False
+        stacked = data_lib.stack_batches(group + [group[-1]] * (k - len(group)))
+        return jax.device_put(stacked), len(group), True
+
+    def _run(self, ts, prepared, reset):
+        batches, n, stacked = prepared
+        if stacked:
+            return self.progs.train_host_many()(ts, batches, n, reset)
+        one, logs = self.progs.train_host_one(), None
+        for j, b in enumerate(batches):
+            ts, logs = one(ts, b, reset and j == 0)
+        return ts, logs
 
     @property
     def decision(self):
@@ -294,22 +307,28 @@ class HostEpochs:
             self._measure(ts)
         k = self._k(batch_hooks)
         i, logs, reset, bad = 0, None, True, -1
-        for group in self._chunks(k):
+        chunks = self._chunks(k)
+        group = next(chunks, None)
+        ready = self._prepare(group, k) if group is not None else None
+        while ready is not None:
             callbacks.on_train_batch_begin(i)
             if before_call is not None and i:
                 ts = before_call(ts)
-            ts, logs = self._run(ts, group, reset, k)
+            ts, logs = self._run(ts, ready, reset)  # asynchronous dispatch ...
+            n = ready[1]
+            group = next(chunks, None)  # ... so the next chunk is pulled while it runs
+            ready = self._prepare(group, k) if group is not None else None
             reset = False
             if after_call is not None:
                 after_call(ts)
-            last = i + len(group) - 1
+            last = i + n - 1
             if nan_guard:
                 bad = int(ts.bad_step)
                 if bad >= 0:
                     last = i + bad - self.steps_run
-            self.steps_run += len(group)
+            self.steps_run += n
             callbacks.on_train_batch_end(last, named(self.progs, logs))
-            i += len(group)
+            i += n
             if model.stop_training or bad >= 0:
                 break
         return ts, logs, i

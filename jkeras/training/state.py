@@ -72,6 +72,7 @@ class ModelStore:
         self.compile_id, self.config, self.opt = 0, None, None
         self.outputs, self.programs, self.decisions = {}, {}, {}
         self.loop_risky = {}  # input signature -> forward pass has convolutions / pooling
+        self.forward = {}  # (input signature, variables signature) -> y_pred shapes
         self.opt_state = None  # the optimizer state between fits (never donated)
         self.live, self.synced, self.given, self.synced_lr = None, True, None, None
         self.last_outputs = None

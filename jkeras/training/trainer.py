@@ -134,13 +134,18 @@ class Trainer:
         """Build the model if needed; y_pred's shapes (one abstract trace, which also tells
         whether the forward pass has loop-unfriendly ops, see loop.loop_risky)."""
         self._build_from_inputs(x)
+        store, variables = self._jk(), self.get_variables()
         if self._jk_eager():
-            return self.apply(self.get_variables(), jax.tree_util.tree_map(np.asarray, x))[0]
-        closed, pred = jax.make_jaxpr(
-            lambda v, xs: self.apply(v, xs, training=False)[0], return_shape=True)(
-                self.get_variables(), compile_utils.tree_spec(x))
-        self._jk().loop_risky[_signature(x)] = loop_lib.loop_risky(closed.jaxpr)
-        return pred
+            return self.apply(variables, jax.tree_util.tree_map(np.asarray, x))[0]
+        key = (_signature(x), jax.tree_util.tree_structure(variables),
+               tuple(np.shape(v) for v in jax.tree_util.tree_leaves(variables)))
+        if key not in store.forward:
+            closed, pred = jax.make_jaxpr(
+                lambda v, xs: self.apply(v, xs, training=False)[0], return_shape=True)(
+                    variables, compile_utils.tree_spec(x))
+            store.forward[key] = pred
+            store.loop_risky[_signature(x)] = loop_lib.loop_risky(closed.jaxpr)
+        return store.forward[key]
 
     def _jk_frozen(self):
         """Weights of `trainable=False` layers, fixed at the first use after compile() (Keras:

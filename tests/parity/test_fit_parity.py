@@ -188,3 +188,12 @@ def test_frozen_layer_and_tiny_dataset_match(tf):
     _close_weights(jm, tm)
     for a, b in zip(frozen, jm.get_weights()[:2]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_steps_per_epoch_continues_through_the_data_as_keras(tf):
+    tm, jm, x, y = _pair(tf, "mse", "momentum")
+    # 10 batches per pass: epochs take batches 0-3, 4-7, 8-9 (pass ends), 0-3
+    ht = tm.fit(x, y, batch_size=32, steps_per_epoch=4, epochs=4, shuffle=False, verbose=0)
+    hj = jm.fit(x, y, batch_size=32, steps_per_epoch=4, epochs=4, shuffle=False, verbose=0)
+    _close_history(hj, ht)
+    _close_weights(jm, tm)
