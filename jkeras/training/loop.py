@@ -141,7 +141,7 @@ class ArrayEpochs:
         """Steps [pos, pos + k) of the pass; the partial batch is step `num_full`."""
         d = self.data
         n_full = max(0, min(pos + k, d.num_full) - pos)
-        mode = self.decision.mode if self.decision else "loop"
+        mode = self.decision.mode if self.decision else "single"
         ts, logs = self._full(ts, pos, n_full, reset, mode)
         if pos + k > d.num_full and d.partial:
             tail = self.progs.train_tail(d.num_full * self.bs, d.partial)
@@ -200,8 +200,8 @@ class ArrayEpochs:
                     _block(ts)
                     dec.seconds = (time.perf_counter() - t) / k
                 self.decisions[warm] = True
-            else:
-                k = dec.chunk(batch_hooks, steps - i, self.fixed_k)
+            else:  # (no room to measure yet: a risky model runs one call per step)
+                k = (dec or Decision("single", None)).chunk(batch_hooks, steps - i, self.fixed_k)
                 ts, logs = self.run_chunk(ts, self.cursor + i, k, reset)
             reset = False
             if after_call is not None:

@@ -224,3 +224,19 @@ def test_nan_without_terminate_on_nan_propagates():
     m = _model()
     h = m.fit(x, y, batch_size=10, epochs=2, verbose=0, shuffle=False)
     assert len(h.history["loss"]) == 2 and np.isnan(h.history["loss"][-1])
+
+
+@pytest.mark.parametrize("n", [5, 40])
+def test_convolutional_model_is_measured_before_looping(n):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((n, 6, 6, 1)).astype("float32"), rng.integers(0, 2, n)
+    m = jkeras.Sequential([jkeras.Input((6, 6, 1)), layers.Conv2D(2, 3), layers.Flatten(),
+                           layers.Dense(2, activation="softmax")])
+    m.compile("sgd", "sparse_categorical_crossentropy")
+    h = m.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    assert len(h.history["loss"]) == 2 and np.isfinite(h.history["loss"]).all()
+    decisions = [d for k, d in m._jk_store.decisions.items() if k[0] == "train"]
+    if n == 40:  # room to time one step against a loop of steps
+        assert len(decisions) == 1 and decisions[0].mode in ("loop", "single")
+        assert decisions[0].seconds > 0
+    assert m.predict(x, verbose=0).shape == (n, 2)
