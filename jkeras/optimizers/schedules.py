@@ -65,23 +65,21 @@ def _check_decay_steps(decay_steps):
         )
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored if staircase)."""
+class _RateDecay(LearningRateSchedule):
+    """Shared arguments of the exponential and inverse-time decays."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate,
-                 staircase=False, name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name=None):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
         self.staircase = staircase
-        self.name = name
+        self.name = name or type(self).__name__
         _check_decay_steps(decay_steps)
 
-    def __call__(self, step):
+    def _progress(self, step):
         p = _div(_f32(step), self.decay_steps)
-        if self.staircase:
-            p = jnp.floor(p)
-        return _f32(self.initial_learning_rate) * jnp.power(_f32(self.decay_rate), p)
+        return jnp.floor(p) if self.staircase else p
 
     def get_config(self):
         return {
@@ -91,6 +89,14 @@ class ExponentialDecay(LearningRateSchedule):
             "staircase": self.staircase,
             "name": self.name,
         }
+
+
+class ExponentialDecay(_RateDecay):
+    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored if staircase)."""
+
+    def __call__(self, step):
+        return _f32(self.initial_learning_rate) * jnp.power(_f32(self.decay_rate),
+                                                            self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -164,32 +170,12 @@ class PolynomialDecay(LearningRateSchedule):
         }
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)` (floored if staircase)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate,
-                 staircase=False, name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_decay_steps(decay_steps)
-
     def __call__(self, step):
-        p = _div(_f32(step), self.decay_steps)
-        if self.staircase:
-            p = jnp.floor(p)
-        return _f32(self.initial_learning_rate) / (_f32(1.0) + _f32(self.decay_rate) * p)
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return _f32(self.initial_learning_rate) / (
+            _f32(1.0) + _f32(self.decay_rate) * self._progress(step))
 
 
 class CosineDecay(LearningRateSchedule):
