@@ -11,6 +11,7 @@ one `<output>_loss` per output when more than one output has a loss.
 """
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from jkeras import losses as losses_module
 
@@ -64,6 +65,26 @@ def _resolve_loss(identifier, t_shape, p_shape):
               losses_module.categorical_crossentropy)
         return losses_module.LossFunctionWrapper(fn, name=identifier)
     return losses_module.get(identifier)
+
+
+def validate_compile_args(loss, loss_weights, metrics, weighted_metrics, steps_per_execution):
+    """compile()'s argument checks (Keras wording), before anything is built."""
+    spe = steps_per_execution
+    if not (spe == "auto" or (isinstance(spe, (int, np.integer)) and not isinstance(spe, bool)
+                              and spe >= 1)):
+        raise ValueError("`steps_per_execution` must be a positive integer or 'auto'. "
+                         f"Received: steps_per_execution={spe!r}")
+    for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+        if value and not isinstance(value, (list, tuple, dict)):
+            raise ValueError(f"Expected `{arg}` argument to be a list, tuple, or dict. "
+                             f"Received instead: {arg}={value} of type {type(value)}")
+    if loss_weights and not isinstance(loss_weights, (list, tuple, dict, float, int)):
+        raise ValueError("Expected `loss_weights` argument to be a float (single output case) "
+                         "or a list, tuple, or dict (multiple output case). Received instead: "
+                         f"loss_weights={loss_weights} of type {type(loss_weights)}")
+    validate_loss_identifiers(loss)
+    validate_metric_identifiers(metrics)
+    validate_metric_identifiers(weighted_metrics)
 
 
 def validate_loss_identifiers(loss):

@@ -65,20 +65,20 @@ def to_numpy(tree):
             return a
         a = np.asarray(a)
         if a.dtype == object:
-            raise TypeError(f"Expected numeric arrays, received an array of dtype object: {a!r:.80}")
+            raise TypeError(
+                f"Expected numeric arrays, received an array of dtype object: {a!r:.80}")
         return a
     return map_structure(conv, tree)
 
 
 # ---------------------------------------------------------------------------- checks
-def check_batch_size(batch_size):
-    if batch_size is None:
+def check_batch_size(value, name="batch_size"):
+    """A positive int or None (batch sizes, step counts)."""
+    if value is None:
         return None
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size <= 0:
-        raise ValueError(
-            f"`batch_size` must be a positive integer or None. Received: batch_size={batch_size!r}")
-    return int(batch_size)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer or None. Received: {name}={value!r}")
+    return int(value)
 
 
 def check_cardinality(x, y, sample_weight):

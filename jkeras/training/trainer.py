@@ -51,22 +51,8 @@ class Trainer:
                 jit_compile="auto", auto_scale_loss=True):
         from jkeras import optimizers
         opt = optimizers.get(optimizer)
-        if not (steps_per_execution == "auto" or (
-                isinstance(steps_per_execution, (int, np.integer))
-                and not isinstance(steps_per_execution, bool) and steps_per_execution >= 1)):
-            raise ValueError("`steps_per_execution` must be a positive integer or 'auto'. "
-                             f"Received: steps_per_execution={steps_per_execution!r}")
-        for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
-            if value and not isinstance(value, (list, tuple, dict)):
-                raise ValueError(f"Expected `{arg}` argument to be a list, tuple, or dict. "
-                                 f"Received instead: {arg}={value} of type {type(value)}")
-        if loss_weights and not isinstance(loss_weights, (list, tuple, dict, float, int)):
-            raise ValueError("Expected `loss_weights` argument to be a float (single output "
-                             "case) or a list, tuple, or dict (multiple output case). Received "
-                             f"instead: loss_weights={loss_weights} of type {type(loss_weights)}")
-        compile_utils.validate_loss_identifiers(loss)
-        compile_utils.validate_metric_identifiers(metrics)
-        compile_utils.validate_metric_identifiers(weighted_metrics)
+        compile_utils.validate_compile_args(loss, loss_weights, metrics, weighted_metrics,
+                                            steps_per_execution)
         store = self._jk()
         if store.opt is not opt:
             store.opt_state = None
@@ -223,9 +209,8 @@ class Trainer:
         validation_batch_size = data_lib.check_batch_size(validation_batch_size)
         data_lib.check_validation_split(validation_split)
         self._jk_should_eval(0, validation_freq)  # its type error, before anything runs
-        for arg, v in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
-            if v is not None and data_lib.check_batch_size(v) is None:
-                raise ValueError(f"`{arg}` must be a positive integer or None.")
+        data_lib.check_batch_size(steps_per_epoch, "steps_per_epoch")
+        data_lib.check_batch_size(validation_steps, "validation_steps")
         x, y, sample_weight, val = data_lib.prepare_fit(
             x, y, sample_weight, class_weight, validation_split, validation_data)
         train = self._jk_data(x, y, sample_weight, batch_size, steps_per_epoch, "fit")

@@ -145,3 +145,9 @@ def test_python_control_flow_needs_run_eagerly():
     h = m.fit(x, y, epochs=2, batch_size=4, verbose=0)
     assert len(h.history["loss"]) == 2 and np.isfinite(h.history["loss"]).all()
     assert np.abs(m.predict(x, verbose=0)).max() <= 1
+
+
+@pytest.mark.parametrize("arg", ["steps_per_epoch", "validation_steps"])
+def test_bad_step_counts(arg, no_trace):
+    with pytest.raises(ValueError, match=f"`{arg}` must be a positive integer"):
+        _model().fit(X, Y, verbose=0, validation_data=(X, Y), **{arg: 0})
