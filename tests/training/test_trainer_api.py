@@ -222,3 +222,26 @@ def test_progress_bar_and_verbose_2(capsys):
     assert "Epoch 2/2" in capsys.readouterr().out
     m.evaluate(x, y, verbose=1)
     assert "loss:" in capsys.readouterr().out
+
+
+def test_custom_callables_and_weighted_metrics():
+    import jax.numpy as jnp
+    x, y = _clf(50)
+
+    def my_loss(y_true, y_pred):
+        return jnp.mean(jnp.abs(y_pred - jnp.eye(3)[y_true.astype("int32").reshape(-1)]), -1)
+
+    def my_metric(y_true, y_pred):
+        return jnp.max(y_pred, -1)
+    m = _model(metrics=())
+    m.compile("sgd", my_loss, metrics=["accuracy", my_metric], weighted_metrics=["accuracy"])
+    sw = np.linspace(0, 1, 50).astype("float32")
+    h = m.fit(x, y, sample_weight=sw, epochs=1, batch_size=50, verbose=0)
+    assert list(h.history) == ["accuracy", "loss", "my_metric", "weighted_accuracy"]
+    assert m.get_compile_config()["loss"] is my_loss
+    d = m.evaluate(x, y, sample_weight=sw, batch_size=50, verbose=0, return_dict=True)
+    pred = m.predict(x, verbose=0)
+    hit = (pred.argmax(-1) == y).astype("float32")
+    assert d["accuracy"] == pytest.approx(hit.mean(), rel=1e-5)
+    assert d["weighted_accuracy"] == pytest.approx((hit * sw).sum() / sw.sum(), rel=1e-5)
+    assert d["my_metric"] == pytest.approx(pred.max(-1).mean(), rel=1e-5)
