@@ -20,7 +20,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-tf = pytest.importorskip("tensorflow")
+import tensorflow as tf  # noqa: E402  (a test extra: parity must fail loudly without it)
 
 from jkeras import optimizers as jopt  # noqa: E402
 from jkeras.optimizers import schedules as jsched  # noqa: E402
