@@ -353,8 +353,9 @@ _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", 
 
 
 def overrides(cb, names):
-    from jkeras.training.callbacks import Callback
-    return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
+    # Instance attributes count too: LambdaCallback's hooks live on the instance.
+    from jkeras.training.callbacks import is_overridden
+    return any(is_overridden(cb, n) for n in names)
 
 
 _TEST_HOOKS = ("on_test_begin", "on_test_end", "on_test_batch_begin", "on_test_batch_end")

@@ -280,6 +280,8 @@ class Trainer:
                     vlogs = self._jk_evaluate_run(ts.variables(), val_data, val_progs, cbs,
                                                   validation_steps)
                     epoch_logs.update({f"val_{k}": v for k, v in vlogs.items()})
+                if epoch_hooks:  # as Keras's JAX trainer: layers hold this epoch's weights
+                    self.jax_state_sync()
                 cbs.on_epoch_end(epoch, epoch_logs)
                 logs = epoch_logs
                 epoch += 1
