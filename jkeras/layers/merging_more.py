@@ -21,7 +21,7 @@ class _Elementwise(_Merge):
                              f"Received shapes {[tuple(s) for s in input_shape]}") from None
 
     def _op(self, a, b):
-        raise NotImplementedError
+        raise TypeError(f"Merge layer subclass {type(self).__name__} must implement `_op(a, b)`.")
 
     def call(self, inputs):
         self._check_list(inputs)
