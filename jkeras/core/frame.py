@@ -40,6 +40,7 @@ class Frame:
         self.init_key = init_key  # set only in init mode: children get created on first call
         self._calls = 0
         self._initialised = set()
+        self._index = None  # child layer id -> (name, position), built once per frame
 
     def __enter__(self):
         _stack().append(self)
@@ -63,7 +64,9 @@ class Frame:
         return jax.random.fold_in(self.rng, self._calls)
 
     def call_child(self, child, args, kwargs):
-        index = self.layer._child_index()
+        if self._index is None:
+            self._index = self.layer._child_index()
+        index = self._index
         training = kwargs.pop("training", None)
         training = self.training if training is None else bool(training)
         if id(child) not in index:
