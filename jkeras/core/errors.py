@@ -6,7 +6,8 @@ class TracedControlFlowError(TypeError):
 
 
 def traced_control_flow(layer, error):
-    kind = "Model" if hasattr(layer, "compile") else "Layer"
+    from jkeras.models.model import Model  # errors.py is imported by the core before models
+    kind = "Model" if isinstance(layer, Model) else "Layer"
     return TracedControlFlowError(
         f"{kind} '{layer.name}' ({type(layer).__name__}).call() uses Python control flow (if / "
         "while / bool() / float()) on a value that is traced by jax.jit, lax.scan or vmap, so the "

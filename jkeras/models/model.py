@@ -8,11 +8,7 @@ import numpy as np
 
 from jkeras.core import errors, shapes
 from jkeras.core.layer import Layer
-try:
-    from jkeras.training.trainer import Trainer
-except ImportError:  # the training package lands separately; the core works without it
-    class Trainer:
-        pass
+from jkeras.training.trainer import Trainer
 
 
 class Model(Trainer, Layer):
