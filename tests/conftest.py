@@ -21,3 +21,24 @@ def tf():
     tensorflow.keras.backend.clear_session()
     tensorflow.keras.utils.set_random_seed(0)
     return tensorflow
+
+
+class FakeClock:
+    """A settable `time.time()` so progress-bar text is deterministic."""
+
+    def __init__(self):
+        self.t = 1000.0  # well past 0: the bar throttles redraws relative to its last one
+
+    def time(self):
+        return self.t
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """jkeras's progress bar reads this clock; advance it with `clock.t += seconds`."""
+    import types
+
+    from jkeras.training import progbar
+    fake = FakeClock()
+    monkeypatch.setattr(progbar, "time", types.SimpleNamespace(time=fake.time))
+    return fake

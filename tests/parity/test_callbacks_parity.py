@@ -195,20 +195,11 @@ def test_terminate_on_nan_parity(capsys):
 # ---------------------------------------------------------------- progress bars
 
 
-class Clock:
-    t = 0.0
-
-    def time(self):
-        return self.t
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    fake = types.SimpleNamespace(time=c.time)
-    monkeypatch.setattr(KERAS_PROGBAR_MODULE, "time", fake)
-    monkeypatch.setattr(jk_progbar, "time", fake)
-    return c
+def clock(clock, monkeypatch):
+    """The shared fake clock (tests/conftest.py), driving Keras's progress bar too."""
+    monkeypatch.setattr(KERAS_PROGBAR_MODULE, "time", types.SimpleNamespace(time=clock.time))
+    return clock
 
 
 PROGBAR_SCRIPTS = [

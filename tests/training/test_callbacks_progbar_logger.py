@@ -1,11 +1,8 @@
 """ProgbarLogger driven the way the jitted loop drives it (chunks of K steps per hook)."""
 
 import re
-import types
 
-import pytest
 
-from jkeras.training import progbar as progbar_module
 from jkeras.training.callbacks import CallbackList
 
 ANSI = re.compile(r"\x1b\[\d+m")
@@ -15,18 +12,6 @@ class TinyModel:
     stop_training = False
 
 
-class Clock:
-    t = 50.0
-
-    def time(self):
-        return self.t
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(progbar_module, "time", types.SimpleNamespace(time=c.time))
-    return c
 
 
 def visible(text):

@@ -2,7 +2,6 @@
 
 import re
 import sys
-import types
 
 import pytest
 
@@ -12,19 +11,6 @@ from jkeras.training.progbar import Progbar
 ANSI = re.compile(r"\x1b\[\d+m")
 
 
-class Clock:
-    def __init__(self, t=1000.0):
-        self.t = t
-
-    def time(self):
-        return self.t
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(progbar_module, "time", types.SimpleNamespace(time=c.time))
-    return c
 
 
 def frames(text):
