@@ -57,6 +57,19 @@ def _is_kt(x):
     return isinstance(x, KerasTensor)
 
 
+class _Spec(tuple):
+    """(shape, dtype) of one output; a pytree leaf, unlike a namedtuple."""
+    shape = property(lambda self: self[0])
+    dtype = property(lambda self: self[1])
+
+    def __new__(cls, shape, dtype):
+        return super().__new__(cls, (shape, dtype))
+
+
+def _is_spec(x):
+    return isinstance(x, _Spec)
+
+
 def any_symbolic(structure):
     return any(isinstance(t, KerasTensor)
                for t in jax.tree_util.tree_leaves(structure, is_leaf=_is_kt))
@@ -97,8 +110,9 @@ def output_specs(layer, args, kwargs):
 
     one = jax.eval_shape(run, *_concrete((args, dynamic), 1))
     two = jax.eval_shape(run, *_concrete((args, dynamic), 2))
+    # Not a ShapeDtypeStruct: newer jax (0.11) rejects None dims in those.
     return jax.tree_util.tree_map(
-        lambda a, b: jax.ShapeDtypeStruct(
+        lambda a, b: _Spec(
             tuple(None if x != y else x for x, y in zip(a.shape, b.shape)), a.dtype), one, two)
 
 
@@ -109,7 +123,8 @@ def symbolic_call(layer, args, kwargs):
         concrete_args = jax.tree_util.tree_map(jnp.asarray, concrete_args)
         layer._ensure_built(concrete_args, concrete_kwargs)
     specs = output_specs(layer, args, kwargs)
-    outputs = jax.tree_util.tree_map(lambda s: KerasTensor(s.shape, s.dtype), specs)
+    outputs = jax.tree_util.tree_map(lambda s: KerasTensor(s.shape, s.dtype), specs,
+                                     is_leaf=_is_spec)
     node = Node(layer, args, kwargs, outputs)
     layer._inbound_nodes.append(node)
     for i, t in enumerate(node.output_tensors):
