@@ -167,7 +167,9 @@ class Layer:
             return
         _spec_mode.on, previous = True, _in_spec_mode()
         try:
-            self.build(shapes.shape_structure(args[0]) if args else None)
+            shape = shapes.shape_structure(args[0]) if args else None
+            self._build_input_shape = shape  # for get_build_config
+            self.build(shape)
         finally:
             _spec_mode.on = previous
         self._specs_built = True
@@ -334,6 +336,29 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    # ---- config (Keras 3's format; the work is in jkeras.saving.layer_config) ------------------
+    def get_config(self):
+        """Keras's base layer config: name, trainable and the dtype policy."""
+        from jkeras.saving.serialization import serialize_dtype_policy
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": serialize_dtype_policy(self.dtype)}
+
+    @classmethod
+    def from_config(cls, config):
+        """A new layer from `get_config()` output (ours or tf.keras's)."""
+        from jkeras.saving.layer_config import layer_from_config
+        return layer_from_config(cls, config)
+
+    def get_build_config(self):
+        """{"input_shape": ...} the layer was built for (None while unbuilt), as Keras."""
+        from jkeras.saving.layer_config import build_config_of
+        return build_config_of(self)
+
+    def build_from_config(self, config):
+        """Create the weights for a build config, so saved values can then be loaded."""
+        from jkeras.saving.layer_config import build_layer_from_config
+        build_layer_from_config(self, config)
 
 
 def _layers_in(value):

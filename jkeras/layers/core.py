@@ -7,6 +7,7 @@ import numpy as np
 from jkeras import activations, initializers
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
+from jkeras.layers import config_utils
 
 
 class Dense(Layer):
@@ -42,6 +43,14 @@ class Dense(Layer):
         if self.use_bias:
             x = x + self.bias
         return self.activation(x)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": config_utils.activation(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": config_utils.initializer(self.kernel_initializer),
+                "bias_initializer": config_utils.initializer(self.bias_initializer),
+                "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None,
+                "bias_constraint": None, "quantization_config": None}
 
 
 class Activation(Layer):

@@ -1,0 +1,27 @@
+"""Helpers for layers' `get_config`: Keras's serialized forms of their arguments."""
+from jkeras import activations, initializers
+
+
+def activation(fn):
+    """Keras's config value for an activation: its name for built-ins."""
+    return activations.serialize(fn)
+
+
+def initializer(init):
+    return initializers.serialize(init)
+
+
+def unsupported(*names):
+    """Arguments Keras's config always lists and jkeras does not support (regularizers,
+    constraints, quantization): always None in our configs."""
+    return {name: None for name in names}
+
+
+def regularizers_and_constraints(*weights, activity=False):
+    """`<w>_regularizer` for each weight name (plus `activity_regularizer`), then
+    `<w>_constraint`, all None: the keys and order Keras's configs use."""
+    out = unsupported(*(f"{w}_regularizer" for w in weights))
+    if activity:
+        out["activity_regularizer"] = None
+    out.update(unsupported(*(f"{w}_constraint" for w in weights)))
+    return out
