@@ -3,6 +3,7 @@ from jkeras import activations, initializers, layers, losses, metrics, models, o
 from jkeras import callbacks
 from jkeras.layers import Input
 from jkeras.models import Model, Sequential
+from jkeras.ensemble import Ensemble
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,240 @@
+"""`Ensemble`: N copies of one architecture, trained with different seeds in ONE compiled program.
+
+    ens = jkeras.Ensemble(model_fn, n=16)          # member i: set_random_seed(i); model_fn()
+    ens.compile(optimizer="adam", loss="mse")      # or compile inside model_fn
+    history = ens.fit(x, y, batch_size=128, epochs=5)
+    history.history["loss"][epoch]                 # shape (16,): one value per member
+    ens.evaluate(x, y)                             # per-member losses / metrics, shape (16,)
+    ens.predict(x)                                 # (16, len(x), ...)
+    ens.member(3)                                  # a normal jkeras model holding member 3
+
+Member i's results equal `set_random_seed(seeds[i]); m = model_fn(); m.fit(...)` run alone: its
+initial weights, its shuffling order and its dropout keys come from its own seed (members.py),
+and its training program is the solo one, vmapped over the members (vmapped.py).
+Data must be arrays (shared by all members, placed on the device once).
+"""
+import copy
+
+import jax
+import numpy as np
+
+from jkeras.ensemble import members as members_lib
+from jkeras.ensemble import vmapped
+from jkeras.training import data as data_lib
+
+
+def _check_arrays(x, method):
+    if data_lib.is_batch_iterable(x):
+        raise ValueError(f"`Ensemble.{method}()` takes arrays (NumPy / JAX, or lists / dicts of "
+                         f"them); received a {type(x).__name__}. Convert the data to arrays, or "
+                         "train the members one by one with `ensemble.member(i).fit(...)`.")
+    if x is None:
+        raise ValueError(f"`Ensemble.{method}()` expects input data `x`; received x=None.")
+
+
+class Ensemble:
+    """N members built by `model_fn` under `seeds` (default 0..n-1), trained together.
+
+    Args:
+        model_fn: a callable with no arguments returning a new jkeras Model (it may compile it).
+        n: the number of members.
+        seeds: one integer seed per member (`jkeras.utils.set_random_seed` before `model_fn`).
+    """
+
+    def __init__(self, model_fn, n, seeds=None):
+        self.n, self.seeds = members_lib.check_n_and_seeds(n, seeds)
+        self._models, self._streams = members_lib.build_members(model_fn, self.seeds)
+        members_lib.check_same_architecture(self._models)
+        self._programs = {}
+        self.history = None
+        self.stop_training = False
+
+    # ------------------------------------------------------------------------------ members
+    @property
+    def members(self):
+        """The member models (each holds its current weights; save or inspect them freely)."""
+        return list(self._models)
+
+    def member(self, i):
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not -self.n <= i < self.n:
+            raise ValueError(f"Member index must be an integer in [0, {self.n}). Received: {i!r}")
+        return self._models[int(i)]
+
+    def __len__(self):
+        return self.n
+
+    def get_weights(self):
+        """Keras-ordered weights, each stacked over members: shape (n, *weight shape)."""
+        per_member = [m.get_weights() for m in self._models]
+        return [np.stack(ws) for ws in zip(*per_member)]
+
+    def set_weights(self, weights):
+        """The inverse of `get_weights`: entry k has member i's k-th weight at index i."""
+        weights = [np.asarray(w) for w in weights]
+        for w in weights:
+            if w.ndim == 0 or w.shape[0] != self.n:
+                raise ValueError(f"Each stacked weight must have a leading member axis of size "
+                                 f"{self.n}. Received a weight of shape {w.shape}.")
+        for i, m in enumerate(self._models):
+            m.set_weights([w[i] for w in weights])
+
+    def get_variables(self):
+        """The members' `{"params", "state"}` pytrees stacked along a leading member axis."""
+        return vmapped.stack([m.get_variables() for m in self._models])
+
+    # ------------------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", **kwargs):
+        """`Model.compile` on every member (same arguments); each gets its own optimizer."""
+        for i, m in enumerate(self._models):
+            opt = optimizer if (i == 0 or isinstance(optimizer, str)) else copy.deepcopy(optimizer)
+            m.compile(optimizer=opt, **kwargs)
+        self._programs = {}
+
+    # ------------------------------------------------------------------------------ helpers
+    def _prepare(self, batch, val_batch=None, new_state=False):
+        """Build every member (under its own key stream), resolve outputs; with `new_state`
+        also each member's fresh TrainState, exactly as its own `fit` would draw it."""
+        states, outs = [], None
+        for i, m in enumerate(self._models):
+            with self._streams.active(i):
+                outputs = m._jk_outputs(batch)
+                val_outputs = m._jk_outputs(val_batch) if val_batch is not None else None
+                if new_state:
+                    states.append(m._jk_new_state(outputs))
+            if i == 0:
+                outs = (outputs, val_outputs)
+        members_lib.check_same_architecture(self._models)
+        return outs, states
+
+    def _progs(self, outputs, val_outputs=None):
+        m0 = self._models[0]
+        key = (m0._jk().compile_id, id(outputs), id(val_outputs))
+        if key not in self._programs:
+            self._programs[key] = vmapped.EnsemblePrograms(m0, outputs, val_outputs)
+        return self._programs[key]
+
+    def _write_back(self, ts):
+        """Member i's weights and optimizer state from the stacked TrainState (copies)."""
+        for m, t in zip(self._models, vmapped.unstack(ts, self.n)):
+            m.set_variables(t.variables())
+            store = m._jk()
+            store.opt_state = t.opt_state
+            m.optimizer._last_state = t.opt_state
+
+    def jax_state_sync(self):
+        """Callbacks reading `self.model` during fit see the members' current weights."""
+        if self._live is not None:
+            self._write_back(self._live)
+
+    _live = None
+
+    # ------------------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, validation_batch_size=None,
+            validation_freq=1):
+        """Train every member for `epochs` on the same data. -> History whose
+        `history[name]` lists, per epoch, an array of shape (n,) (one value per member)."""
+        from jkeras.training.callbacks import CallbackList
+        from jkeras.training.callbacks.history import History
+        _check_arrays(x, "fit")
+        members_lib.check_same_compile(self._models)
+        batch_size = data_lib.check_batch_size(batch_size)
+        validation_batch_size = data_lib.check_batch_size(validation_batch_size,
+                                                          "validation_batch_size")
+        data_lib.check_validation_split(validation_split)
+        should_eval = self._models[0]._jk_should_eval
+        should_eval(0, validation_freq)  # its type error, before anything runs
+        if validation_data is not None:
+            _check_arrays(data_lib.unpack_validation_data(validation_data)[0], "fit")
+        x, y, sample_weight, val = data_lib.prepare_fit(
+            x, y, sample_weight, class_weight, validation_split, validation_data)
+        train = data_lib.ArrayData(x, y, sample_weight, batch_size)
+        val_data = None
+        if val is not None:
+            val_data = data_lib.ArrayData(*val, validation_batch_size or batch_size)
+        (outputs, val_outputs), states = self._prepare(
+            train.first_batch_host(), val_data.first_batch_host() if val_data else None,
+            new_state=True)
+        progs = self._progs(outputs, val_outputs)
+        val_layout = (val_data.num_samples, val_data.batch_size) if val_data else None
+        run = progs.train(train.num_samples, train.batch_size, shuffle, val_layout)
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=False, model=self,
+                           verbose=verbose, epochs=epochs, steps=train.num_batches)
+        per_epoch = any(not isinstance(c, History) for c in cbs.callbacks)
+        names = outputs.result_names()
+        val_names = [f"val_{k}" for k in (val_outputs or outputs).result_names()]
+        ts, logs, epoch = vmapped.stack(states), {}, initial_epoch
+        self.stop_training = False
+        cbs.on_train_begin()
+        try:
+            while epoch < epochs and not self.stop_training:
+                k = 1 if per_epoch else min(epochs - epoch, vmapped.MAX_EPOCHS)
+                evals = np.zeros(vmapped.MAX_EPOCHS, bool)
+                evals[:k] = [val_data is not None and should_eval(e, validation_freq)
+                             for e in range(epoch, epoch + k)]
+                ts, buf = run(ts, train.device, k, val_data.device if val_data else None, evals)
+                self._live = ts
+                rows = np.asarray(buf)[:, :k]  # (members, k, logs)
+                for j in range(k):
+                    logs = dict(zip(names, rows[:, j, :len(names)].T))
+                    if evals[j]:
+                        logs.update(zip(val_names, rows[:, j, len(names):].T))
+                    self._replay(cbs, epoch, logs, train.num_batches, verbose, epochs)
+                    epoch += 1
+                    if self.stop_training:
+                        break
+        finally:
+            self._live = None
+            if ts is not None and not any(getattr(a, "is_deleted", lambda: False)()
+                                          for a in jax.tree_util.tree_leaves(ts)):
+                self._write_back(ts)
+        cbs.on_train_end(logs)
+        return self.history
+
+    @staticmethod
+    def _replay(cbs, epoch, logs, num_batches, verbose, epochs):
+        cbs.on_epoch_begin(epoch)
+        cbs.on_train_batch_begin(0)
+        cbs.on_train_batch_end(num_batches - 1, {k: v for k, v in logs.items()
+                                                 if not k.startswith("val_")})
+        cbs.on_epoch_end(epoch, logs)
+        if verbose != 0:
+            parts = [f"{k}: {np.mean(v):.4f} (min {np.min(v):.4f}, max {np.max(v):.4f})"
+                     for k, v in logs.items()]
+            print(f"Epoch {epoch + 1}/{epochs} (member mean) - " + " - ".join(parts))
+
+    # ------------------------------------------------------------------------------ evaluate
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 return_dict=False):
+        """Per-member losses and metrics: arrays of shape (n,), in `Model.evaluate`'s order
+        (or a dict of them with `return_dict=True`)."""
+        del verbose  # one compiled call: nothing to report along the way
+        _check_arrays(x, "evaluate")
+        members_lib.check_same_compile(self._models)
+        batch_size = data_lib.check_batch_size(batch_size)
+        data = data_lib.ArrayData(x, y, sample_weight, batch_size)
+        (outputs, _), _ = self._prepare(data.first_batch_host())
+        run = self._progs(outputs).evaluate(data.num_samples, data.batch_size)
+        values = np.asarray(run(self.get_variables(), data.device))
+        logs = dict(sorted(zip(outputs.result_names(), values.T)))
+        return logs if return_dict else outputs.evaluate_order(logs)
+
+    # ------------------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto"):
+        """Every member's predictions, stacked: shape (n, len(x), ...)."""
+        del verbose
+        _check_arrays(x, "predict")
+        batch_size = data_lib.check_batch_size(batch_size)
+        data = data_lib.ArrayData(x, None, None, batch_size)
+        first = data.first_batch_host()[0]
+        for i, m in enumerate(self._models):
+            with self._streams.active(i):  # building draws the member's own keys
+                m._jk_forward_spec(first)
+        members_lib.check_same_architecture(self._models)
+        key = ("predict", self._models[0]._jk().compile_id)
+        if key not in self._programs:
+            self._programs[key] = vmapped.EnsemblePrograms(self._models[0], None)
+        run = self._programs[key].predict(data.num_samples, data.batch_size)
+        out = run(self.get_variables(), data.device[0])
+        return jax.tree_util.tree_map(np.asarray, out)
