@@ -8,6 +8,7 @@ dataset) becomes an `IterableData` whose `(x, y[, sample_weight])` batches are p
 All checks here run before anything is traced.
 """
 import math
+from functools import partial
 import types
 import warnings
 
@@ -228,7 +229,14 @@ class ArrayData:
     def first_batch_host(self):
         """The first batch as host arrays (to build the model / resolve shapes)."""
         b = min(self.batch_size, self.num_samples)
+        if any(isinstance(a, jax.Array) for a in jax.tree_util.tree_leaves(self.host)):
+            return _head(self.host, b)  # device inputs: one dispatch, not one slice per array
         return tuple(map_structure(lambda a: a[:b], t) for t in self.host)
+
+
+@partial(jax.jit, static_argnums=1)
+def _head(host, b):
+    return tuple(map_structure(lambda a: a[:b], t) for t in host)
 
 
 # ---------------------------------------------------------------------------- iterables
