@@ -67,6 +67,15 @@ class Functional(Model):
             return list(self._outputs_struct.keys())
         return [_origin(y).name for y in self._outputs]
 
+    def get_config(self):
+        from jkeras.saving import model_config
+        return model_config.functional_get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from jkeras.saving import model_config
+        return model_config.functional_from_config(cls, config, custom_objects)
+
     def _bind_inputs(self, inputs):
         if isinstance(self._inputs_struct, dict):
             if not isinstance(inputs, dict):

@@ -101,6 +101,19 @@ class Model(Trainer, Layer):
                       for v in self.non_trainable_weights]
         return out, flat_state
 
+    # ---- configs and the .keras format (jkeras/saving/model_config.py, archive.py) ----------
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """As Keras: a functional config revives a functional model (when `cls` takes
+        Functional's constructor arguments); otherwise `cls(**config)`."""
+        from jkeras.saving import model_config
+        return model_config.model_from_config(cls, config, custom_objects)
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save as a Keras 3 `.keras` zip (config.json, model.weights.h5, metadata.json)."""
+        from jkeras.saving import archive
+        archive.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):
         from jkeras.models.summary import print_summary

@@ -86,3 +86,12 @@ class Sequential(Model):
     @property
     def output_names(self):
         return [self.layers[-1].name] if self.layers else []
+
+    def get_config(self):
+        from jkeras.saving import model_config
+        return model_config.sequential_get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from jkeras.saving import model_config
+        return model_config.sequential_from_config(cls, config, custom_objects)

@@ -75,8 +75,25 @@ class Trainer:
         self.compiled = True
 
     def get_compile_config(self):
-        store = self.__dict__.get("_jk_store")
-        return dict(store.config) if (store and store.config) else None
+        """Keras's serialized compile arguments ({} when not compiled); see
+        jkeras/saving/compile_config.py."""
+        from jkeras.saving.compile_config import serialize_compile_config
+        return serialize_compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compile from a `get_compile_config()` dict and create the optimizer state (Keras)."""
+        import warnings
+        from jkeras.saving import compile_config
+        if type(self).compile is not Trainer.compile:
+            warnings.warn("`compile()` was not called as part of model loading because the "
+                          "model's `compile()` method is custom. All subclassed Models that "
+                          "have `compile()` overridden should also override "
+                          "`get_compile_config()` and `compile_from_config(config)`. "
+                          "Alternatively, you can call `compile()` manually after loading.",
+                          stacklevel=2)
+            return
+        self.compile(**compile_config.compile_arguments(config))
+        compile_config.build_optimizer_state(self)
 
     def _jk_assert_compiled(self, method):
         if not self.compiled:

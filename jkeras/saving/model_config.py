@@ -1,0 +1,250 @@
+"""Sequential and functional model configs in Keras 3's exact format (what `config.json` holds).
+
+Functional: {"name", "trainable", "layers": [layer config + "name" + "inbound_nodes"],
+"input_layers", "output_layers"}; an inbound node is {"args": [...], "kwargs": {...}} with each
+symbolic tensor written as {"class_name": "__keras_tensor__", "config": {"shape", "dtype",
+"keras_history": [layer name, node index, tensor index]}}. Node indices count only the nodes
+that belong to this model, as Keras does. Keras gives a functional model a construction node of
+its own, so "input_layers" / "output_layers" entries pointing at a nested functional model are
+one higher than jkeras's node list (the "args" entries are not).
+"""
+import inspect
+
+from jkeras.core.symbolic import KerasTensor
+from jkeras.layers.input_layer import InputLayer
+
+_KERAS_TENSOR = "__keras_tensor__"
+
+
+def _serialize_layer(layer):
+    from jkeras.saving import serialization
+    return serialization.serialize_keras_object(layer)
+
+
+def _deserialize_layer(config, custom_objects):
+    from jkeras.saving import serialization
+    return serialization.deserialize_keras_object(config, custom_objects=custom_objects)
+
+
+def base_model_config(model):
+    """{"name", "trainable", "dtype"} as Keras's Layer.get_config writes them."""
+    from jkeras.core.layer import Layer
+    base = getattr(Layer, "get_config", None)
+    if base is not None:
+        return dict(base(model))
+    return {"name": model.name, "trainable": model.trainable, "dtype": model.dtype}
+
+
+# ---- Sequential ------------------------------------------------------------------------------
+def sequential_get_config(model):
+    config = base_model_config(model)
+    config["name"] = model.name
+    config["layers"] = [_serialize_layer(layer) for layer in model._layers]
+    if model._layers and isinstance(model._layers[0], InputLayer):
+        config["build_input_shape"] = list(model._layers[0].batch_shape)
+    return config
+
+
+def sequential_from_config(cls, config, custom_objects=None):
+    if not isinstance(config, dict) or "name" not in config or "layers" not in config:
+        raise ValueError("A Sequential model configuration must be a dictionary containing the "
+                         f"'name' and 'layers' keys. Received: config={config}")
+    model = cls(name=config["name"], trainable=config.get("trainable", True))
+    for layer_config in config["layers"]:
+        model.add(_deserialize_layer(layer_config, custom_objects))
+    build_shape = config.get("build_input_shape")
+    if not model.built and isinstance(build_shape, (list, tuple)) and build_shape:
+        model.build(tuple(build_shape))
+    return model
+
+
+# ---- Functional ------------------------------------------------------------------------------
+def _is_functional(layer):
+    from jkeras.models.functional import Functional
+    return isinstance(layer, Functional)
+
+
+def _own_index(layer, node, own):
+    """The node's position among `layer`'s nodes that belong to this model (Keras's index)."""
+    if node is None:  # an InputLayer's tensor: Keras's node 0
+        return 0
+    index = 0
+    for candidate in layer._inbound_nodes:
+        if candidate is node:
+            return index
+        if id(candidate) in own:
+            index += 1
+    raise ValueError(f"Layer '{layer.name}' does not hold the node that made this tensor.")
+
+
+def _tensor_config(tensor, own):
+    layer, node, index = tensor._keras_history
+    return {"class_name": _KERAS_TENSOR,
+            "config": {"shape": list(tensor.shape), "dtype": tensor.dtype,
+                       "keras_history": [layer.name, _own_index(layer, node, own), index]}}
+
+
+def _serialize_argument(value, own):
+    if isinstance(value, KerasTensor):
+        return _tensor_config(value, own)
+    if isinstance(value, (list, tuple)):
+        return [_serialize_argument(v, own) for v in value]
+    if isinstance(value, dict):
+        return {k: _serialize_argument(v, own) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    from jkeras.saving import serialization
+    return serialization.serialize_keras_object(value)
+
+
+def functional_get_config(model):
+    own = {id(node) for node in model._nodes}
+    layer_configs = []
+    for layer in model._layers:
+        nodes = [{"args": _serialize_argument(list(node.args), own),
+                  "kwargs": _serialize_argument(dict(node.kwargs), own)}
+                 for node in layer._inbound_nodes if id(node) in own]
+        layer_config = _serialize_layer(layer)
+        layer_config["name"] = layer.name
+        layer_config["inbound_nodes"] = nodes
+        layer_configs.append(layer_config)
+
+    def endpoint(tensor):
+        layer, node, index = tensor._keras_history
+        offset = 1 if _is_functional(layer) else 0
+        return [layer.name, _own_index(layer, node, own) + offset, index]
+
+    def endpoints(structure):
+        if isinstance(structure, KerasTensor):
+            return endpoint(structure)
+        if isinstance(structure, dict):
+            return {k: endpoints(v) for k, v in structure.items()}
+        return [endpoints(v) for v in structure]
+
+    return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
+            "input_layers": endpoints(model._inputs_struct),
+            "output_layers": endpoints(model._outputs_struct)}
+
+
+class _NotYetCreated(Exception):
+    """A node's input comes from a layer call not replayed yet (shared layers at several depths)."""
+
+
+def _revive_argument(value, created, custom_objects):
+    if isinstance(value, list):
+        return [_revive_argument(v, created, custom_objects) for v in value]
+    if isinstance(value, dict):
+        if value.get("class_name") == _KERAS_TENSOR:
+            return _revive_tensor(value["config"]["keras_history"], created)
+        if "class_name" in value and "config" in value:
+            from jkeras.saving import serialization
+            return serialization.deserialize_keras_object(value, custom_objects=custom_objects)
+        return {k: _revive_argument(v, created, custom_objects) for k, v in value.items()}
+    return value
+
+
+def _revive_tensor(history, created, offset=0):
+    name, node_index, tensor_index = history
+    if name not in created:
+        raise ValueError(f"Invalid Functional model configuration: unknown layer '{name}' in "
+                         f"keras_history {list(history)}.")
+    layer = created[name]
+    if isinstance(layer, InputLayer):
+        return layer.output
+    node_index -= offset
+    if node_index >= len(layer._inbound_nodes):
+        raise _NotYetCreated(name)
+    return layer._inbound_nodes[node_index].output_tensors[tensor_index]
+
+
+def _call_kwargs(layer, kwargs):
+    """Drop None-valued keyword arguments the layer's `call` does not take (Keras writes
+    `"mask": null` for nested model calls)."""
+    params = inspect.signature(layer.call).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return {k: v for k, v in kwargs.items() if v is not None or takes_any or k in params}
+
+
+def functional_from_config(cls, config, custom_objects=None):
+    config = dict(config)
+    try:
+        layer_configs = config.pop("layers")
+        input_layers, output_layers = config.pop("input_layers"), config.pop("output_layers")
+    except KeyError as e:
+        raise ValueError(f"A functional model configuration needs the key {e}; received keys "
+                         f"{sorted(config)}.") from None
+    name, trainable = config.pop("name", None), config.pop("trainable", None)
+    created, pending = {}, []
+    for layer_config in layer_configs:
+        layer = _deserialize_layer(layer_config, custom_objects)
+        layer_name = layer_config.get("name", getattr(layer, "name", None))
+        created[layer_name] = layer
+        pending.append([layer, list(layer_config.get("inbound_nodes", []))])
+
+    # Replay the layer calls; a call whose inputs do not exist yet waits for the next round.
+    while any(nodes for _, nodes in pending):
+        progressed = False
+        for entry in pending:
+            layer, nodes = entry
+            while nodes:
+                node = nodes[0]
+                if isinstance(node, list):
+                    raise ValueError(
+                        "This configuration uses the legacy (Keras 2 / .h5) node format, which "
+                        "jkeras does not read; re-save the model with Keras 3 as `.keras`.")
+                try:
+                    args = _revive_argument(node.get("args", []), created, custom_objects)
+                    kwargs = _revive_argument(node.get("kwargs", {}), created, custom_objects)
+                except _NotYetCreated:
+                    break
+                layer(*args, **_call_kwargs(layer, kwargs))
+                nodes.pop(0)
+                progressed = True
+        if not progressed:
+            stuck = {layer.name: len(nodes) for layer, nodes in pending if nodes}
+            raise ValueError("Invalid Functional model configuration. The graph of the "
+                             "Functional model either has loops or disconnected nodes. The "
+                             f"following nodes failed to be resolved: {stuck}")
+
+    def endpoints(structure):
+        if isinstance(structure, list) and len(structure) == 3 and isinstance(structure[0], str):
+            layer = created.get(structure[0])
+            offset = 1 if _is_functional(layer) else 0
+            return _revive_tensor(structure, created, offset)
+        if isinstance(structure, dict):
+            return {k: endpoints(v) for k, v in structure.items()}
+        return [endpoints(v) for v in structure]
+
+    config.pop("dtype", None)
+    return cls(inputs=endpoints(input_layers), outputs=endpoints(output_layers), name=name,
+               trainable=True if trainable is None else trainable, **config)
+
+
+# ---- Model.from_config (subclassed models and the functional fallback) ---------------------
+_FUNCTIONAL_KEYS = ("name", "layers", "input_layers", "output_layers")
+
+
+def model_from_config(cls, config, custom_objects=None):
+    from jkeras.models.functional import Functional
+    from jkeras.models.model import Model
+    params = inspect.signature(cls.__init__).parameters
+    names = [p for p in params if p != "self"]
+    takes_varargs = any(p.kind is p.VAR_POSITIONAL for p in params.values()) and any(
+        p.kind is p.VAR_KEYWORD for p in params.values())
+    functional_args = [p for p in inspect.signature(Functional.__init__).parameters
+                       if p != "self"]
+    revivable = cls in (Model, Functional) or names == functional_args or takes_varargs
+    if all(key in config for key in _FUNCTIONAL_KEYS) and revivable:
+        return functional_from_config(Functional if cls is Model else cls, config,
+                                      custom_objects)
+    try:
+        return cls(**config)
+    except TypeError as e:
+        raise TypeError(
+            "Unable to revive model from config. When overriding the `get_config()` method, "
+            "make sure that the returned config contains all items used as arguments in the "
+            f"constructor to {cls}, which is the default behavior. You can override this "
+            "default behavior by defining a `from_config(cls, config)` class method to "
+            f"specify how to create an instance of {cls.__name__} from its config.\n\n"
+            f"Received config={config}\n\nError encountered during deserialization: {e}"
+        ) from None
