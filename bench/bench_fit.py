@@ -1,12 +1,15 @@
 """Side-by-side `fit` throughput: jkeras vs hand-written JAX vs Keras 3 (JAX) vs tf.keras.
 
 usage: python bench/bench_fit.py [--workloads mlp,tiny,cnn] [--n 20000] [--cnn-n 2048] [--epochs 3]
-                                 [--impls jkeras,jax_scan,jax_loop,keras3,tfkeras]
+                                 [--impls jkeras,jkeras_dev,jax_scan,jax_scan_copy,jax_loop,keras3,tfkeras]
 
 Every (impl, workload) runs in its own subprocess (`--worker IMPL WORKLOAD`) so the Keras
 backends never meet. Each worker fits once to warm up (compilation excluded), then times a
 second fit and prints one JSON line. Output: a markdown table of samples/s (epochs/s for tiny)
-and the ratio to the hand-written `lax.scan` loop (the same loop as shared/bench/anchor_fit.py),
+and the ratio to the hand-written `lax.scan` loop (the same loop as shared/bench/anchor_fit.py,
+its data put on the device before the clock starts), and to the same loop given the same input:
+`jax_scan_copy` copies the host arrays to the device inside the timing, as a `fit` on NumPy
+arrays must; `jkeras_dev` fits arrays already on the device,
 plus the seconds of the 10,000-epoch tiny fit (`model.fit(X, Y, epochs=10000, batch_size=5,
 verbose=0)`; Keras runs fewer epochs and the 10,000-epoch time is extrapolated, marked "est.").
 This is a script, not a test.
@@ -21,8 +24,8 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TINY_EPOCHS = {"jkeras": 10000, "jax_scan": 10000, "jax_loop": 3000, "keras3": 1000,
-               "tfkeras": 100}
+TINY_EPOCHS = {"jkeras": 10000, "jkeras_dev": 10000, "jax_scan": 10000, "jax_scan_copy": 10000,
+               "jax_loop": 3000, "keras3": 1000, "tfkeras": 100}
 
 
 def make_data(workload, n):
@@ -51,6 +54,9 @@ def keras_model(K, workload):
 
 def run_keras(K, workload, n, epochs, impl):
     x, y, bs = make_data(workload, n)
+    if impl == "jkeras_dev":  # the same fit on arrays already on the device
+        import jax
+        x, y = jax.device_put(x), jax.device_put(y)
     model, loss, opt = keras_model(K, workload)
     model.compile(optimizer=opt, loss=loss)
     timed = TINY_EPOCHS[impl] if workload == "tiny" else epochs
@@ -61,7 +67,7 @@ def run_keras(K, workload, n, epochs, impl):
     return time.perf_counter() - t, timed, float(h.history["loss"][-1]), len(x)
 
 
-def run_jax(workload, n, epochs, scan):
+def run_jax(workload, n, epochs, scan, copy_in_timing=False):
     import jax
     import jax.numpy as jnp
     import optax
@@ -109,14 +115,18 @@ def run_jax(workload, n, epochs, scan):
         u, s = opt.update(g, s, p)
         return (optax.apply_updates(p, u), s), loss
     nb = len(x) // bs
-    xd = jnp.asarray(x[: nb * bs]).reshape((nb, bs) + x.shape[1:])
-    yd = jnp.asarray(y[: nb * bs]).reshape((nb, bs) + y.shape[1:])
+
+    def to_device():  # the host->device copy; in the timing only for jax_scan_copy
+        return (jnp.asarray(x[: nb * bs]).reshape((nb, bs) + x.shape[1:]),
+                jnp.asarray(y[: nb * bs]).reshape((nb, bs) + y.shape[1:]))
+    xd, yd = to_device()
     if scan:
-        epoch = jax.jit(lambda c: jax.lax.scan(step, c, (xd, yd)))
+        epoch = jax.jit(lambda c, xs, ys: jax.lax.scan(step, c, (xs, ys)))
 
         def run(c, e):
+            xs, ys = to_device() if copy_in_timing else (xd, yd)
             for _ in range(e):
-                c, losses = epoch(c)
+                c, losses = epoch(c, xs, ys)
             return c, losses
     else:
         jstep = jax.jit(step)
@@ -144,7 +154,7 @@ def worker(impl, workload, n, epochs):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import tensorflow as tf
         out = run_keras(tf.keras, workload, n, epochs, impl)
-    elif impl == "jkeras":
+    elif impl in ("jkeras", "jkeras_dev"):
         sys.path.insert(0, ROOT)
         import jkeras
         import jkeras.losses
@@ -159,10 +169,11 @@ def worker(impl, workload, n, epochs):
             m.fit(x, y, epochs=10000, batch_size=5, verbose=0)
             cold = time.perf_counter() - t
         out = run_keras(jkeras, workload, n, epochs, impl)
-        if workload == "tiny":
+        if workload == "tiny" and impl == "jkeras":
             out = out + (cold,)
     else:
-        out = run_jax(workload, n, epochs, scan=impl == "jax_scan")
+        out = run_jax(workload, n, epochs, scan=impl.startswith("jax_scan"),
+                      copy_in_timing=impl == "jax_scan_copy")
     dt, e, loss, n_samples = out[:4]
     rec = {"impl": impl, "workload": workload, "epochs": e, "seconds": dt,
            "samples_per_s": e * n_samples / dt, "epochs_per_s": e / dt, "final_loss": loss}
@@ -198,24 +209,29 @@ def main():
     print(f"\nfit throughput, {os.cpu_count()} CPU cores, load average {load:.1f}; "
           f"mlp n={a.n}, cnn n={a.cnn_n}, batch 128, {a.epochs} timed epochs; "
           "tiny = 5 points, batch 5\n")
-    print("| workload | impl | samples/s (tiny: epochs/s) | vs jax_scan | tiny 10,000-epoch s |")
-    print("|---|---|---|---|---|")
+    print("| workload | impl | samples/s (tiny: epochs/s) | vs jax_scan | vs same-input scan "
+          "| tiny 10,000-epoch s |")
+    print("|---|---|---|---|---|---|")
     for wl in a.workloads.split(","):
         base = results.get(("jax_scan", wl))
         for impl in a.impls.split(","):
             r = results.get((impl, wl))
             if r is None:
-                print(f"| {wl} | {impl} | n/a | | |")
+                print(f"| {wl} | {impl} | n/a | | | |")
                 continue
             key = "epochs_per_s" if wl == "tiny" else "samples_per_s"
             ratio = f"{r[key] / base[key]:.2f}x" if base else ""
+            # host-array fits include the host->device copy; so does jax_scan_copy
+            same = results.get(("jax_scan" if impl in ("jkeras_dev", "jax_scan") else
+                                "jax_scan_copy", wl))
+            same_ratio = f"{r[key] / same[key]:.2f}x" if same else ""
             tiny = ""
             if wl == "tiny":
                 est = 10000 / r["epochs_per_s"]
                 tiny = f"{est:.2f}" + ("" if r["epochs"] == 10000 else " (est.)")
                 if "cold_seconds" in r:
                     tiny += f"; cold {r['cold_seconds']:.2f}"
-            print(f"| {wl} | {impl} | {r[key]:,.0f} | {ratio} | {tiny} |")
+            print(f"| {wl} | {impl} | {r[key]:,.0f} | {ratio} | {same_ratio} | {tiny} |")
 
 
 if __name__ == "__main__":
