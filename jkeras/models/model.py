@@ -28,6 +28,8 @@ class Model(Trainer, Layer):
                         "subclasses of Model implement `call(self, inputs)`.")
 
     def _build_specs(self, args):
+        if args and not self._specs_built:  # the build config saved in .keras files
+            self._build_input_shape = shapes.shape_structure(args[0])
         self._specs_built = True
 
     def build(self, input_shape):
@@ -113,6 +115,24 @@ class Model(Trainer, Layer):
         """Save as a Keras 3 `.keras` zip (config.json, model.weights.h5, metadata.json)."""
         from jkeras.saving import archive
         archive.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    # ---- Keras 3 `.weights.h5` files (jkeras/saving/weights_h5.py) ----------------------------
+    def save_weights(self, filepath, overwrite=True):
+        """Save all weights (and the optimizer's variables) to a Keras 3 `.weights.h5` file,
+        atomically. tf.keras loads it into the same architecture."""
+        from jkeras.saving import weights_h5
+        weights_h5.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load a `.weights.h5` file (from jkeras or tf.keras) into this built model."""
+        from jkeras.saving import weights_h5
+        if kwargs:
+            raise ValueError(f"Invalid keyword arguments: {kwargs}")
+        path = str(filepath)
+        if not path.endswith(weights_h5.SUFFIX):
+            raise ValueError(f"File format not supported: filepath={path}. jkeras loads "
+                             "weights from Keras 3 `.weights.h5` files.")
+        weights_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):

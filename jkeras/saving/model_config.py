@@ -42,6 +42,11 @@ def sequential_get_config(model):
     config["layers"] = [_serialize_layer(layer) for layer in model._layers]
     if model._layers and isinstance(model._layers[0], InputLayer):
         config["build_input_shape"] = list(model._layers[0].batch_shape)
+    elif model.built and model.layers and model.layers[0]._inbound_nodes:
+        # Built by `build(shape)` without an Input: the shape its first layer was called on.
+        first = model.layers[0]._inbound_nodes[0].args[0]
+        if isinstance(first, KerasTensor):
+            config["build_input_shape"] = list(first.shape)
     return config
 
 
@@ -237,6 +242,10 @@ def model_from_config(cls, config, custom_objects=None):
     if all(key in config for key in _FUNCTIONAL_KEYS) and revivable:
         return functional_from_config(Functional if cls is Model else cls, config,
                                       custom_objects)
+    config = dict(config)
+    if isinstance(config.get("dtype"), dict):  # a DTypePolicy config: Layer takes the name
+        from jkeras.saving.serialization import dtype_name
+        config["dtype"] = dtype_name(config["dtype"])
     try:
         return cls(**config)
     except TypeError as e:
