@@ -1,0 +1,181 @@
+"""A jkeras optimizer state <-> Keras 3's list of optimizer variables (`optimizer/vars`).
+
+Keras's `optimizer.variables` order (keras/src/optimizers/base_optimizer.py):
+    iterations (int; tf.keras writes int64), learning_rate (float32; only when it is a plain
+    float, not a schedule or callable), then the slots made in `build(trainable_variables)`:
+    each `add_optimizer_variables(vars, names)` call interleaves its names per variable.
+    Adam/AdamW: momentum_0, velocity_0, momentum_1, velocity_1, ... then (amsgrad)
+    velocity_hat for every variable. SGD: momentum per variable (when momentum != 0).
+    RMSprop: velocity for all, then momentum for all (momentum > 0), then average_gradient for
+    all (centered). Adagrad: accumulator per variable.
+Variables are ordered as the model's trainable weights (frozen layers have no slots).
+
+jkeras keeps that state as `OptimizerState(iterations, learning_rate, slots)` with
+`slots = {slot name: pytree shaped like the trainable params}` in `model._jk().opt_state`
+(and `model.optimizer._last_state`); an optimizer used through `apply_gradients` keeps it in
+`optimizer._imp_state` with per-variable lists. A wrapped optax transform (OptaxOptimizer) is
+written as iterations then its state's leaves: jkeras reads that back, Keras has no equivalent.
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+
+def _is_optax(opt):
+    from jkeras.optimizers.optax_wrapper import OptaxOptimizer
+    return isinstance(opt, OptaxOptimizer)
+
+
+def slot_groups(opt):
+    """The slot names of each Keras `add_optimizer_variables` call, in build order."""
+    from jkeras.optimizers.adam import Adam  # imported late: optimizers may import saving
+    names = [name for name, _ in opt._slot_specs()]
+    if isinstance(opt, Adam):
+        return [[n for n in names if n in ("momentum", "velocity")]] + \
+               [[n] for n in names if n not in ("momentum", "velocity")]
+    return [[n] for n in names]
+
+
+def _float_lr(opt):
+    return isinstance(getattr(opt, "_learning_rate", None), float)
+
+
+def base_arrays(opt, iterations):
+    """iterations (+ learning_rate): all an unbuilt Keras optimizer has."""
+    out = [np.asarray(iterations, np.int64)]
+    if _float_lr(opt):
+        out.append(np.asarray(opt._learning_rate, np.float32))
+    return out
+
+
+# ---- where the state lives -----------------------------------------------------------------
+class StateView:
+    """An optimizer state, how to read its slots in Keras's variable order, and where it lives
+    (the model's training store, or the optimizer's own `apply_gradients` state)."""
+
+    def __init__(self, state, slot_keys, optax=False, imperative=False):
+        self.state = state
+        self.slot_keys = slot_keys  # per variable: a key path into each slot tree, or an index
+        self.optax = optax
+        self.imperative = imperative
+
+    def keras_arrays(self, opt):
+        out = base_arrays(opt, np.asarray(self.state.iterations))
+        if self.optax:
+            return out + [np.asarray(a) for a in jax.tree_util.tree_leaves(self.state.slots)]
+        for group in slot_groups(opt):
+            for key in self.slot_keys:
+                for name in group:
+                    out.append(np.asarray(_get(self.state.slots[name], key)))
+        return out
+
+    def with_keras_arrays(self, opt, arrays):
+        """A new view whose state holds `arrays` (ordered as `keras_arrays`, shapes checked)."""
+        rest = list(arrays[1:])
+        lr = rest.pop(0) if _float_lr(opt) else None
+        if self.optax:
+            leaves, treedef = jax.tree_util.tree_flatten(self.state.slots)
+            slots = treedef.unflatten([_like(a, old) for a, old in zip(rest, leaves)])
+        else:
+            slots, values = dict(self.state.slots), iter(rest)
+            for group in slot_groups(opt):
+                for key in self.slot_keys:
+                    for name in group:
+                        slots[name] = _set(slots[name], key,
+                                           _like(next(values), _get(slots[name], key)))
+        state = self.state._replace(iterations=jnp.asarray(np.asarray(arrays[0]), jnp.int32),
+                                    slots=slots)
+        if lr is not None:
+            state = state._replace(learning_rate=jnp.asarray(np.asarray(lr), jnp.float32))
+        return StateView(state, self.slot_keys, self.optax, self.imperative)
+
+
+def _like(value, old):
+    return jnp.asarray(np.asarray(value), jnp.asarray(old).dtype)
+
+
+def current_view(model, opt):
+    """The state of `opt` for `model` as it is now, or None when the optimizer is not built."""
+    store = model.__dict__.get("_jk_store")
+    if store is not None and opt is getattr(model, "optimizer", None):
+        state = store.opt_state
+        if store.live is not None:  # saving from a callback during fit: the loop's state
+            model.jax_state_sync()
+            state = opt._last_state
+        if state is not None:
+            return _fit_view(model, opt, state)
+    if getattr(opt, "built", False) and getattr(opt, "_imp_state", None) is not None:
+        return StateView(opt._imp_state, list(range(len(opt._imp_vars))),
+                         optax=_is_optax(opt), imperative=True)
+    return None
+
+
+def fresh_view(model, opt):
+    """Build the state now (Keras's `optimizer.build(model.trainable_variables)`): the state
+    `fit` would start from, over the trainable weights. Returns (view, frozen paths)."""
+    from jkeras.training.step import frozen_paths, split_frozen
+    frozen = frozen_paths(model)
+    state = opt.sync_state(opt.init(split_frozen(model.get_variables()["params"], frozen)[0]))
+    return _fit_view(model, opt, state), frozen
+
+
+def _fit_view(model, opt, state):
+    if _is_optax(opt):
+        return StateView(state, [], optax=True)
+    paths = model._variable_paths()
+    some_slot = next(iter(state.slots.values()), None) if state.slots else None
+    keys = []
+    for var in model.weights:  # trainable ones keep their relative order here
+        path = paths.get(id(var))
+        if path is not None and path[0] == "params" and (
+                some_slot is None or _has(some_slot, path[1:])):
+            keys.append(path[1:])
+    return StateView(state, keys)
+
+
+def install(model, opt, view, frozen=None):
+    """Make `view.state` the state the next `fit` (or `apply_gradients`) continues from; a
+    float learning rate read from the file becomes the optimizer's (as assigning Keras's
+    learning_rate variable does)."""
+    state = view.state
+    if state.learning_rate is not None and _float_lr(opt):
+        opt.learning_rate = float(np.asarray(state.learning_rate))
+    if view.imperative:
+        opt._imp_state = state
+    else:
+        store = model._jk()
+        store.opt_state = state
+        if frozen is not None:
+            store.frozen_at_init = frozen
+    opt._last_state = state
+
+
+# ---- nested dict paths -----------------------------------------------------------------------
+def _get(tree, key):
+    if isinstance(key, int):
+        return tree[key]
+    for k in key:
+        tree = tree[k]
+    return tree
+
+
+def _has(tree, key):
+    for k in key:
+        if not isinstance(tree, dict) or k not in tree:
+            return False
+        tree = tree[k]
+    return True
+
+
+def _set(tree, key, value):
+    """A copy of `tree` with `value` at `key` (dicts copied along the path only)."""
+    if isinstance(key, int):
+        out = list(tree)
+        out[key] = value
+        return out
+    if not key:
+        return value
+    out = dict(tree)
+    out[key[0]] = _set(tree[key[0]], key[1:], value)
+    return out
