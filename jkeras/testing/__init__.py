@@ -1,0 +1,4 @@
+"""Helpers for checking jkeras against tf.keras (`compare_with_tf`, `assert_parity`)."""
+from jkeras.testing.parity import ParityReport, assert_parity, compare_with_tf, convert_from_tf
+
+__all__ = ["ParityReport", "assert_parity", "compare_with_tf", "convert_from_tf"]
