@@ -2,5 +2,6 @@
 from jkeras.models.model import Model
 from jkeras.models.sequential import Sequential
 from jkeras.models.functional import Functional
+from jkeras.saving.archive import load_model, save_model
 
-__all__ = ["Model", "Sequential", "Functional"]
+__all__ = ["Model", "Sequential", "Functional", "load_model", "save_model"]

@@ -95,3 +95,7 @@ class Sequential(Model):
     def from_config(cls, config, custom_objects=None):
         from jkeras.saving import model_config
         return model_config.sequential_from_config(cls, config, custom_objects)
+
+    def get_build_config(self):
+        from jkeras.saving import model_config
+        return model_config.sequential_build_config(self)

@@ -40,6 +40,12 @@ def sequential_get_config(model):
     config = base_model_config(model)
     config["name"] = model.name
     config["layers"] = [_serialize_layer(layer) for layer in model._layers]
+    config.update(_sequential_build_shape(model))
+    return config
+
+
+def _sequential_build_shape(model):
+    config = {}
     if model._layers and isinstance(model._layers[0], InputLayer):
         config["build_input_shape"] = list(model._layers[0].batch_shape)
     elif model.built and model.layers and model.layers[0]._inbound_nodes:
@@ -47,7 +53,15 @@ def sequential_get_config(model):
         first = model.layers[0]._inbound_nodes[0].args[0]
         if isinstance(first, KerasTensor):
             config["build_input_shape"] = list(first.shape)
+    elif model.built and isinstance(model.__dict__.get("_build_input_shape"), tuple):
+        # Built by an eager call on data: that shape, any batch size.
+        config["build_input_shape"] = [None] + list(model.__dict__["_build_input_shape"][1:])
     return config
+
+
+def sequential_build_config(model):
+    shape = _sequential_build_shape(model).get("build_input_shape") if model.built else None
+    return None if shape is None else {"input_shape": shape}
 
 
 def sequential_from_config(cls, config, custom_objects=None):
