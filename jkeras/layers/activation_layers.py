@@ -42,6 +42,10 @@ class ReLU(_Elementwise):
         return activations.relu(inputs, negative_slope=self.negative_slope,
                                 max_value=self.max_value, threshold=self.threshold)
 
+    def get_config(self):
+        return {**super().get_config(), "max_value": self.max_value,
+                "negative_slope": self.negative_slope, "threshold": self.threshold}
+
 
 class LeakyReLU(_Elementwise):
     """`x` if `x > 0` else `negative_slope * x`; Keras 3's layer default slope is 0.3."""
@@ -59,6 +63,9 @@ class LeakyReLU(_Elementwise):
 
     def call(self, inputs):
         return activations.leaky_relu(inputs, negative_slope=self.negative_slope)
+
+    def get_config(self):
+        return {**super().get_config(), "negative_slope": self.negative_slope}
 
 
 def _large_negative_number(dtype):
@@ -100,6 +107,9 @@ class Softmax(_Elementwise):
             out = jnp.where(mask, out, jnp.zeros_like(out))
         return out
 
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
 
 class ELU(_Elementwise):
     """`x` if `x > 0` else `alpha * (exp(x) - 1)`."""
@@ -112,3 +122,6 @@ class ELU(_Elementwise):
 
     def call(self, inputs):
         return activations.elu(inputs, alpha=self.alpha)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}

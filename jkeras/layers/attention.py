@@ -150,6 +150,26 @@ class MultiHeadAttention(Layer):
             inputs.append(kwargs.pop(name))
         return super().init(rng, *inputs, **kwargs)
 
+    def get_config(self):
+        from jkeras.layers import config_utils
+        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
+                "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
+                "use_gate": False, "output_shape": self._output_shape_arg,
+                "attention_axes": self.attention_axes, "sliding_window": None,
+                "kernel_initializer": config_utils.initializer(self._common["kernel_initializer"]),
+                "bias_initializer": config_utils.initializer(self._common["bias_initializer"]),
+                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True),
+                "seed": self.seed}
+
+    def get_build_config(self):
+        """Keras's {"shapes_dict": {query_shape, value_shape, key_shape}}."""
+        if not self.built:
+            return None
+        seen = [self._query_dense, self._value_dense, self._key_dense]
+        shapes = [layer.__dict__.get("_build_input_shape") for layer in seen]
+        return {"shapes_dict": {"query_shape": shapes[0], "value_shape": shapes[1],
+                                "key_shape": shapes[2]}}
+
     query_dense = property(lambda self: self._query_dense)
     key_dense = property(lambda self: self._key_dense)
     value_dense = property(lambda self: self._value_dense)

@@ -10,6 +10,7 @@ from jax import lax
 from jkeras import activations, initializers
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
+from jkeras.layers import config_utils
 from jkeras.layers import conv_utils as cu
 
 
@@ -58,6 +59,14 @@ class _BaseConv(Layer):
                 self.bias.reshape((-1,) + (1,) * self.rank)
             y = y + bias
         return self.activation(y)
+
+    def _window_config(self):
+        """The config entries every convolution shares (Keras's keys)."""
+        return {**Layer.get_config(self), "kernel_size": self.kernel_size,
+                "strides": self.strides, "padding": self.padding,
+                "data_format": self.data_format, "dilation_rate": self.dilation_rate,
+                "activation": config_utils.activation(self.activation),
+                "use_bias": self.use_bias}
 
     def _conv(self, x, kernel, padding, groups=1, strides=None):
         return lax.conv_general_dilated(
@@ -112,6 +121,12 @@ class _Conv(_BaseConv):
             x, padding = jnp.pad(x, pad), "VALID"
         return self._finish(self._conv(x, self.kernel, padding, self.groups))
 
+    def get_config(self):
+        return {**self._window_config(), "filters": self.filters, "groups": self.groups,
+                "kernel_initializer": config_utils.initializer(self.kernel_initializer),
+                "bias_initializer": config_utils.initializer(self.bias_initializer),
+                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True)}
+
 
 class Conv1D(_Conv):
     """1D convolution (temporal); padding may also be "causal"."""
@@ -150,6 +165,13 @@ class _ConvTranspose(_BaseConv):
         self.bias_initializer = initializers.get(bias_initializer)
         super().__init__(**kwargs)
         self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def get_config(self):
+        return {**self._window_config(), "filters": self.filters,
+                "output_padding": self.output_padding,
+                "kernel_initializer": config_utils.initializer(self.kernel_initializer),
+                "bias_initializer": config_utils.initializer(self.bias_initializer),
+                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True)}
 
     def build(self, input_shape):
         in_channels = self._input_channels(input_shape)
@@ -262,6 +284,12 @@ class _DepthwiseConv(_DepthwiseMixin):
         self.compute_output_shape(x.shape)
         return self._finish(self._depthwise(x, self.kernel))
 
+    def get_config(self):
+        return {**self._window_config(), "depth_multiplier": self.depth_multiplier,
+                "depthwise_initializer": config_utils.initializer(self.depthwise_initializer),
+                "bias_initializer": config_utils.initializer(self.bias_initializer),
+                **config_utils.regularizers_and_constraints("depthwise", "bias", activity=True)}
+
 
 class DepthwiseConv1D(_DepthwiseConv):
     rank = 1
@@ -309,6 +337,16 @@ class _SeparableConv(_DepthwiseMixin):
         y = self._depthwise(x, self.depthwise_kernel)
         y = self._conv(y, self.pointwise_kernel, "VALID", strides=(1,) * self.rank)
         return self._finish(y)
+
+    def get_config(self):
+        init = config_utils.initializer
+        return {**self._window_config(), "depth_multiplier": self.depth_multiplier,
+                "filters": self.filters,
+                "depthwise_initializer": init(self.depthwise_initializer),
+                "pointwise_initializer": init(self.pointwise_initializer),
+                "bias_initializer": init(self.bias_initializer),
+                **config_utils.regularizers_and_constraints(
+                    "depthwise", "pointwise", "bias", activity=True)}
 
 
 class SeparableConv1D(_SeparableConv):

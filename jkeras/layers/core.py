@@ -61,6 +61,9 @@ class Activation(Layer):
     def call(self, inputs):
         return self.activation(inputs)
 
+    def get_config(self):
+        return {**super().get_config(), "activation": config_utils.activation(self.activation)}
+
 
 class Flatten(Layer):
     def __init__(self, data_format=None, **kwargs):
@@ -78,6 +81,9 @@ class Flatten(Layer):
         if x.ndim == 1:
             return x[:, None]
         return x.reshape(x.shape[0], int(math.prod(x.shape[1:])))
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
 
 
 class Reshape(Layer):
@@ -100,6 +106,9 @@ class Reshape(Layer):
                              f"{x.shape[1:]} ({size} values) to target_shape={self.target_shape}.")
         return x.reshape((x.shape[0],) + self.target_shape)
 
+    def get_config(self):
+        return {**super().get_config(), "target_shape": self.target_shape}
+
 
 class Lambda(Layer):
     """Wrap an arbitrary function of the inputs as a weightless layer."""
@@ -113,6 +122,50 @@ class Lambda(Layer):
 
     def call(self, inputs):
         return self.function(inputs, **self.arguments)
+
+    def get_config(self):
+        from jkeras.saving import serialization
+        function = serialization.serialize_keras_object(self.function)
+        if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+            code, defaults, closure = function["config"]["value"]
+            function = {"class_name": "__lambda__",  # Lambda's own layout, as Keras writes it
+                        "config": {"code": code, "defaults": defaults, "closure": closure}}
+        return {**super().get_config(), "function": function,
+                "arguments": serialization.serialize_keras_object(self.arguments)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        """Refuses Python bytecode (a lambda) unless `safe_mode=False` is given or set by the
+        loading function, as Keras."""
+        from jkeras.saving import serialization
+        config = dict(config)
+        scoped = serialization.in_safe_mode()
+        safe = (safe_mode if safe_mode is not None else scoped) is not False
+        for key in ("function", "output_shape", "mask"):
+            value = config.get(key)
+            if isinstance(value, dict) and value.get("class_name") == "__lambda__":
+                if safe:
+                    raise ValueError(
+                        "Requested the deserialization of a `Lambda` layer whose `function` is "
+                        "a Python lambda. This carries a potential risk of arbitrary code "
+                        "execution and thus it is disallowed by default. If you trust the source "
+                        "of the artifact, you can override this error by passing "
+                        "`safe_mode=False` to the loading function, or calling "
+                        "`jkeras.saving.enable_unsafe_deserialization()`.")
+                inner = value["config"]
+                config[key] = serialization.load_function(
+                    inner["code"], inner.get("defaults"), inner.get("closure"))
+            elif isinstance(value, dict):
+                config[key] = serialization.deserialize_keras_object(value, custom_objects)
+        if isinstance(config.get("output_shape"), list):
+            config["output_shape"] = tuple(config["output_shape"])
+        if config.get("mask") is not None:
+            raise ValueError(f"jkeras's Lambda does not support `mask` yet (layer "
+                             f"'{config.get('name')}'). Received: mask={config['mask']!r}")
+        config.pop("mask", None)
+        config["arguments"] = serialization.deserialize_keras_object(
+            config.get("arguments") or {}, custom_objects)
+        return super().from_config(config)
 
 
 class Identity(Layer):

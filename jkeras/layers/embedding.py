@@ -30,6 +30,15 @@ class Embedding(Layer):
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
 
+    def get_config(self):
+        from jkeras.layers import config_utils
+        return {**super().get_config(), "input_dim": self.input_dim,
+                "output_dim": self.output_dim,
+                "embeddings_initializer": config_utils.initializer(self.embeddings_initializer),
+                "embeddings_regularizer": None, "activity_regularizer": None,
+                "embeddings_constraint": None, "mask_zero": self.mask_zero,
+                "quantization_config": None}
+
     def build(self, input_shape=None):
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,

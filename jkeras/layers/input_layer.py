@@ -38,6 +38,11 @@ class InputLayer(Layer):
     def call(self, inputs):
         return inputs
 
+    def get_config(self):
+        """Keras's InputLayer config (no `trainable`; dtype as a plain name)."""
+        return {"batch_shape": self.batch_shape, "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": False}
+
 
 def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None, tensor=None):
     """A symbolic input (`keras.Input`): the start of a functional model."""

@@ -59,3 +59,6 @@ class Concatenate(_Merge):
     def call(self, inputs):
         self._check_list(inputs)
         return jnp.concatenate(inputs, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}

@@ -134,3 +134,6 @@ class Dot(_Merge):
         out = lax.dot_general(x1, x2, (((a1,), (a2,)), ((0,), (0,))),
                               precision=lax.Precision.HIGHEST)
         return out[:, None] if out.ndim == 1 else out
+
+    def get_config(self):
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}

@@ -14,6 +14,7 @@ import numpy as np
 from jkeras import initializers
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
+from jkeras.layers import config_utils
 
 _EPSILON = 1e-7  # keras.backend.epsilon(), used by the masked moments
 
@@ -149,6 +150,18 @@ class BatchNormalization(Layer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
+    def get_config(self):
+        init = config_utils.initializer
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": init(self.beta_initializer),
+                "gamma_initializer": init(self.gamma_initializer),
+                "moving_mean_initializer": init(self.moving_mean_initializer),
+                "moving_variance_initializer": init(self.moving_variance_initializer),
+                **config_utils.regularizers_and_constraints("beta", "gamma"),
+                "synchronized": self.synchronized, "renorm": False, "renorm_clipping": None,
+                "renorm_momentum": 0.99}
+
 
 class LayerNormalization(Layer):
     """Normalize each sample over `axis` (int or list of ints): `gamma * (x - mean) /
@@ -236,3 +249,11 @@ class LayerNormalization(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+    def get_config(self):
+        init = config_utils.initializer
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
+                "beta_initializer": init(self.beta_initializer),
+                "gamma_initializer": init(self.gamma_initializer),
+                **config_utils.regularizers_and_constraints("beta", "gamma")}

@@ -89,6 +89,10 @@ class _Pooling(Layer):
     def compute_output_shape(self, input_shape):
         return cu.pool_output_shape(self, tuple(input_shape))
 
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,
+                "strides": self.strides, "data_format": self.data_format}
+
     def _window(self, values):
         """Spread spatial `values` over all axes (1 for batch and channels)."""
         if self.data_format == "channels_last":
@@ -164,6 +168,10 @@ class _GlobalPooling(Layer):
     def compute_output_shape(self, input_shape):
         keep = (1,) * self.rank if self.keepdims else ()
         return cu.with_spatial(tuple(input_shape), self.data_format, keep)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "keepdims": self.keepdims}
 
 
 class _GlobalAverage(_GlobalPooling):

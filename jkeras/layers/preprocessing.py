@@ -90,6 +90,12 @@ class Normalization(Layer):
         self.adapt_mean.assign(mean.astype(np.float32))
         self.adapt_variance.assign(var.astype(np.float32))
 
+    def get_config(self):
+        def listed(stats):
+            return None if stats is None else np.asarray(stats).tolist()
+        return {**super().get_config(), "axis": self.axis, "invert": self.invert,
+                "mean": listed(self.input_mean), "variance": listed(self.input_variance)}
+
     def _adapt_shape(self, shape):
         if not self.built:
             self._ensure_built((jnp.zeros((1,) + tuple(shape[1:]), jnp.float32),))

@@ -146,21 +146,19 @@ class RNN(Layer):
         return make(k_in, rate, x[:, 0]), make(k_rec, rec_rate, h)
 
     def get_config(self):
-        return {"cell": self.cell, "return_sequences": self.return_sequences,
+        from jkeras.saving.serialization import serialize_keras_object
+        return {**super().get_config(), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards,
-                "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask,
-                "name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+                "stateful": self.stateful, "unroll": self.unroll,
+                "zero_output_for_mask": self.zero_output_for_mask,
+                "cell": serialize_keras_object(self.cell)}
 
     def _clone(self, **overrides):
         """A fresh layer with the same configuration (Bidirectional's forward/backward copies)."""
         config = {**self.get_config(), **overrides}
-        if "cell" in config:
-            cell = config["cell"]
-            if not hasattr(cell, "get_config"):
-                raise ValueError(f"Cannot copy the cell of '{self.name}' for Bidirectional: "
-                                 f"{type(cell).__name__} has no `get_config()`.")
-            config["cell"] = type(cell)(**cell.get_config(), name=cell.name)
-        return type(self)(**config)
+        if "cell" in config:  # a copy of the cell object itself: custom cells need no registry
+            config["cell"] = type(self.cell).from_config(self.cell.get_config())
+        return type(self).from_config(config)
 
 
 def _delegate(*names):
@@ -199,7 +197,11 @@ class _CellRNN(RNN):
     def get_config(self):
         config = super().get_config()
         del config["cell"]
-        return {**self.cell.get_config(), **config}
+        cell = {k: v for k, v in self.cell.get_config().items()
+                if k not in ("name", "trainable", "dtype")}
+        regularizers = {k: v for k, v in cell.items() if k.endswith("_regularizer")}
+        return {**config, **cell, **regularizers, "activity_regularizer": None,
+                **{k: v for k, v in cell.items() if k.endswith("_constraint")}}
 
 
 @_delegate(*_COMMON)
@@ -216,6 +218,11 @@ class SimpleRNN(_CellRNN):
                          recurrent_initializer=recurrent_initializer,
                          bias_initializer=bias_initializer, dropout=dropout,
                          recurrent_dropout=recurrent_dropout, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["seed"]  # Keras's SimpleRNN config has none (its cell's has)
+        return config
 
 
 @_delegate(*_COMMON, "unit_forget_bias")
@@ -292,6 +299,12 @@ class Bidirectional(Layer):
         self.stateful = False
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=3)
+
+    def get_config(self):
+        from jkeras.saving.serialization import serialize_keras_object
+        return {**super().get_config(), "merge_mode": self.merge_mode,
+                "layer": serialize_keras_object(self.forward_layer),
+                "backward_layer": serialize_keras_object(self.backward_layer)}
 
     def _verify(self):
         fwd, bwd = self.forward_layer, self.backward_layer

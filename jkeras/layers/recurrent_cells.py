@@ -11,6 +11,7 @@ import numpy as np
 
 from jkeras import activations, initializers
 from jkeras.core.layer import Layer
+from jkeras.layers import config_utils
 
 
 def _check_units(units, owner):
@@ -93,12 +94,16 @@ class _Cell(Layer):
         return [jnp.zeros((batch_size, size), dtype) for size in self.state_size]
 
     def get_config(self):
-        return {"units": self.units, "activation": self.activation,
-                "recurrent_activation": self.recurrent_activation, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer,
-                "recurrent_initializer": self.recurrent_initializer,
-                "bias_initializer": self.bias_initializer, "dropout": self.dropout,
-                "recurrent_dropout": self.recurrent_dropout}
+        init = config_utils.initializer
+        return {**super().get_config(), "units": self.units,
+                "activation": config_utils.activation(self.activation),
+                "recurrent_activation": config_utils.activation(self.recurrent_activation),
+                "use_bias": self.use_bias, "kernel_initializer": init(self.kernel_initializer),
+                "recurrent_initializer": init(self.recurrent_initializer),
+                "bias_initializer": init(self.bias_initializer),
+                **config_utils.regularizers_and_constraints("kernel", "recurrent", "bias"),
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                "seed": None}
 
 
 class SimpleRNNCell(_Cell):
@@ -106,6 +111,11 @@ class SimpleRNNCell(_Cell):
 
     def __init__(self, units, activation="tanh", **kwargs):
         super().__init__(units, activation=activation, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["recurrent_activation"]  # Keras's SimpleRNNCell has none
+        return config
 
     def call(self, inputs, states, training=False, dropout_masks=(None, None)):
         h_prev = states[0] if isinstance(states, (list, tuple)) else states

@@ -61,6 +61,10 @@ class Dropout(_RandomLayer):
         self.seed = seed
         self.noise_shape = noise_shape
 
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": self.noise_shape}
+
     @staticmethod
     def _validate_noise_shape(noise_shape):
         if noise_shape is None:
@@ -117,6 +121,10 @@ class _SpatialDropout(Dropout):
                             "whole channels.")
         super().__init__(rate, seed=seed, **kwargs)
 
+    def get_config(self):
+        # Keras's spatial dropouts list only these (no noise_shape, no trainable, a dtype name).
+        return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype}
+
 
 class SpatialDropout1D(_SpatialDropout):
     """Drop whole channels of (batch, steps, channels) inputs."""
@@ -139,6 +147,9 @@ class _SpatialDropoutND(_SpatialDropout):
         super().__init__(rate, seed=seed, **kwargs)
         self.data_format = data_format or "channels_last"
         self.input_spec = InputSpec(ndim=self._rank + 2)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
 
     def _get_noise_shape(self, x):
         ones = (1,) * self._rank
@@ -166,6 +177,9 @@ class GaussianNoise(_RandomLayer):
         super().__init__(**kwargs)
         self.stddev = stddev
         self.seed = seed
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
 
     def call(self, inputs, training=False):
         x = _float_inputs(inputs, self.dtype)

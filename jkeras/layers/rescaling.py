@@ -30,3 +30,8 @@ class Rescaling(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+    def get_config(self):
+        from jkeras.saving.serialization import serialize_keras_object
+        return {**super().get_config(), "scale": serialize_keras_object(self.scale),
+                "offset": serialize_keras_object(self.offset)}

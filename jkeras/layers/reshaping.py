@@ -35,6 +35,9 @@ class Permute(_Weightless):
         self.ndim = len(self.dims) + 1
         self.input_spec = InputSpec(ndim=self.ndim)
 
+    def get_config(self):
+        return {**super().get_config(), "dims": self.dims}
+
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
 
@@ -56,6 +59,9 @@ class RepeatVector(_Weightless):
         super().__init__(**kwargs)
         self.input_spec = InputSpec(ndim=2)
 
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
+
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n, input_shape[1])
 
@@ -73,6 +79,9 @@ class UpSampling1D(_Weightless):
             self.size = cu.positive_int(size, "size")
         super().__init__(**kwargs)
         self.input_spec = InputSpec(ndim=3)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
 
     def compute_output_shape(self, input_shape):
         steps = None if input_shape[1] is None else input_shape[1] * self.size
@@ -99,6 +108,10 @@ class UpSampling2D(_Weightless):
         self.interpolation = method
         super().__init__(**kwargs)
         self.input_spec = InputSpec(ndim=4)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format,
+                "interpolation": self.interpolation}
 
     def compute_output_shape(self, input_shape):
         sizes = [None if s is None else s * f
@@ -145,6 +158,12 @@ class _SpatialPadCrop(_Weightless):
         super().__init__(**kwargs)
         self.ndim = self.rank + 2
         self.input_spec = InputSpec(ndim=self.ndim)
+
+    def get_config(self):
+        pairs = getattr(self, self.arg)
+        # Keras's 1D layers hold one flat (before, after) pair
+        amount = tuple(pairs[0]) if self.rank == 1 else tuple(tuple(p) for p in pairs)
+        return {**super().get_config(), self.arg: amount, "data_format": self.data_format}
 
     def _sizes(self, input_shape, sign):
         return [None if s is None else s + sign * (a + b)
@@ -207,6 +226,11 @@ class Cropping1D(_Cropping):
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(cropping, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["data_format"]  # Keras's Cropping1D has none
+        return config
 
 
 class Cropping2D(_Cropping):

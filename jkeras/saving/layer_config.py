@@ -19,9 +19,13 @@ _KERAS_ONLY_DEFAULTS = {
 }
 
 
+# Arguments our layers take through **kwargs (so their signatures do not name them).
+_THROUGH_KWARGS = {"rms_scaling"}
+
+
 def _accepted_arguments(cls):
     """Keyword names some `__init__` in the class's MRO takes."""
-    names = set()
+    names = set(_THROUGH_KWARGS)
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         if init is None or klass is object:
