@@ -73,9 +73,9 @@ def build_members(model_fn, seeds):
     Every call starts from the same automatic-name counters, so all members get the same layer
     names (the variables of all members then share one pytree structure, as stacking needs)."""
     from jkeras.models import Model
-    if not callable(model_fn):
+    if isinstance(model_fn, Model) or not callable(model_fn):
         raise ValueError("`model_fn` must be a callable that builds and returns a new jkeras "
-                         f"Model. Received: model_fn={model_fn!r}")
+                         f"Model (e.g. a function or a lambda). Received: model_fn={model_fn!r}")
     names_before = dict(naming._counters)
     models, streams = [], MemberStreams(len(seeds))
     with _caller_rng_kept():

@@ -1,0 +1,80 @@
+"""Ensemble: compile-once, callbacks, compile(), the weights API and the caller's RNG (the
+solo-run equalities are in test_ensemble_parity.py)."""
+import numpy as np
+import pytest
+
+import jkeras
+from jkeras import layers
+from jkeras.training import step as step_lib
+
+def mlp():
+    m = jkeras.Sequential([jkeras.Input((6,)), layers.Dense(12, activation="relu"),
+                           layers.Dense(3, activation="softmax")])
+    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m
+
+
+@pytest.fixture(scope="module")
+def data():
+    rs = np.random.RandomState(0)
+    x = rs.randn(96, 6).astype("float32")
+    return x, (x[:, 0] > 0).astype("int32")
+
+
+def test_compiles_once_for_every_later_fit(data):
+    x, y = data
+    ens = jkeras.Ensemble(mlp, n=4)
+    ens.fit(x, y, batch_size=30, epochs=1, verbose=0)
+    traced = step_lib.TRACE_COUNTS["train_step"]
+    ens.fit(x, y, batch_size=30, epochs=3, verbose=0)
+    ens.fit(x, y, batch_size=30, epochs=2, verbose=0)
+    assert step_lib.TRACE_COUNTS["train_step"] == traced
+
+
+def test_callbacks_see_per_member_logs_and_can_stop(data):
+    x, y = data
+    seen = []
+
+    def on_epoch_end(epoch, logs):
+        seen.append((epoch, np.asarray(logs["loss"]).shape))
+        if epoch == 1:
+            ens.stop_training = True
+
+    ens = jkeras.Ensemble(mlp, n=2)
+    cb = jkeras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)
+    hist = ens.fit(x, y, batch_size=32, epochs=5, verbose=0, callbacks=[cb])
+    assert seen == [(0, (2,)), (1, (2,))]
+    assert len(hist.history["loss"]) == 2
+
+
+def test_ensemble_compile_gives_each_member_its_own_optimizer(data):
+    x, y = data
+
+    def uncompiled():
+        return jkeras.Sequential([jkeras.Input((6,)), layers.Dense(3, activation="softmax")])
+
+    ens = jkeras.Ensemble(uncompiled, n=2)
+    with pytest.raises(ValueError, match="not compiled"):
+        ens.fit(x, y, verbose=0)
+    ens.compile(optimizer=jkeras.optimizers.RMSprop(0.01),
+                loss="sparse_categorical_crossentropy")
+    assert ens.member(0).optimizer is not ens.member(1).optimizer
+    ens.fit(x, y, batch_size=48, epochs=2, verbose=0)
+    for i in range(2):  # 2 epochs of 2 steps, on each member's own optimizer
+        assert int(ens.member(i).optimizer.iterations) == 4
+
+
+def test_weights_roundtrip_and_caller_rng_untouched():
+    jkeras.utils.set_random_seed(123)
+    from jkeras.core import random as core_random
+    expected = np.asarray(core_random.next_key())
+    jkeras.utils.set_random_seed(123)
+    ens = jkeras.Ensemble(mlp, n=3)
+    np.testing.assert_array_equal(np.asarray(core_random.next_key()), expected)
+    stacked = ens.get_weights()
+    assert [w.shape for w in stacked] == [(3, 6, 12), (3, 12), (3, 12, 3), (3, 3)]
+    ens.set_weights([w * 2 for w in stacked])
+    np.testing.assert_allclose(ens.member(2).get_weights()[0], stacked[0][2] * 2)
+    assert ens.get_variables()["params"][ens.member(0).layers[0].name]["kernel"].shape == (
+        3, 6, 12)
+    assert len(ens) == 3 and len(ens.members) == 3
