@@ -1,0 +1,114 @@
+"""One case per exported layer class, written against a `layers` module so the same factory
+builds the jkeras layer and the tf.keras one: name -> (factory(layers), inputs).
+
+Arguments are non-default where that is meaningful, so configs carry real values. `inputs` is
+the list of positional call arguments (float32 unless stated).
+"""
+import numpy as np
+
+
+def _x(*shape, dtype="float32", seed=0):
+    rng = np.random.default_rng(seed + len(shape))
+    return rng.normal(size=shape).astype(dtype)
+
+
+def _ints(*shape, high=10):
+    return np.random.default_rng(1).integers(0, high, size=shape).astype("int32")
+
+
+SEQ = _x(2, 5, 3)
+IMG = _x(2, 6, 6, 3)
+VOL = _x(2, 4, 4, 4, 2)
+
+CASES = {
+    "Dense": (lambda L: L.Dense(5, activation="tanh", use_bias=False,
+                                kernel_initializer="he_normal"), [_x(2, 4)]),
+    "Activation": (lambda L: L.Activation("softmax"), [_x(2, 4)]),
+    "Flatten": (lambda L: L.Flatten(data_format="channels_first"), [_x(2, 3, 4)]),
+    "Reshape": (lambda L: L.Reshape((4, 3)), [_x(2, 12)]),
+    "Identity": (lambda L: L.Identity(), [_x(2, 4)]),
+    "Add": (lambda L: L.Add(), [[_x(2, 4), _x(2, 4, seed=1)]]),
+    "Subtract": (lambda L: L.Subtract(), [[_x(2, 4), _x(2, 4, seed=1)]]),
+    "Multiply": (lambda L: L.Multiply(), [[_x(2, 4), _x(2, 4, seed=1)]]),
+    "Average": (lambda L: L.Average(), [[_x(2, 4), _x(2, 4, seed=1)]]),
+    "Maximum": (lambda L: L.Maximum(), [[_x(2, 4), _x(2, 4, seed=1)]]),
+    "Minimum": (lambda L: L.Minimum(), [[_x(2, 4), _x(2, 4, seed=1)]]),
+    "Concatenate": (lambda L: L.Concatenate(axis=1), [[_x(2, 4), _x(2, 3)]]),
+    "Dot": (lambda L: L.Dot(axes=(1, 1), normalize=True), [[_x(2, 4), _x(2, 4, seed=1)]]),
+    "Normalization": (lambda L: L.Normalization(axis=-1, mean=[0.5, -1.0, 2.0],
+                                                variance=[4.0, 0.25, 1.0], invert=True),
+                      [_x(2, 3)]),
+    "BatchNormalization": (lambda L: L.BatchNormalization(momentum=0.9, epsilon=0.01,
+                                                          center=False), [_x(2, 4)]),
+    "LayerNormalization": (lambda L: L.LayerNormalization(axis=[1, 2], epsilon=1e-5,
+                                                          scale=False), [SEQ]),
+    "Dropout": (lambda L: L.Dropout(0.3, noise_shape=(None, 1), seed=3), [_x(2, 4)]),
+    "SpatialDropout1D": (lambda L: L.SpatialDropout1D(0.2, seed=1), [SEQ]),
+    "SpatialDropout2D": (lambda L: L.SpatialDropout2D(0.2, data_format="channels_first"),
+                         [IMG]),
+    "SpatialDropout3D": (lambda L: L.SpatialDropout3D(0.4), [VOL]),
+    "GaussianNoise": (lambda L: L.GaussianNoise(0.2, seed=2), [_x(2, 4)]),
+    "ReLU": (lambda L: L.ReLU(max_value=6.0, negative_slope=0.1, threshold=0.5), [_x(2, 4)]),
+    "LeakyReLU": (lambda L: L.LeakyReLU(negative_slope=0.2), [_x(2, 4)]),
+    "Softmax": (lambda L: L.Softmax(axis=1), [SEQ]),
+    "ELU": (lambda L: L.ELU(alpha=0.5), [_x(2, 4)]),
+    "Rescaling": (lambda L: L.Rescaling(scale=0.5, offset=-1.0), [_x(2, 4)]),
+    "Conv1D": (lambda L: L.Conv1D(4, 3, strides=2, padding="same", activation="relu"), [SEQ]),
+    "Conv2D": (lambda L: L.Conv2D(4, (2, 3), padding="same", dilation_rate=2,
+                                  bias_initializer="ones"), [IMG]),
+    "Conv3D": (lambda L: L.Conv3D(2, 2, strides=(1, 2, 1)), [VOL]),
+    "Conv1DTranspose": (lambda L: L.Conv1DTranspose(2, 3, strides=2, padding="same"), [SEQ]),
+    "Conv2DTranspose": (lambda L: L.Conv2DTranspose(3, 3, strides=2, output_padding=1),
+                        [IMG]),
+    "Conv3DTranspose": (lambda L: L.Conv3DTranspose(2, 2, use_bias=False), [VOL]),
+    "DepthwiseConv1D": (lambda L: L.DepthwiseConv1D(2, depth_multiplier=2), [SEQ]),
+    "DepthwiseConv2D": (lambda L: L.DepthwiseConv2D(3, padding="same", depth_multiplier=2,
+                                                    activation="sigmoid"), [IMG]),
+    "SeparableConv1D": (lambda L: L.SeparableConv1D(4, 3, padding="same", strides=2), [SEQ]),
+    "SeparableConv2D": (lambda L: L.SeparableConv2D(4, 3, depth_multiplier=2,
+                                                    pointwise_initializer="zeros"), [IMG]),
+    "MaxPooling1D": (lambda L: L.MaxPooling1D(3, strides=1, padding="same"), [SEQ]),
+    "MaxPooling2D": (lambda L: L.MaxPooling2D((2, 3), strides=(1, 2)), [IMG]),
+    "MaxPooling3D": (lambda L: L.MaxPooling3D(2), [VOL]),
+    "AveragePooling1D": (lambda L: L.AveragePooling1D(2, padding="same"), [SEQ]),
+    "AveragePooling2D": (lambda L: L.AveragePooling2D(3, strides=1), [IMG]),
+    "AveragePooling3D": (lambda L: L.AveragePooling3D((2, 2, 1)), [VOL]),
+    "GlobalAveragePooling1D": (lambda L: L.GlobalAveragePooling1D(keepdims=True), [SEQ]),
+    "GlobalAveragePooling2D": (lambda L: L.GlobalAveragePooling2D(
+        data_format="channels_first"), [IMG]),
+    "GlobalAveragePooling3D": (lambda L: L.GlobalAveragePooling3D(), [VOL]),
+    "GlobalMaxPooling1D": (lambda L: L.GlobalMaxPooling1D(), [SEQ]),
+    "GlobalMaxPooling2D": (lambda L: L.GlobalMaxPooling2D(keepdims=True), [IMG]),
+    "GlobalMaxPooling3D": (lambda L: L.GlobalMaxPooling3D(), [VOL]),
+    "Permute": (lambda L: L.Permute((2, 1)), [SEQ]),
+    "RepeatVector": (lambda L: L.RepeatVector(3), [_x(2, 4)]),
+    "UpSampling1D": (lambda L: L.UpSampling1D(3), [SEQ]),
+    "UpSampling2D": (lambda L: L.UpSampling2D((2, 3), interpolation="bilinear"), [IMG]),
+    "ZeroPadding1D": (lambda L: L.ZeroPadding1D((1, 2)), [SEQ]),
+    "ZeroPadding2D": (lambda L: L.ZeroPadding2D(((1, 0), (2, 1))), [IMG]),
+    "Cropping1D": (lambda L: L.Cropping1D((1, 0)), [SEQ]),
+    "Cropping2D": (lambda L: L.Cropping2D(((1, 0), (0, 2))), [IMG]),
+    "Embedding": (lambda L: L.Embedding(10, 4, mask_zero=True,
+                                        embeddings_initializer="glorot_uniform"),
+                  [_ints(2, 5)]),
+    "SimpleRNN": (lambda L: L.SimpleRNN(4, return_sequences=True, go_backwards=True,
+                                        activation="relu"), [SEQ]),
+    "LSTM": (lambda L: L.LSTM(4, unit_forget_bias=False, recurrent_activation="hard_sigmoid",
+                              dropout=0.1), [SEQ]),
+    "GRU": (lambda L: L.GRU(4, reset_after=False, return_sequences=True,
+                            recurrent_initializer="glorot_uniform"), [SEQ]),
+    "RNN": (lambda L: L.RNN(L.LSTMCell(3), return_sequences=True), [SEQ]),
+    "SimpleRNNCell": (lambda L: L.SimpleRNNCell(3, use_bias=False), [_x(2, 3), [_x(2, 3)]]),
+    "LSTMCell": (lambda L: L.LSTMCell(3, recurrent_dropout=0.2),
+                 [_x(2, 3), [_x(2, 3), _x(2, 3, seed=4)]]),
+    "GRUCell": (lambda L: L.GRUCell(3, reset_after=False), [_x(2, 3), [_x(2, 3)]]),
+    "Bidirectional": (lambda L: L.Bidirectional(L.LSTM(3, return_sequences=True),
+                                                merge_mode="sum"), [SEQ]),
+    "MultiHeadAttention": (lambda L: L.MultiHeadAttention(2, 4, value_dim=3, output_shape=5,
+                                                          kernel_initializer="he_uniform"),
+                           [_x(2, 5, 6), _x(2, 4, 6, seed=2)]),
+}
+
+# InputLayer and Lambda have their own tests (no call / a function argument).
+SEPARATE = ("InputLayer", "Lambda")
+
