@@ -1,0 +1,181 @@
+"""`.keras` files across libraries: tf.keras saves -> jkeras loads, jkeras saves -> tf.keras loads.
+
+The same architecture is written once for both libraries (`lib` is `tf.keras` or `jkeras`);
+after loading, outputs and weights must match the saving side's.
+"""
+import numpy as np
+import pytest
+
+import jkeras
+
+RNG = np.random.default_rng(0)
+X4 = RNG.normal(size=(6, 4)).astype("float32")
+X2 = RNG.normal(size=(6, 2)).astype("float32")
+SEQ = RNG.normal(size=(6, 5, 3)).astype("float32")
+ADAPT = RNG.normal(loc=2.0, scale=3.0, size=(40, 4)).astype("float32")
+
+
+def _sequential(lib):
+    L = lib.layers
+    return lib.Sequential([lib.Input((4,)), L.Dense(5, activation="relu"),
+                           L.BatchNormalization(), L.Dropout(0.2),
+                           L.Dense(2, activation="softmax")]), X4
+
+
+def _functional(lib):
+    """Multi-input / multi-output, a shared layer, a nested Sequential and nested functional."""
+    L = lib.layers
+    a, b = lib.Input((4,), name="a"), lib.Input((2,), name="b")
+    shared = L.Dense(2, name="shared")
+    x = L.Concatenate()([shared(L.Dense(2)(a)), shared(b)])
+    inner_seq = lib.Sequential([lib.Input((4,)), L.Dense(3)], name="inner_seq")
+    i = lib.Input((4,))
+    inner_fn = lib.Model(i, L.Dense(5, activation="tanh")(i), name="inner_fn")
+    return lib.Model([a, b], [inner_seq(x), inner_fn(x), L.Dense(1, name="o2")(x)]), [X4, X2]
+
+
+def _recurrent(lib):
+    L = lib.layers
+    return lib.Sequential([lib.Input((5, 3)), L.LSTM(4, return_sequences=True),
+                           L.Bidirectional(L.GRU(3)), L.Dense(2)]), SEQ
+
+
+def _normalized(lib):
+    L = lib.layers
+    norm = L.Normalization()
+    norm.adapt(ADAPT)
+    return lib.Sequential([lib.Input((4,)), norm, L.Dense(3),
+                           L.BatchNormalization(momentum=0.5), L.Dense(1)]), X4
+
+
+def _subclassed(lib):
+    model = _residual_class(lib)(units=4, name="res")
+    model(X4)
+    return model, X4
+
+
+_RESIDUAL = {}
+
+
+def _residual_class(lib):
+    """One subclassed model per library, registered under the same name in both."""
+    key = lib.__name__
+    if key not in _RESIDUAL:
+        registry = jkeras.saving if lib is jkeras else lib.utils  # tf.keras: keras.utils
+        register = registry.register_keras_serializable(package="parity", name="Residual")
+
+        class Residual(lib.Model):
+            def __init__(self, units=4, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.hidden = lib.layers.Dense(units, activation="relu")
+                self.out = lib.layers.Dense(units)
+
+            def call(self, x):
+                return x + self.out(self.hidden(x))
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+        _RESIDUAL[key] = register(Residual)
+    return _RESIDUAL[key]
+
+
+_residual_class(jkeras)  # registered before any file is loaded, as a user's import would
+
+BUILDERS = [_sequential, _functional, _recurrent, _normalized, _subclassed]
+
+
+def _listed(y):
+    return [np.asarray(v) for v in (y if isinstance(y, (list, tuple)) else [y])]
+
+
+def _assert_same(saved, loaded, x):
+    assert len(saved.weights) == len(loaded.weights)
+    for a, b in zip(saved.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(np.asarray(b), np.asarray(a))
+    for got, want in zip(_listed(loaded(x)), _listed(saved(x))):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def _train_a_little(model, lib, x):
+    """A few steps so BatchNormalization statistics move away from their start values."""
+    y = _listed(model(x))
+    model.compile("sgd", ["mse"] * len(y) if len(y) > 1 else "mse")
+    model.fit(x, y if len(y) > 1 else y[0], epochs=2, batch_size=3, verbose=0)
+
+
+@pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: b.__name__.strip("_"))
+def test_tf_keras_file_loads_in_jkeras(tf, tmp_path, builder):
+    model, x = builder(tf.keras)
+    if builder in (_sequential, _normalized):
+        _train_a_little(model, tf.keras, x)
+    model.save(tmp_path / "tf.keras")
+    loaded = jkeras.models.load_model(tmp_path / "tf.keras", compile=False)
+    assert isinstance(loaded, jkeras.Model)
+    _assert_same(model, loaded, x)
+
+
+@pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: b.__name__.strip("_"))
+def test_jkeras_file_loads_in_tf_keras(tf, tmp_path, builder):
+    _residual_class(tf.keras)  # tf.keras must know the registered name too
+    model, x = builder(jkeras)
+    if builder in (_sequential, _normalized):
+        _train_a_little(model, jkeras, x)
+    model.save(tmp_path / "jk.keras")
+    loaded = tf.keras.models.load_model(tmp_path / "jk.keras", compile=False)
+    _assert_same(model, loaded, x)
+
+
+def _regression(lib):
+    lib.utils.set_random_seed(1)
+    m = lib.Sequential([lib.Input((4,)), lib.layers.Dense(8, activation="relu"),
+                        lib.layers.Dense(1)])
+    m.compile(optimizer=lib.optimizers.Adam(learning_rate=0.01), loss="mse", metrics=["mae"])
+    return m
+
+
+def test_tf_keras_training_resumes_in_jkeras(tf, tmp_path):
+    x = RNG.normal(size=(32, 4)).astype("float32")
+    y = (x.sum(1, keepdims=True) * 0.5).astype("float32")
+    tf_model = _regression(tf.keras)
+    tf_model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    tf_model.save(tmp_path / "c.keras")
+    resumed = jkeras.models.load_model(tmp_path / "c.keras")
+    assert resumed.compiled and isinstance(resumed.optimizer, jkeras.optimizers.Adam)
+    assert int(resumed.optimizer.iterations) == 8
+    tf_hist = tf_model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    jk_hist = resumed.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(tf_model.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(jk_hist.history["loss"], tf_hist.history["loss"], rtol=1e-5)
+    np.testing.assert_allclose(jk_hist.history["mae"], tf_hist.history["mae"], rtol=1e-5)
+
+
+def test_jkeras_training_resumes_in_tf_keras(tf, tmp_path):
+    x = RNG.normal(size=(32, 4)).astype("float32")
+    y = (x.sum(1, keepdims=True) * 0.5).astype("float32")
+    jk_model = _regression(jkeras)
+    jk_model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    jk_model.save(tmp_path / "c.keras")
+    resumed = tf.keras.models.load_model(tmp_path / "c.keras")
+    assert int(resumed.optimizer.iterations.numpy()) == 8
+    np.testing.assert_allclose(resumed.predict(x, verbose=0), jk_model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    tf_hist = resumed.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    jk_hist = jk_model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    np.testing.assert_allclose(tf_hist.history["loss"], jk_hist.history["loss"], rtol=1e-5)
+
+
+def test_tf_keras_lambda_needs_safe_mode_off(tf, tmp_path):
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Lambda(lambda v: v * 3.0)])
+    model.save(tmp_path / "lam.keras")
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        jkeras.models.load_model(tmp_path / "lam.keras")
+
+
+def test_tf_keras_layer_jkeras_lacks_is_named(tf, tmp_path):
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2),
+                                 tf.keras.layers.UnitNormalization()])
+    model.save(tmp_path / "unit.keras")
+    with pytest.raises(ValueError, match=r"unit\.keras.*UnitNormalization.*custom_objects"):
+        jkeras.models.load_model(tmp_path / "unit.keras")
