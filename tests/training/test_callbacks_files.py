@@ -21,22 +21,28 @@ class TinyModel:
 
 
 class SavingModel(TinyModel):
+    """A test double: records each save and writes its weights as `.npz` under the name asked
+    (the real Keras files are tested in test_checkpoint_keras_files.py)."""
+
     def __init__(self):
         super().__init__()
         self.saved = []
 
+    def _write(self, kind, path):
+        self.saved.append((kind, os.fspath(path)))
+        with open(path, "wb") as f:
+            np.savez(f, *self.weights)
+
     def save_weights(self, path):
-        self.saved.append(("weights", path))
-        open(path, "w").close()
+        self._write("weights", path)
 
     def save(self, path):
-        self.saved.append(("model", path))
-        open(path, "w").close()
+        self._write("model", path)
 
 
 def fit(callbacks, epoch_logs, model=None, steps=1, chunk=1):
     """Keras fit's hook order; epoch e sets every weight to e."""
-    model = model or TinyModel()
+    model = model or SavingModel()
     cbs = CallbackList(callbacks, add_history=True, model=model, verbose=0,
                        epochs=len(epoch_logs), steps=steps)
     cbs.on_train_begin()
@@ -93,7 +99,7 @@ def test_csv_sequence_values_and_file_closed(tmp_path):
 # ---------------------------------------------------------------- ModelCheckpoint
 
 
-def test_checkpoint_every_epoch_names_and_npz_fallback(tmp_path):
+def test_checkpoint_every_epoch_names(tmp_path):
     pattern = str(tmp_path / "ckpt" / "{epoch:02d}-{val_loss:.2f}.keras")
     fit([ModelCheckpoint(pattern)], [{"val_loss": 0.5}, {"val_loss": 0.25}])
     names = sorted(os.listdir(tmp_path / "ckpt"))
@@ -161,6 +167,8 @@ def test_checkpoint_argument_validation(tmp_path):
         ModelCheckpoint(tmp_path / "m.keras", save_freq="batch")
     with pytest.raises(KeyError, match="Failed to format"):
         fit([ModelCheckpoint(tmp_path / "{nope}.keras")], [{"loss": 1.0}])
+    with pytest.raises(TypeError, match="needs a model with `save`"):
+        fit([ModelCheckpoint(tmp_path / "m.keras")], [{"loss": 1.0}], model=TinyModel())
     (tmp_path / "dir.keras").mkdir()
     with pytest.raises(IOError, match="non-directory filepath"):
         fit([ModelCheckpoint(tmp_path / "dir.keras")], [{"loss": 1.0}], model=SavingModel())

@@ -1,7 +1,6 @@
 """`ModelCheckpoint`, with Keras 3's file naming, best-only logic and save frequency."""
 
 import os
-import tempfile
 import warnings
 
 import numpy as np
@@ -11,26 +10,14 @@ from jkeras.training.progbar import print_msg
 
 
 def save_checkpoint(model, filepath, weights_only):
-    """Write one checkpoint. The single place to change when jkeras gets Keras-format files.
-
-    Calls `model.save_weights(filepath)` (weights only) or `model.save(filepath)` when the model
-    has it; otherwise writes `numpy.savez` of `model.get_weights()` (arrays `arr_0`, `arr_1`, ...
-    in weight order) atomically: to a temp file in the same folder, then `os.replace`.
-    """
+    """`model.save_weights(filepath)` (a Keras `.weights.h5`) or `model.save(filepath)` (a Keras
+    `.keras` zip); both write atomically (a temporary file, then a rename)."""
     method = getattr(model, "save_weights" if weights_only else "save", None)
-    if method is not None:
-        method(filepath)
-        return
-    weights = [np.asarray(w) for w in model.get_weights()]
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(filepath) or ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, *weights)  # a file object: savez would append ".npz" to a name
-        os.replace(tmp, filepath)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    if method is None:
+        raise TypeError(
+            f"ModelCheckpoint needs a model with `{'save_weights' if weights_only else 'save'}`"
+            f"(filepath); received {type(model).__name__}.")
+    method(filepath)
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -46,9 +33,9 @@ class ModelCheckpoint(MonitorCallback):
     far (starting from `initial_value_threshold`); mode "auto" minimizes losses and maximizes
     accuracy-like metrics. If the value is missing from the logs it saves anyway, with a warning.
 
-    Saving goes through `save_checkpoint`: `model.save_weights(path)` / `model.save(path)` when
-    the model has them, else (until jkeras has Keras-format files) an `.npz` archive of
-    `model.get_weights()` written under the requested name, atomically.
+    Files are Keras's own formats, readable by tf.keras: `model.save_weights(path)` with
+    `save_weights_only=True`, else `model.save(path)` (optimizer state included, so training
+    resumes exactly from a checkpoint). Writes are atomic.
     """
 
     def __init__(
