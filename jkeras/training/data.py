@@ -15,6 +15,8 @@ import warnings
 import jax
 import numpy as np
 
+from jkeras.distribution import current as distribution_lib
+
 
 # ---------------------------------------------------------------------------- structure
 def _is_array(v):
@@ -224,7 +226,7 @@ class ArrayData:
         if sample_weight is not None:
             sample_weight = map_structure(lambda a: np.asarray(a, np.float32), sample_weight)
         # The one host->device transfer of this call.
-        self.device = jax.device_put((x, y, sample_weight))
+        self.device = distribution_lib.put_dataset((x, y, sample_weight))
 
     def first_batch_host(self):
         """The first batch as host arrays (to build the model / resolve shapes)."""

@@ -6,6 +6,7 @@ read, so nothing is donated. Metric accumulators restart at the first call of a 
 import jax
 import numpy as np
 
+from jkeras.distribution import current as distribution_lib
 from jkeras.training import data as data_lib
 from jkeras.training.loop import CHUNK_SECONDS, named
 
@@ -30,7 +31,7 @@ class EvalRunner:
             one = self.progs.test_host()
             for i, batch in enumerate(data.epoch()):
                 callbacks.on_test_batch_begin(i)
-                es, logs = one(es, jax.device_put(batch), i == 0)
+                es, logs = one(es, distribution_lib.put_batch(batch), i == 0)
                 callbacks.on_test_batch_end(i, named(self.progs, logs))
                 if model.stop_evaluating:
                     break
@@ -77,7 +78,7 @@ class PredictRunner:
             fn = self.progs.predict_host()
             for i, batch in enumerate(data.epoch()):
                 callbacks.on_predict_batch_begin(i)
-                out = fn(variables, jax.device_put(batch[0]))
+                out = fn(variables, distribution_lib.put_batch(batch[0]))
                 parts.append(out)
                 callbacks.on_predict_batch_end(i, {"outputs": out})
                 if model.stop_predicting:

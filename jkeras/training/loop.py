@@ -22,6 +22,7 @@ import warnings
 import jax
 import numpy as np
 
+from jkeras.distribution import current as distribution_lib
 from jkeras.training import data as data_lib
 
 FAST = 3e-4  # seconds per step below which dispatch dominates: always loop
@@ -284,9 +285,9 @@ class HostEpochs:
         """Host work for one chunk: stack (padded to k, so one program serves every chunk)
         and start the transfer. -> (device batches, n, stacked?)"""
         if len(group) == 1 or k == 1:
-            return [jax.device_put(b) for b in group], len(group), False
+            return [distribution_lib.put_batch(b) for b in group], len(group), False
         stacked = data_lib.stack_batches(group + [group[-1]] * (k - len(group)))
-        return jax.device_put(stacked), len(group), True
+        return distribution_lib.put_batch(stacked, stacked=True), len(group), True
 
     def _run(self, ts, prepared, reset):
         batches, n, stacked = prepared
@@ -336,7 +337,7 @@ class HostEpochs:
     def _measure(self, ts):
         """Time one compiled step on the first batch (without keeping its result)."""
         one = self.progs.train_host_one()
-        batch = jax.device_put(self.source.first)
+        batch = distribution_lib.put_batch(self.source.first)
         from jkeras.training.state import copy_tree
         probe = copy_tree(ts)
         probe, _ = one(probe, batch, True)

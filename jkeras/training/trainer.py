@@ -11,6 +11,7 @@ next); the model gets them back at the end, or whenever a callback touches `self
 import jax
 import numpy as np
 
+from jkeras.distribution import current as distribution_lib
 from jkeras.training import compile_utils, data as data_lib, inference, loop as loop_lib
 from jkeras.training.state import ModelStore
 from jkeras.training.step import (Programs, frozen_paths, make_predict_step, make_test_step,
@@ -160,21 +161,22 @@ class Trainer:
 
     def _jk_programs(self, outputs, nan_guard=False):
         store, eager = self._jk(), self._jk_eager()
-        key = (id(outputs), bool(nan_guard), eager)
+        key = (id(outputs), bool(nan_guard), eager, distribution_lib.cache_key())
         progs = store.programs.get(key)
         if progs is None:
-            progs = Programs(make_train_step(self, outputs, self.optimizer, nan_guard,
-                                             self._jk_frozen()),
-                             make_test_step(self, outputs), make_predict_step(self), outputs,
-                             eager=eager)
+            steps = distribution_lib.wrap_steps(
+                make_train_step(self, outputs, self.optimizer, nan_guard, self._jk_frozen()),
+                make_test_step(self, outputs), make_predict_step(self))
+            progs = Programs(*steps, outputs, eager=eager)
             store.programs[key] = progs
         return progs
 
     def _jk_predict_programs(self):
         store, eager = self._jk(), self._jk_eager()
-        key = ("predict", eager)
+        key = ("predict", eager, distribution_lib.cache_key())
         if key not in store.programs:
-            store.programs[key] = Programs(None, None, make_predict_step(self), None, eager)
+            steps = distribution_lib.wrap_steps(None, None, make_predict_step(self))
+            store.programs[key] = Programs(*steps, None, eager)
         return store.programs[key]
 
     def _jk_decision(self, x):
@@ -188,10 +190,13 @@ class Trainer:
 
     # ------------------------------------------------------------------------------ state
     def _jk_new_state(self, outputs):
-        return self._jk().new_state(self, outputs, self._jk_frozen())
+        return distribution_lib.put_state(self._jk().new_state(self, outputs, self._jk_frozen()))
 
     def _jk_before_call(self, ts):
-        return self._jk().before_call(self, ts)
+        new = self._jk().before_call(self, ts)
+        if new is not ts and distribution_lib.distribution() is not None:
+            new = distribution_lib.put_state(new)  # a callback's weights, on the mesh
+        return new
 
     def _jk_set_live(self, ts):
         self._jk().set_live(ts)
@@ -250,7 +255,8 @@ class Trainer:
         spe = self.steps_per_execution
         fixed_k = spe if spe != "auto" else None
         first = self._jk_first(train)
-        key = ("train", _signature(first[0]), data_lib.batch_size_of(first), bool(shuffle))
+        key = ("train", _signature(first[0]), data_lib.batch_size_of(first), bool(shuffle),
+               distribution_lib.cache_key())
         store = self._jk()
         if key not in store.decisions and not store.loop_risky.get(key[1], True):
             store.decisions[key] = loop_lib.Decision("loop", None)
@@ -359,7 +365,7 @@ class Trainer:
         cbs.on_test_begin()
         hooks = any(loop_lib.overrides(c, ("on_test_batch_begin", "on_test_batch_end"))
                     for c in cbs.callbacks)
-        es = new_eval_state(variables, progs.outputs.init_metrics)
+        es = distribution_lib.put_state(new_eval_state(variables, progs.outputs.init_metrics))
         runner = inference.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
                                      self._jk_eager())
         logs = runner.run(es, data, cbs, self, hooks, steps)
@@ -382,7 +388,8 @@ class Trainer:
         runner = inference.PredictRunner(self._jk_predict_programs(),
                                         self._jk_decision(self._jk_first(data)[0]),
                                         self._jk_eager())
-        out = runner.run(self.get_variables(), data, cbs, self, hooks, steps)
+        out = runner.run(distribution_lib.put_state(self.get_variables()), data, cbs, self, hooks,
+                         steps)
         cbs.on_predict_end()
         return out
 
@@ -394,7 +401,8 @@ class Trainer:
         data_lib.check_cardinality(*batch)
         outputs = self._jk_outputs(batch)
         ts = self._jk_new_state(outputs)
-        ts, logs = self._jk_programs(outputs).train_host_one()(ts, jax.device_put(batch), True)
+        ts, logs = self._jk_programs(outputs).train_host_one()(
+            ts, distribution_lib.put_batch(batch), True)
         self._jk_finish(ts)
         logs = _pythonify(loop_lib.named(self._jk_programs(outputs), logs))
         return logs if return_dict else outputs.evaluate_order(logs)
@@ -405,13 +413,14 @@ class Trainer:
         data_lib.check_cardinality(*batch)
         outputs = self._jk_outputs(batch)
         progs = self._jk_programs(outputs)
-        es = new_eval_state(self.get_variables(), outputs.init_metrics)
-        _, logs = progs.test_host()(es, jax.device_put(batch), True)
+        es = distribution_lib.put_state(new_eval_state(self.get_variables(), outputs.init_metrics))
+        _, logs = progs.test_host()(es, distribution_lib.put_batch(batch), True)
         logs = _pythonify(loop_lib.named(progs, logs))
         return logs if return_dict else outputs.evaluate_order(logs)
 
     def predict_on_batch(self, x):
         x = data_lib.to_numpy(x)
         self._build_from_inputs(x)
-        out = self._jk_predict_programs().predict_host()(self.get_variables(), jax.device_put(x))
+        out = self._jk_predict_programs().predict_host()(
+            distribution_lib.put_state(self.get_variables()), distribution_lib.put_batch(x))
         return jax.tree_util.tree_map(np.asarray, out)

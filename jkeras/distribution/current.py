@@ -1,0 +1,62 @@
+"""The current distribution (`set_distribution` / `distribution()`), and the few calls the
+training loop makes through it. With no distribution set each call is the plain single-device
+operation it replaces (`jax.device_put`, the step functions unchanged)."""
+import jax
+
+from jkeras.distribution.data_parallel import Distribution
+
+_CURRENT = None
+
+
+def distribution():
+    """The current `Distribution`, or None (one device)."""
+    return _CURRENT
+
+
+def set_distribution(value):
+    """Make `value` (a `Distribution`, e.g. `DataParallel()`) the global distribution used by
+    fit / evaluate / predict; `None` returns to a single device."""
+    global _CURRENT
+    if value is not None and not isinstance(value, Distribution):
+        raise TypeError("`set_distribution` expects a `jkeras.distribution.Distribution` "
+                        "(e.g. `DataParallel()`) or None. Received: "
+                        f"{value!r} of type {type(value).__name__}")
+    _CURRENT = value
+
+
+def cache_key():
+    """Part of every compiled-program cache key: programs never cross distributions."""
+    return None if _CURRENT is None else _CURRENT.cache_key()
+
+
+def put_dataset(tree):
+    """A whole dataset, sliced into batches inside the compiled loop."""
+    if _CURRENT is None:
+        return jax.device_put(tree)
+    return _CURRENT.put_replicated(tree)
+
+
+def put_batch(tree, stacked=False):
+    """One host batch (or a stack of K batches with `stacked`)."""
+    if _CURRENT is None:
+        return jax.device_put(tree)
+    return _CURRENT.put_batch(tree, stacked)
+
+
+def put_state(tree):
+    """Weights / training state for a compiled call: replicated under a distribution; with none,
+    weights left spread over several devices by an earlier distributed fit come back to the
+    default device (a single leaf is looked at)."""
+    if _CURRENT is not None:
+        return _CURRENT.put_replicated(tree)
+    first = next(iter(jax.tree_util.tree_leaves(tree)), None)
+    sharding = getattr(first, "sharding", None)
+    if sharding is not None and len(sharding.device_set) > 1:
+        return jax.device_put(tree, jax.devices()[0])
+    return tree
+
+
+def wrap_steps(train_step, test_step, predict_step):
+    if _CURRENT is None:
+        return train_step, test_step, predict_step
+    return _CURRENT.wrap_steps(train_step, test_step, predict_step)
