@@ -166,9 +166,11 @@ class MultiHeadAttention(Layer):
         if not self.built:
             return None
         seen = [self._query_dense, self._value_dense, self._key_dense]
-        shapes = [layer.__dict__.get("_build_input_shape") for layer in seen]
-        return {"shapes_dict": {"query_shape": shapes[0], "value_shape": shapes[1],
-                                "key_shape": shapes[2]}}
+        query, value, key = [layer.__dict__.get("_build_input_shape") for layer in seen]
+        shapes = {"query_shape": query, "value_shape": value}
+        if key != value:  # Keras lists key_shape only for a separate key (same weights either way)
+            shapes["key_shape"] = key
+        return {"shapes_dict": shapes}
 
     query_dense = property(lambda self: self._query_dense)
     key_dense = property(lambda self: self._key_dense)
