@@ -91,10 +91,44 @@ def subclassed(k):
     return model
 
 
+def subclassed_containers(k):
+    L = k.layers
+
+    class Pair(L.Layer):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.inner = L.Dense(3)
+            self.norm = L.LayerNormalization()
+
+        def call(self, x):
+            return self.norm(self.inner(x))
+
+    class Net(k.Model):
+        def __init__(self, shared):
+            super().__init__()
+            self.zeta = L.Dense(4)
+            self.blocks = [L.Dense(4), L.Dropout(0.2), [L.Dense(4), shared], L.Dense(4)]
+            self.by_name = {"b": Pair(), "a": L.BatchNormalization()}  # nested container
+            self.again = shared  # a shared layer: saved once, at its first path
+            self._private = L.Dense(2)
+
+        def call(self, x, training=False):
+            x = self.zeta(x)
+            for layer in self.blocks[:2] + self.blocks[2] + self.blocks[3:]:
+                x = layer(x, training=training)
+            x = self.by_name["a"](self.by_name["b"](x), training=training)
+            return self._private(x)
+
+    model = Net(L.Dense(4, name="shared"))
+    model(data((2, 4)))
+    return model
+
+
 MODELS = {"seq_bn": (seq_bn, (16, 4), 2), "func_rnn": (func_rnn, (16, 5, 3), 1),
           "func_attention": (func_attention, None, 3),
           "func_conv_nested": (func_conv_nested, (16, 8, 8, 1), 2),
-          "seq_rnn_cell": (seq_rnn_cell, (16, 4, 3), 1), "subclassed": (subclassed, (16, 4), 2)}
+          "seq_rnn_cell": (seq_rnn_cell, (16, 4, 3), 1), "subclassed": (subclassed, (16, 4), 2),
+          "subclassed_containers": (subclassed_containers, (16, 4), 2)}
 
 
 def xy(name):
