@@ -25,7 +25,10 @@ class Functional(Model):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self._inputs = _flatten(inputs)
-        self._outputs = _flatten(outputs)
+        # Keras flattens a dict of outputs in sorted key order; its layer order (and so the
+        # group names in weight files) follows it.
+        self._outputs = _flatten(dict(sorted(outputs.items())) if isinstance(outputs, dict)
+                                 else outputs)
         self._check_endpoints()
         nodes, layers = _map_graph(self._inputs, self._outputs)
         self._nodes = nodes
