@@ -12,6 +12,7 @@ import inspect
 
 from jkeras.core.symbolic import KerasTensor
 from jkeras.layers.input_layer import InputLayer
+from jkeras.saving import keras_ops
 
 _KERAS_TENSOR = "__keras_tensor__"
 
@@ -112,15 +113,26 @@ def _serialize_argument(value, own):
         return {k: _serialize_argument(v, own) for k, v in value.items()}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, slice):
+        return {"class_name": "__slice__",
+                "config": {"start": value.start, "stop": value.stop, "step": value.step}}
+    if value is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     from jkeras.saving import serialization
     return serialization.serialize_keras_object(value)
+
+
+def _recorded_args(layer, node):
+    if isinstance(layer, keras_ops.KerasOperation):
+        return layer.full_args(node.args)
+    return list(node.args)
 
 
 def functional_get_config(model):
     own = {id(node) for node in model._nodes}
     layer_configs = []
     for layer in model._layers:
-        nodes = [{"args": _serialize_argument(list(node.args), own),
+        nodes = [{"args": _serialize_argument(_recorded_args(layer, node), own),
                   "kwargs": _serialize_argument(dict(node.kwargs), own)}
                  for node in layer._inbound_nodes if id(node) in own]
         layer_config = _serialize_layer(layer)
@@ -149,12 +161,22 @@ class _NotYetCreated(Exception):
     """A node's input comes from a layer call not replayed yet (shared layers at several depths)."""
 
 
+def _custom(config, custom_objects):
+    names = {config.get("class_name"), config.get("registered_name")}
+    return any(name in (custom_objects or {}) for name in names)
+
+
 def _revive_argument(value, created, custom_objects):
     if isinstance(value, list):
         return [_revive_argument(v, created, custom_objects) for v in value]
     if isinstance(value, dict):
         if value.get("class_name") == _KERAS_TENSOR:
             return _revive_tensor(value["config"]["keras_history"], created)
+        if value.get("class_name") == "__slice__":
+            c = value["config"]
+            return slice(c.get("start"), c.get("stop"), c.get("step"))
+        if value.get("class_name") == "__ellipsis__":
+            return Ellipsis
         if "class_name" in value and "config" in value:
             from jkeras.saving import serialization
             return serialization.deserialize_keras_object(value, custom_objects=custom_objects)
@@ -195,7 +217,11 @@ def functional_from_config(cls, config, custom_objects=None):
     name, trainable = config.pop("name", None), config.pop("trainable", None)
     created, pending = {}, []
     for layer_config in layer_configs:
-        layer = _deserialize_layer(layer_config, custom_objects)
+        if keras_ops.is_operation_config(layer_config) and not _custom(layer_config,
+                                                                      custom_objects):
+            layer = keras_ops.operation_from_config(layer_config)
+        else:
+            layer = _deserialize_layer(layer_config, custom_objects)
         layer_name = layer_config.get("name", getattr(layer, "name", None))
         created[layer_name] = layer
         pending.append([layer, list(layer_config.get("inbound_nodes", []))])
@@ -216,6 +242,8 @@ def functional_from_config(cls, config, custom_objects=None):
                     kwargs = _revive_argument(node.get("kwargs", {}), created, custom_objects)
                 except _NotYetCreated:
                     break
+                if isinstance(layer, keras_ops.KerasOperation):
+                    args = layer.bind_static(args)
                 layer(*args, **_call_kwargs(layer, kwargs))
                 nodes.pop(0)
                 progressed = True

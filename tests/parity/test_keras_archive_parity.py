@@ -179,3 +179,74 @@ def test_tf_keras_layer_jkeras_lacks_is_named(tf, tmp_path):
     model.save(tmp_path / "unit.keras")
     with pytest.raises(ValueError, match=r"unit\.keras.*UnitNormalization.*custom_objects"):
         jkeras.models.load_model(tmp_path / "unit.keras")
+
+
+def test_tf_keras_operations_and_embedding_masks_load_both_ways(tf, tmp_path):
+    """Keras records `x + y`, slicing, `ops.cast` and Embedding(mask_zero)'s mask as operation
+    nodes; jkeras replays them and writes them back in Keras's form."""
+    k = tf.keras
+    a, b = k.Input((4,)), k.Input((4,))
+    y = k.ops.cast(((a + b) * 2.0 - a / 3.0)[:, :2], "float32")
+    ops_model = k.Model([a, b], k.layers.Dense(3)(y))
+    tokens = k.Input((6,), dtype="int32")
+    h = k.layers.LSTM(3)(k.layers.Embedding(10, 4, mask_zero=True)(tokens))
+    text_model = k.Model(tokens, k.layers.Dense(2)(h))
+    ids = np.array([[1, 2, 3, 0, 0, 0], [4, 0, 0, 0, 0, 0]], "int32")
+    for name, model, x in (("ops", ops_model, [X4[:2], X4[2:4]]), ("text", text_model, ids)):
+        model.save(tmp_path / f"{name}.keras")
+        loaded = jkeras.models.load_model(tmp_path / f"{name}.keras")
+        np.testing.assert_allclose(loaded(x), model(x), rtol=1e-5, atol=1e-6)
+        loaded.save(tmp_path / f"{name}_back.keras")
+        back = tf.keras.models.load_model(tmp_path / f"{name}_back.keras")
+        np.testing.assert_allclose(back(x), model(x), rtol=1e-5, atol=1e-6)
+
+
+def test_tf_keras_operation_jkeras_lacks_is_named(tf, tmp_path):
+    x = tf.keras.Input((3,))
+    model = tf.keras.Model(x, tf.keras.ops.sin(x))
+    model.save(tmp_path / "sin.keras")
+    with pytest.raises(ValueError, match="operation 'Sin'.*Supported operations"):
+        jkeras.models.load_model(tmp_path / "sin.keras")
+
+
+def _dict_outputs(lib):
+    L = lib.layers
+    a = lib.Input((4,))
+    h = L.Dense(3)(a)
+    m = lib.Model(a, {"reg": L.Dense(1, name="reg")(h),
+                      "cls": L.Dense(1, activation="sigmoid", name="cls")(h)})
+    schedule = lib.optimizers.schedules.ExponentialDecay(0.01, decay_steps=3, decay_rate=0.9)
+    m.compile(optimizer=lib.optimizers.Adam(schedule),
+              loss={"reg": "mse", "cls": lib.losses.BinaryCrossentropy()},
+              loss_weights={"reg": 1.0, "cls": 0.5}, metrics={"cls": ["accuracy"]})
+    return m
+
+
+def _momentum_sequential(lib):
+    m = lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, activation="relu"),
+                        lib.layers.Dense(1)])
+    m.compile(optimizer=lib.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+              loss=lib.losses.Huber(), metrics=["mae"])
+    return m
+
+
+@pytest.mark.parametrize("builder", [_dict_outputs, _momentum_sequential],
+                         ids=["dict_outputs_schedule", "sgd_momentum_loss_object"])
+def test_compile_configs_resume_across_libraries(tf, tmp_path, builder):
+    x = RNG.normal(size=(12, 4)).astype("float32")
+    y = {"reg": x[:, :1] * 2.0, "cls": (x[:, 1:2] > 0).astype("float32")}
+    if builder is _momentum_sequential:
+        y = y["reg"]
+    for save_lib, load in ((tf.keras, jkeras.models.load_model),
+                           (jkeras, tf.keras.models.load_model)):
+        save_lib.utils.set_random_seed(3)
+        original = builder(save_lib)
+        original.fit(x, y, epochs=1, batch_size=4, shuffle=False, verbose=0)
+        original.save(tmp_path / "c.keras")
+        resumed = load(tmp_path / "c.keras")
+        h_resumed = resumed.fit(x, y, epochs=1, batch_size=4, shuffle=False, verbose=0)
+        h_original = original.fit(x, y, epochs=1, batch_size=4, shuffle=False, verbose=0)
+        assert sorted(h_resumed.history) == sorted(h_original.history)
+        for key in h_original.history:
+            np.testing.assert_allclose(h_resumed.history[key], h_original.history[key],
+                                       rtol=1e-5, err_msg=f"{save_lib.__name__}: {key}")
