@@ -21,7 +21,6 @@ import jax.numpy as jnp
 import numpy as np
 
 
-
 def _is_optax(opt):
     from jkeras.optimizers.optax_wrapper import OptaxOptimizer
     return isinstance(opt, OptaxOptimizer)

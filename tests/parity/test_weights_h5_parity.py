@@ -55,6 +55,24 @@ def func_conv_nested(k):
     return k.Model(inp, inner(x))
 
 
+def func_conv_zoo(k):
+    """Layers whose variables vary with their arguments (no bias, no scale, ...)."""
+    L = k.layers
+    inp = k.Input((8, 8, 3))
+    x = L.SeparableConv2D(4, 3, padding="same")(inp)
+    x = L.DepthwiseConv2D(3, padding="same")(x)
+    x = L.Conv2DTranspose(3, 2, strides=2)(x)
+    x = L.BatchNormalization(scale=False)(x)
+    x = L.LayerNormalization(center=False)(x)
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dense(4, use_bias=False)(x)
+    x = L.Reshape((2, 2))(x)
+    x = L.GRU(3, reset_after=False, return_sequences=True)(x)
+    x = L.Conv1D(2, 2)(x)
+    x = L.SeparableConv1D(2, 1)(x)
+    return k.Model(inp, L.Dense(1)(L.Flatten()(x)))
+
+
 def seq_rnn_cell(k):
     L = k.layers
     return k.Sequential([k.Input((4, 3)), L.RNN(L.LSTMCell(2)), L.Dense(1)])
@@ -127,6 +145,7 @@ def subclassed_containers(k):
 MODELS = {"seq_bn": (seq_bn, (16, 4), 2), "func_rnn": (func_rnn, (16, 5, 3), 1),
           "func_attention": (func_attention, None, 3),
           "func_conv_nested": (func_conv_nested, (16, 8, 8, 1), 2),
+          "func_conv_zoo": (func_conv_zoo, (16, 8, 8, 3), 1),
           "seq_rnn_cell": (seq_rnn_cell, (16, 4, 3), 1), "subclassed": (subclassed, (16, 4), 2),
           "subclassed_containers": (subclassed_containers, (16, 4), 2)}
 
