@@ -152,7 +152,8 @@ class DataParallel(Distribution):
                               f"{len(device_mesh.shape)}. The first axis will be used for "
                               "data-parallel sharding.", stacklevel=2)
         else:
-            found = _resolve_devices(devices if devices is not None and len(devices) else None)
+            empty = isinstance(devices, (list, tuple)) and not devices  # Keras: all devices
+            found = _resolve_devices(None if empty else devices)
             device_mesh = DeviceMesh((found.size,), [DEFAULT_BATCH_DIM_NAME],
                                      found.reshape(-1))
         super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
