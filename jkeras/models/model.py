@@ -18,7 +18,10 @@ class Model(Trainer, Layer):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from jkeras.models.functional import Functional
             return Functional.__new__(Functional)
-        return object.__new__(cls)
+        instance = object.__new__(cls)
+        from jkeras.saving.model_config import auto_config
+        instance.__dict__["_auto_config"] = auto_config(cls, args, kwargs)  # for get_config
+        return instance
 
     def __init__(self, *, name=None, trainable=True, dtype=None, **kwargs):
         Layer.__init__(self, name=name, trainable=trainable, dtype=dtype, **kwargs)
@@ -104,6 +107,12 @@ class Model(Trainer, Layer):
         return out, flat_state
 
     # ---- configs and the .keras format (jkeras/saving/model_config.py, archive.py) ----------
+    def get_config(self):
+        """Keras's base config; for a subclass without its own `get_config()`, also its
+        constructor arguments when they are plain values (Keras's automatic config)."""
+        from jkeras.saving import model_config
+        return model_config.subclassed_get_config(self)
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """As Keras: a functional config revives a functional model (when `cls` takes

@@ -183,3 +183,43 @@ def test_compile_config_rejects_unknown_keys():
     m = jkeras.Sequential([jkeras.Input((3,)), layers.Dense(2)])
     with pytest.raises(ValueError, match="Unknown keys"):
         m.compile_from_config({"optimizer": "sgd", "loss": "mse", "bogus": 1})
+
+
+class _AutoConfigured(jkeras.Model):
+    """No get_config(): Keras's automatic config records the plain constructor arguments."""
+
+    def __init__(self, units=4, activation="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = layers.Dense(units, activation=activation)
+
+    def call(self, x):
+        return self.hidden(x)
+
+
+def test_subclassed_model_without_get_config_uses_its_constructor_arguments(tmp_path):
+    m = _AutoConfigured(units=6, activation="tanh", name="auto")
+    x = np.ones((2, 3), "float32")
+    m(x)
+    config = m.get_config()
+    assert config["units"] == 6 and config["activation"] == "tanh" and config["name"] == "auto"
+    m.save(tmp_path / "auto.keras")
+    loaded = jkeras.models.load_model(tmp_path / "auto.keras",
+                                      custom_objects={"_AutoConfigured": _AutoConfigured})
+    assert loaded.units == 6
+    np.testing.assert_allclose(loaded(x), m(x), rtol=1e-6)
+
+
+def test_subclassed_model_with_object_arguments_must_write_get_config():
+    class Wraps(jkeras.Model):
+        def __init__(self, inner, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = inner
+
+        def call(self, x):
+            return self.inner(x)
+
+    m = Wraps(layers.Dense(2))
+    m(np.ones((1, 3), "float32"))
+    with pytest.raises(TypeError, match="must override `get_config\\(\\)`"):
+        m.get_config()
