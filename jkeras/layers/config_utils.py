@@ -3,8 +3,13 @@ from jkeras import activations, initializers
 
 
 def activation(fn):
-    """Keras's config value for an activation: its name for built-ins."""
-    return activations.serialize(fn)
+    """Keras's config value for an activation: its name for built-ins, else the function's
+    config under its registered name ("package>name"), as `keras.activations.serialize`."""
+    name = activations._NAME_OF.get(id(fn))
+    if name is not None:
+        return name
+    from jkeras.saving.serialization import serialize_keras_object
+    return serialize_keras_object(fn)
 
 
 def initializer(init):
