@@ -19,7 +19,7 @@ class Model(Trainer, Layer):
             from jkeras.models.functional import Functional
             return Functional.__new__(Functional)
         instance = object.__new__(cls)
-        from jkeras.saving.model_config import auto_config
+        from jkeras.saving.subclass_config import auto_config
         instance.__dict__["_auto_config"] = auto_config(cls, args, kwargs)  # for get_config
         return instance
 
@@ -110,15 +110,15 @@ class Model(Trainer, Layer):
     def get_config(self):
         """Keras's base config; for a subclass without its own `get_config()`, also its
         constructor arguments when they are plain values (Keras's automatic config)."""
-        from jkeras.saving import model_config
-        return model_config.subclassed_get_config(self)
+        from jkeras.saving import subclass_config
+        return subclass_config.subclassed_get_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """As Keras: a functional config revives a functional model (when `cls` takes
         Functional's constructor arguments); otherwise `cls(**config)`."""
-        from jkeras.saving import model_config
-        return model_config.model_from_config(cls, config, custom_objects)
+        from jkeras.saving import subclass_config
+        return subclass_config.model_from_config(cls, config, custom_objects)
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Save as a Keras 3 `.keras` zip (config.json, model.weights.h5, metadata.json)."""
