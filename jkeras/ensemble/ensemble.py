@@ -19,7 +19,7 @@ import jax
 import numpy as np
 
 from jkeras.ensemble import members as members_lib
-from jkeras.ensemble import vmapped
+from jkeras.ensemble import stacked, vmapped
 from jkeras.training import data as data_lib
 
 
@@ -46,6 +46,8 @@ class Ensemble:
         self._models, self._streams = members_lib.build_members(model_fn, self.seeds)
         members_lib.check_same_architecture(self._models)
         self._programs = {}
+        self._weights = stacked.StackedWeights(self._models)
+        self._checked_architecture, self._checked_compile = False, None
         self.history = None
         self.stop_training = False
 
@@ -53,11 +55,13 @@ class Ensemble:
     @property
     def members(self):
         """The member models (each holds its current weights; save or inspect them freely)."""
+        self._weights.release()
         return list(self._models)
 
     def member(self, i):
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not -self.n <= i < self.n:
             raise ValueError(f"Member index must be an integer in [0, {self.n}). Received: {i!r}")
+        self._weights.release()
         return self._models[int(i)]
 
     def __len__(self):
@@ -65,6 +69,7 @@ class Ensemble:
 
     def get_weights(self):
         """Keras-ordered weights, each stacked over members: shape (n, *weight shape)."""
+        self._weights.write_members()
         per_member = [m.get_weights() for m in self._models]
         return [np.stack(ws) for ws in zip(*per_member)]
 
@@ -75,36 +80,46 @@ class Ensemble:
             if w.ndim == 0 or w.shape[0] != self.n:
                 raise ValueError(f"Each stacked weight must have a leading member axis of size "
                                  f"{self.n}. Received a weight of shape {w.shape}.")
+        self._weights.release()
         for i, m in enumerate(self._models):
             m.set_weights([w[i] for w in weights])
 
     def get_variables(self):
         """The members' `{"params", "state"}` pytrees stacked along a leading member axis."""
-        return vmapped.stack([m.get_variables() for m in self._models])
+        return self._weights.variables()
 
     # ------------------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", **kwargs):
         """`Model.compile` on every member (same arguments); each gets its own optimizer."""
+        self._weights.release()
         for i, m in enumerate(self._models):
             opt = optimizer if (i == 0 or isinstance(optimizer, str)) else copy.deepcopy(optimizer)
             m.compile(optimizer=opt, **kwargs)
         self._programs = {}
 
     # ------------------------------------------------------------------------------ helpers
-    def _prepare(self, batch, val_batch=None, new_state=False):
-        """Build every member (under its own key stream), resolve outputs; with `new_state`
-        also each member's fresh TrainState, exactly as its own `fit` would draw it."""
-        states, outs = [], None
+    def _prepare(self, batch, val_batch=None):
+        """Build every member (each under its own key stream, so a lazily built member draws
+        the keys its solo run draws) and resolve member 0's outputs. The per-member checks
+        run again only when a member was built or recompiled since."""
+        outs = None
         for i, m in enumerate(self._models):
-            with self._streams.active(i):
-                outputs = m._jk_outputs(batch)
-                val_outputs = m._jk_outputs(val_batch) if val_batch is not None else None
-                if new_state:
-                    states.append(m._jk_new_state(outputs))
-            if i == 0:
-                outs = (outputs, val_outputs)
-        members_lib.check_same_architecture(self._models)
-        return outs, states
+            if i == 0 or not m.built:
+                with self._streams.active(i):
+                    outputs = m._jk_outputs(batch)
+                    val_outputs = m._jk_outputs(val_batch) if val_batch is not None else None
+                if i == 0:
+                    outs = (outputs, val_outputs)
+        if not self._checked_architecture:
+            members_lib.check_same_architecture(self._models)
+            self._checked_architecture = True
+        return outs
+
+    def _check_compiled(self):
+        ids = tuple((id(m.optimizer), m._jk().compile_id) for m in self._models)
+        if ids != self._checked_compile:
+            members_lib.check_same_compile(self._models)
+            self._checked_compile = ids
 
     def _progs(self, outputs, val_outputs=None):
         m0 = self._models[0]
@@ -113,18 +128,10 @@ class Ensemble:
             self._programs[key] = vmapped.EnsemblePrograms(m0, outputs, val_outputs)
         return self._programs[key]
 
-    def _write_back(self, ts):
-        """Member i's weights and optimizer state from the stacked TrainState (copies)."""
-        for m, t in zip(self._models, vmapped.unstack(ts, self.n)):
-            m.set_variables(t.variables())
-            store = m._jk()
-            store.opt_state = t.opt_state
-            m.optimizer._last_state = t.opt_state
-
     def jax_state_sync(self):
         """Callbacks reading `self.model` during fit see the members' current weights."""
         if self._live is not None:
-            self._write_back(self._live)
+            self._weights.write_members(self._live.variables(), self._live.opt_state)
 
     _live = None
 
@@ -138,7 +145,7 @@ class Ensemble:
         from jkeras.training.callbacks import CallbackList
         from jkeras.training.callbacks.history import History
         _check_arrays(x, "fit")
-        members_lib.check_same_compile(self._models)
+        self._check_compiled()
         batch_size = data_lib.check_batch_size(batch_size)
         validation_batch_size = data_lib.check_batch_size(validation_batch_size,
                                                           "validation_batch_size")
@@ -153,9 +160,8 @@ class Ensemble:
         val_data = None
         if val is not None:
             val_data = data_lib.ArrayData(*val, validation_batch_size or batch_size)
-        (outputs, val_outputs), states = self._prepare(
-            train.first_batch_host(), val_data.first_batch_host() if val_data else None,
-            new_state=True)
+        outputs, val_outputs = self._prepare(
+            train.first_batch_host(), val_data.first_batch_host() if val_data else None)
         progs = self._progs(outputs, val_outputs)
         val_layout = (val_data.num_samples, val_data.batch_size) if val_data else None
         run = progs.train(train.num_samples, train.batch_size, shuffle, val_layout)
@@ -164,7 +170,8 @@ class Ensemble:
         per_epoch = any(not isinstance(c, History) for c in cbs.callbacks)
         names = outputs.result_names()
         val_names = [f"val_{k}" for k in (val_outputs or outputs).result_names()]
-        ts, logs, epoch = vmapped.stack(states), {}, initial_epoch
+        ts = progs.new_state(*self._weights.current(), *self._streams.draw_keys())
+        logs, epoch = {}, initial_epoch
         self.stop_training = False
         cbs.on_train_begin()
         try:
@@ -186,9 +193,11 @@ class Ensemble:
                         break
         finally:
             self._live = None
-            if ts is not None and not any(getattr(a, "is_deleted", lambda: False)()
-                                          for a in jax.tree_util.tree_leaves(ts)):
-                self._write_back(ts)
+            if not any(getattr(a, "is_deleted", lambda: False)()
+                       for a in jax.tree_util.tree_leaves(ts)):
+                self._weights.update(ts.variables(), ts.opt_state)
+            else:  # interrupted inside a donated call: the members keep their pre-fit weights
+                self._weights.stale = True
         cbs.on_train_end(logs)
         return self.history
 
@@ -211,10 +220,10 @@ class Ensemble:
         (or a dict of them with `return_dict=True`)."""
         del verbose  # one compiled call: nothing to report along the way
         _check_arrays(x, "evaluate")
-        members_lib.check_same_compile(self._models)
+        self._check_compiled()
         batch_size = data_lib.check_batch_size(batch_size)
         data = data_lib.ArrayData(x, y, sample_weight, batch_size)
-        (outputs, _), _ = self._prepare(data.first_batch_host())
+        outputs, _ = self._prepare(data.first_batch_host())
         run = self._progs(outputs).evaluate(data.num_samples, data.batch_size)
         values = np.asarray(run(self.get_variables(), data.device))
         logs = dict(sorted(zip(outputs.result_names(), values.T)))

@@ -36,6 +36,20 @@ class MemberStreams:
 
     def __init__(self, n):
         self.states = [None] * n
+        self._bases = {}
+
+    def draw_keys(self):
+        """What `next_key()` returns in each member's stream, as (base keys, counts) for
+        `fold_in(base, count)` (computed for all members in one compiled call); every stream
+        advances by one, as `fit`'s `seed_key()` advances it."""
+        bases, counts = [], []
+        for st in self.states:
+            st["count"] += 1
+            if st["seed"] not in self._bases:
+                self._bases[st["seed"]] = np.asarray(jax.random.PRNGKey(st["seed"]))
+            bases.append(self._bases[st["seed"]])
+            counts.append(st["count"])
+        return np.stack(bases), np.asarray(counts, np.uint32)
 
     @contextlib.contextmanager
     def active(self, i):

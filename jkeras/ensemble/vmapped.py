@@ -10,11 +10,13 @@ N members run as one compiled program: every matmul becomes one batched matmul.
 Step counts, epoch counts and which epochs validate are traced values: one compile serves every
 later call with the same data shapes (TRACE_COUNTS in training/step.py shows it).
 """
+import functools
+
 import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jkeras.training.state import EvalState
+from jkeras.training.state import EvalState, TrainState
 from jkeras.training.step import (make_predict_step, make_test_step, make_train_step,
                                   take_batch, take_tail)
 
@@ -60,6 +62,22 @@ class EnsemblePrograms:
         if fn is None:
             fn = self._cache[key] = build()
         return fn
+
+    # ---- state
+    def new_state(self, variables, opt_state, base_keys, counts):
+        """The stacked TrainState of a fit in ONE compiled call: for each member what its solo
+        fit's `new_state` builds (copies of its weights and optimizer state, fresh metrics, and
+        the key `seed_key()` draws, `fold_in(PRNGKey(seed), count)`, from its own stream)."""
+        def build(variables, opt_state, base_keys, counts):
+            v, opt = jax.tree_util.tree_map(jnp.copy, (variables, opt_state))  # ts is donated
+            metrics = jax.vmap(lambda _: self.outputs.init_metrics())(counts)
+            n = counts.shape[0]
+            return TrainState(params=v["params"], state=v["state"], opt_state=opt,
+                              rng=jax.vmap(jax.random.fold_in)(base_keys, counts),
+                              step=jnp.zeros((n,), jnp.int32), metrics=metrics,
+                              bad_step=jnp.full((n,), -1, jnp.int32))
+        fn = self._get(("new_state",), lambda: jax.jit(build))
+        return fn(variables, opt_state, base_keys, counts)
 
     # ---- training
     def train(self, num_samples, batch_size, shuffle, val_layout=None):
@@ -134,11 +152,14 @@ class EnsemblePrograms:
                          lambda: jax.jit(jax.vmap(member_predict, in_axes=(0, None))))
 
 
+@jax.jit
 def stack(trees):
     """Member pytrees -> one pytree with a leading member axis."""
     return jax.tree_util.tree_map(lambda *a: jnp.stack(a), *trees)
 
 
+@functools.partial(jax.jit, static_argnums=1)
 def unstack(tree, n):
-    """The inverse of `stack`: a list of n member pytrees."""
+    """The inverse of `stack`: a list of n member pytrees (one compiled call, not one
+    dispatch per leaf and member)."""
     return [jax.tree_util.tree_map(lambda a, i=i: a[i], tree) for i in range(n)]

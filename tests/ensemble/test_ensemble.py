@@ -78,3 +78,22 @@ def test_weights_roundtrip_and_caller_rng_untouched():
     assert ens.get_variables()["params"][ens.member(0).layers[0].name]["kernel"].shape == (
         3, 6, 12)
     assert len(ens) == 3 and len(ens.members) == 3
+
+
+def test_member_edits_and_learning_rates_reach_the_next_call(data):
+    x, y = data
+    ens = jkeras.Ensemble(mlp, n=2)
+    ens.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    before = ens.evaluate(x, y, batch_size=32, return_dict=True)["loss"]
+    edited = ens.member(1)
+    edited.set_weights([np.zeros_like(w) for w in edited.get_weights()])
+    after = ens.evaluate(x, y, batch_size=32, return_dict=True)["loss"]
+    np.testing.assert_allclose(after[0], before[0], rtol=1e-6)
+    np.testing.assert_allclose(after[1], np.log(3.0), rtol=1e-5)  # uniform softmax
+    # A learning rate set on one member's optimizer is synced in, as its solo fit would.
+    ens.member(0).optimizer.learning_rate = 0.0
+    frozen = ens.member(0).get_weights()
+    ens.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    for a, b in zip(ens.member(0).get_weights(), frozen):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(ens.member(1).get_weights()[0], 0.0)
