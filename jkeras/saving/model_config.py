@@ -199,11 +199,18 @@ def _revive_tensor(history, created, offset=0):
 
 
 def _call_kwargs(layer, kwargs):
-    """Drop None-valued keyword arguments the layer's `call` does not take (Keras writes
-    `"mask": null` for nested model calls)."""
+    """The keyword arguments to replay a recorded call with.
+
+    Keras records the `training` flag of the build-time call (`"training": false` on every
+    Dropout node) but lets the model's own `training` override it when run; jkeras lets a
+    node's explicit kwargs win, so the recorded flag is dropped (else Dropout would stay off in
+    `fit`). `"mask": null` (no mask at build time) is dropped too, and so is any other None the
+    layer's `call` does not take."""
     params = inspect.signature(layer.call).parameters
     takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    return {k: v for k, v in kwargs.items() if v is not None or takes_any or k in params}
+    return {k: v for k, v in kwargs.items()
+            if k != "training" and not (k == "mask" and v is None)
+            and (v is not None or takes_any or k in params)}
 
 
 def functional_from_config(cls, config, custom_objects=None):

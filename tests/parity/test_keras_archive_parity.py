@@ -250,3 +250,15 @@ def test_compile_configs_resume_across_libraries(tf, tmp_path, builder):
         for key in h_original.history:
             np.testing.assert_allclose(h_resumed.history[key], h_original.history[key],
                                        rtol=1e-5, err_msg=f"{save_lib.__name__}: {key}")
+
+
+def test_recorded_training_flags_do_not_freeze_dropout(tf, tmp_path):
+    """tf.keras records `"training": false` on Dropout nodes; the loaded model's own `training`
+    must still switch Dropout on (as in Keras)."""
+    x_in = tf.keras.Input((8,))
+    model = tf.keras.Model(x_in, tf.keras.layers.Dense(2)(tf.keras.layers.Dropout(0.5)(x_in)))
+    model.save(tmp_path / "drop.keras")
+    loaded = jkeras.models.load_model(tmp_path / "drop.keras")
+    x = np.ones((16, 8), "float32")
+    np.testing.assert_allclose(loaded(x), model(x), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(loaded(x, training=True), loaded(x, training=False))
