@@ -91,16 +91,14 @@ def _lambda_config(fn):
 
 
 def _function_config(fn):
+    """Keras writes every function as a "builtins" function whose config is its Keras name
+    (built-ins) or registered name ("package>name"), else its __name__."""
     from jkeras import activations
     name = activations._NAME_OF.get(id(fn))
-    if name is not None:
-        return {"module": "keras.activations", "class_name": "function", "config": name,
-                "registered_name": name}
-    if getattr(fn, "__name__", None) == "<lambda>":
+    if name is None and getattr(fn, "__name__", None) == "<lambda>":
         return _lambda_config(fn)
-    registered = get_registered_name(fn)
-    return {"module": fn.__module__, "class_name": "function", "config": registered,
-            "registered_name": registered}
+    return {"module": "builtins", "class_name": "function",
+            "config": name or get_registered_name(fn), "registered_name": "function"}
 
 
 def serialize_keras_object(obj):
@@ -187,8 +185,12 @@ def _retrieve(name, registered_name, module, kind, config, custom_objects):
     if kind == "function" and module == "builtins":
         for family in ("activations", "losses", "metrics"):
             found = getattr(importlib.import_module(_FAMILIES[family][1]), name, None)
-            if found is not None:
+            if callable(found):
                 return found
+        if ">" not in name:  # a registered "package>name" saved under its bare name
+            for key, value in custom_objects.items():
+                if key.endswith(f">{name}"):
+                    return value
     family = _family_module(module)
     if family is not None:
         found = getattr(family, name, None)

@@ -136,3 +136,30 @@ def test_tf_keras_loads_our_lambda_with_named_function(tf):
 
 def _triple(x):
     return x * 3.0
+
+
+def _cube(x):
+    return x * x * x
+
+
+def test_registered_custom_activation_config_matches_and_loads_across(tf):
+    import keras
+    from jkeras.saving.serialization import register_keras_serializable
+    keras.saving.register_keras_serializable(package="ParityPkg")(_cube)
+    register_keras_serializable(package="ParityPkg")(_cube)
+    ours = L.Dense(2, activation=_cube, name="d").get_config()
+    theirs = tf.keras.layers.Dense(2, activation=_cube, name="d").get_config()
+    assert ours_json(ours) == theirs_json(tf, theirs)
+    assert tf.keras.layers.Dense.from_config(ours_json(ours)).activation is _cube
+    assert L.Dense.from_config(theirs_json(tf, theirs)).activation is _cube
+
+
+def test_unregistered_function_loads_across_with_custom_objects(tf):
+    from keras.src.saving import serialization_lib
+    ours = ours_json(L.Dense(2, activation=_triple, name="d"))
+    theirs = theirs_json(tf, tf.keras.layers.Dense(2, activation=_triple, name="d"))
+    assert ours == theirs
+    layer = serialization_lib.deserialize_keras_object(ours, custom_objects={"_triple": _triple})
+    assert layer.activation is _triple
+    assert deserialize_keras_object(theirs, custom_objects={"_triple": _triple}).activation \
+        is _triple

@@ -48,8 +48,8 @@ def test_initializer_round_trip(init):
 def test_activation_round_trip(name):
     fn = activations.get(name)
     config, again = round_trip(fn)
-    assert config == {"module": "keras.activations", "class_name": "function",
-                      "config": name, "registered_name": name}
+    assert config == {"module": "builtins", "class_name": "function", "config": name,
+                      "registered_name": "function"}  # what Keras 3 writes
     assert again is fn
 
 
@@ -170,7 +170,9 @@ def test_registered_custom_activation_inside_a_layer(clean_registry):
         return x * x
 
     config, again = round_trip(L.Dense(2, activation=square))
-    assert config["config"]["activation"]["registered_name"] == "Acts>square"
+    assert config["config"]["activation"] == {"module": "builtins", "class_name": "function",
+                                              "config": "Acts>square",
+                                              "registered_name": "function"}
     assert again.activation is square
 
 
