@@ -8,6 +8,8 @@ Two jkeras-specific choices, so files stay portable both ways:
 - jit_compile is written as the resolved bool (as Keras), but read back as "auto": a TF-backend
   file says False when TF chose not to use XLA; jkeras always compiles unless run_eagerly=True.
 """
+import warnings
+
 from jkeras.saving import serialization
 
 _KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
@@ -31,7 +33,13 @@ def serialize_compile_config(model):
         "steps_per_execution": 1 if steps in (None, "auto") else steps,
         "jit_compile": bool(model.jit_compile),
     }
-    return serialization.serialize_keras_object(config)
+    try:
+        return serialization.serialize_keras_object(config)
+    except TypeError as e:  # e.g. an optimizer wrapping a raw optax transform
+        warnings.warn(f"Model '{model.name}': its compile() arguments cannot be saved ({e}); "
+                      "the model is saved uncompiled. Call `compile()` again after loading.",
+                      stacklevel=3)
+        return {}
 
 
 def compile_arguments(config, custom_objects=None):

@@ -193,3 +193,15 @@ def test_overwrite_false_refuses_existing_file(tmp_path):
     m.save(tmp_path / "m.keras")
     with pytest.raises(ValueError, match="overwrite=False"):
         m.save(tmp_path / "m.keras", overwrite=False)
+
+
+def test_optax_compiled_model_saves_uncompiled_with_a_warning(tmp_path):
+    import optax
+    m = jkeras.Sequential([jkeras.Input((4,)), layers.Dense(1)])
+    m.compile(optax.sgd(0.1), "mse")
+    m.fit(_x(), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    with pytest.warns(UserWarning, match="saved uncompiled"):
+        m.save(tmp_path / "o.keras")
+    loaded = jkeras.models.load_model(tmp_path / "o.keras")
+    assert not loaded.compiled
+    _assert_same_model(m, loaded, _x())
