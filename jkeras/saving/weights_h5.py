@@ -12,9 +12,12 @@ Loading checks everything before it assigns anything: a file that does not fit t
 (a layer missing, a different count or shape of variables, weights the model has no place for)
 raises one ValueError listing every mismatch, and the model keeps its weights. With
 `skip_mismatch=True` the mismatching objects are skipped with a warning, as Keras does. As in
-Keras, optimizer variables whose count differs from the optimizer's are skipped with a warning.
-Unlike Keras, loading into a compiled model whose optimizer has no state yet first builds the
-state over the trainable weights, so a resumed `fit` continues with the saved slots.
+Keras, optimizer variables whose count differs from the optimizer's are skipped with a warning,
+and the optimizer group is ignored when the model is not compiled.
+Two choices differ from Keras on purpose: weights in the file that no part of the model reads
+count as a mismatch (Keras ignores them silently), and loading into a compiled model whose
+optimizer has no state yet first builds that state over the trainable weights (Keras would skip
+the optimizer variables with a warning), so a resumed `fit` continues with the saved slots.
 """
 import os
 import warnings
