@@ -142,12 +142,33 @@ def subclassed_containers(k):
     return model
 
 
+def subclassed_nested(k):
+    """A subclassed model around a Sequential holding a functional model and a Sequential."""
+    L = k.layers
+    i = k.Input((4,))
+    functional = k.Model(i, L.Dense(3)(i))
+    inner = k.Sequential([k.Input((3,)), L.Dense(2), L.Dense(2)])
+
+    class Wrapper(k.Model):
+        def __init__(self, body):
+            super().__init__()
+            self.body = body
+
+        def call(self, x):
+            return self.body(x) * 2.0
+
+    model = Wrapper(k.Sequential([k.Input((4,)), functional, inner, L.Dense(1)]))
+    model(data((2, 4)))
+    return model
+
+
 MODELS = {"seq_bn": (seq_bn, (16, 4), 2), "func_rnn": (func_rnn, (16, 5, 3), 1),
           "func_attention": (func_attention, None, 3),
           "func_conv_nested": (func_conv_nested, (16, 8, 8, 1), 2),
           "func_conv_zoo": (func_conv_zoo, (16, 8, 8, 3), 1),
           "seq_rnn_cell": (seq_rnn_cell, (16, 4, 3), 1), "subclassed": (subclassed, (16, 4), 2),
-          "subclassed_containers": (subclassed_containers, (16, 4), 2)}
+          "subclassed_containers": (subclassed_containers, (16, 4), 2),
+          "subclassed_nested": (subclassed_nested, (16, 4), 1)}
 
 
 def xy(name):
