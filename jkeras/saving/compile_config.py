@@ -49,7 +49,13 @@ def compile_arguments(config, custom_objects=None):
     unknown = sorted(set(config) - set(_KEYS))
     if unknown:
         raise ValueError(f"Unknown keys {unknown} in compile_config; jkeras reads {list(_KEYS)}.")
-    args = serialization.deserialize_keras_object(dict(config), custom_objects=custom_objects)
+    try:
+        args = serialization.deserialize_keras_object(dict(config),
+                                                      custom_objects=custom_objects)
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"The model's compile configuration could not be restored: {e} Pass "
+                      "`compile=False` to load_model() to load the model uncompiled, then call "
+                      "`compile()` yourself.") from None
     if args.get("steps_per_execution") in (None, 1):
         args["steps_per_execution"] = "auto"
     args["jit_compile"] = "auto"

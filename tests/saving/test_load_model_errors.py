@@ -167,3 +167,20 @@ def test_unbuilt_model_cannot_be_saved(tmp_path):
     with pytest.raises(ValueError, match="has not been built"):
         m.save(tmp_path / "u.keras")
     assert not (tmp_path / "u.keras").exists()
+
+
+def test_unknown_metric_in_compile_config_suggests_compile_false(tmp_path):
+    m = jkeras.Sequential([jkeras.Input((3,)), layers.Dense(2)])
+    m.compile("adam", "mse")
+    m.save(tmp_path / "c.keras")
+
+    def exotic_metric(config):
+        config["compile_config"]["metrics"] = [
+            {"module": "keras.metrics", "class_name": "AUC", "config": {"name": "auc"},
+             "registered_name": None}]
+    _edit_config(tmp_path / "c.keras", tmp_path / "auc.keras", exotic_metric)
+    with pytest.raises(ValueError, match=r"auc\.keras.*'AUC'.*compile=False"):
+        jkeras.models.load_model(tmp_path / "auc.keras")
+    loaded = jkeras.models.load_model(tmp_path / "auc.keras", compile=False)
+    assert not loaded.compiled
+    np.testing.assert_array_equal(loaded.get_weights()[0], m.get_weights()[0])
