@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 
 import h5py
 
@@ -193,14 +194,9 @@ def _read_members(path):
             names = zf.namelist()
             _check_member_names(names, path)
             return {name: zf.read(name) for name in MEMBERS if name in names}
-    except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as e:
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
         raise ValueError(f"File {path} is a damaged `.keras` zip archive (truncated or "
                          f"corrupted): {e}") from None
-
-
-def zlib_error():
-    import zlib
-    return zlib.error
 
 
 def _directory_members(path):
