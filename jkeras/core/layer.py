@@ -24,6 +24,14 @@ def _in_spec_mode():
 
 
 class Layer:
+    def __new__(cls, *args, **kwargs):
+        instance = object.__new__(cls)
+        if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
+            # Keras's automatic config: plain constructor arguments of a custom layer
+            from jkeras.saving.subclass_config import auto_config
+            instance.__dict__["_layer_auto_config"] = auto_config(cls, args, kwargs)
+        return instance
+
     def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, **kwargs):
         if kwargs:
@@ -339,10 +347,10 @@ class Layer:
 
     # ---- config (Keras 3's format; the work is in jkeras.saving.layer_config) ------------------
     def get_config(self):
-        """Keras's base layer config: name, trainable and the dtype policy."""
-        from jkeras.saving.serialization import serialize_dtype_policy
-        return {"name": self.name, "trainable": self.trainable,
-                "dtype": serialize_dtype_policy(self.dtype)}
+        """Keras's base layer config: name, trainable and the dtype policy (plus the plain
+        constructor arguments of a custom layer that does not define `get_config`)."""
+        from jkeras.saving.layer_config import base_layer_config
+        return base_layer_config(self)
 
     @classmethod
     def from_config(cls, config):

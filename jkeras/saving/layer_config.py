@@ -81,6 +81,36 @@ def layer_from_config(cls, config):
             f"must be deserialized in its `from_config()`. config={config}") from None
 
 
+def base_layer_config(layer):
+    """Layer.get_config: name, trainable, the dtype policy, and for a custom layer without its
+    own `get_config()` the constructor arguments captured by `Layer.__new__`."""
+    from jkeras.saving.serialization import serialize_dtype_policy
+    config = {"name": layer.name, "trainable": layer.trainable,
+              "dtype": serialize_dtype_policy(layer.dtype)}
+    if "_layer_auto_config" in layer.__dict__:
+        config = with_auto_config(layer, config)
+    return config
+
+
+def with_auto_config(layer, base):
+    """Keras's automatic config for a custom layer without `get_config()`: its constructor
+    arguments (captured at creation) between the name and trainable/dtype."""
+    cls = type(layer)
+    auto = layer.__dict__.get("_layer_auto_config")
+    if auto is None:
+        raise TypeError(
+            f"Object {cls.__name__} was created by passing non-serializable argument values in "
+            "`__init__()`, and therefore the object must override `get_config()` in order to "
+            "be serializable. Please implement `get_config()` (return the constructor "
+            "arguments: `{**super().get_config(), 'units': self.units}`).")
+    params = inspect.signature(cls.__init__).parameters
+    takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    config = {"name": base["name"], **auto, "trainable": base["trainable"],
+              "dtype": base["dtype"]}
+    return {k: v for k, v in config.items()
+            if takes_kwargs or k in params or k not in ("name", "trainable", "dtype")}
+
+
 def _shape_of(x):
     from jkeras.core.symbolic import KerasTensor
     if isinstance(x, KerasTensor):

@@ -163,3 +163,27 @@ def test_unregistered_function_loads_across_with_custom_objects(tf):
     assert layer.activation is _triple
     assert deserialize_keras_object(theirs, custom_objects={"_triple": _triple}).activation \
         is _triple
+
+
+def test_custom_layer_automatic_config_matches_tf_keras(tf):
+    class Scale(L.Layer):
+        def __init__(self, factor, offset=0.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor, self.offset = factor, offset
+
+        def call(self, x):
+            return x * self.factor + self.offset
+
+    class TFScale(tf.keras.layers.Layer):
+        def __init__(self, factor, offset=0.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor, self.offset = factor, offset
+
+        def call(self, x):
+            return x * self.factor + self.offset
+
+    ours = ours_json(Scale(2.0, offset=0.5, name="s").get_config())
+    theirs = theirs_json(tf, TFScale(2.0, offset=0.5, name="s").get_config())
+    assert ours == theirs
+    assert TFScale.from_config(ours).factor == 2.0
+    assert Scale.from_config(theirs).offset == 0.5

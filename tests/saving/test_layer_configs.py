@@ -171,14 +171,35 @@ def test_unsupported_keras_argument_with_non_default_value_is_rejected():
         L.Dense.from_config(config)
 
 
-def test_custom_layer_without_full_config_fails_with_guidance():
-    class Scale(L.Layer):
-        def __init__(self, factor, **kwargs):
-            super().__init__(**kwargs)
-            self.factor = factor
+class Scale(L.Layer):
+    """A custom layer without get_config: Keras's automatic config saves its arguments."""
 
-        def call(self, x):
-            return x * self.factor
+    def __init__(self, factor, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor, self.offset = factor, offset
+
+    def call(self, x):
+        return x * self.factor + np.asarray(self.offset, "float32")
+
+
+def test_custom_layer_automatic_config_round_trip():
+    layer = Scale(2.0, offset=[1.0, 2.0], name="scale")
+    config = as_json(layer.get_config())
+    assert {k: config[k] for k in ("name", "factor", "offset", "trainable")} == {
+        "name": "scale", "factor": 2.0, "offset": [1.0, 2.0], "trainable": True}
+    clone = deserialize_keras_object(as_json(layer), custom_objects={"Scale": Scale})
+    np.testing.assert_allclose(np.asarray(clone(np.ones((1, 2), "float32"))), [[3.0, 4.0]])
+
+
+def test_custom_layer_with_non_plain_arguments_must_define_get_config():
+    with pytest.raises(TypeError, match="must override `get_config\(\)`"):
+        Scale(np.ones(2)).get_config()
+
+
+def test_custom_layer_config_missing_an_argument_fails_with_guidance():
+    class Partial(Scale):
+        def get_config(self):
+            return super().get_config()  # forgets factor
 
     with pytest.raises(TypeError, match="get_config"):
-        Scale.from_config(Scale(2.0).get_config())
+        Partial.from_config(Partial(2.0).get_config())
