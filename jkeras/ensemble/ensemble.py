@@ -11,7 +11,11 @@
 Member i's results equal `set_random_seed(seeds[i]); m = model_fn(); m.fit(...)` run alone: its
 initial weights, its shuffling order and its dropout keys come from its own seed (members.py),
 and its training program is the solo one, vmapped over the members (vmapped.py).
-Data must be arrays (shared by all members, placed on the device once).
+Data must be arrays (shared by all members, placed on the device once). Callbacks run at
+epoch ends with per-member arrays in `logs` (`self.model` is the ensemble; setting
+`ensemble.stop_training = True` stops every member); without callbacks all epochs run in one
+compiled call. After fit the weights stay stacked on the device; a member model is brought up
+to date when it is handed out (`member(i)`, `members`), and the next call reads it back.
 """
 import copy
 
@@ -105,6 +109,7 @@ class Ensemble:
         outs = None
         for i, m in enumerate(self._models):
             if i == 0 or not m.built:
+                self._checked_architecture &= m.built
                 with self._streams.active(i):
                     outputs = m._jk_outputs(batch)
                     val_outputs = m._jk_outputs(val_batch) if val_batch is not None else None
@@ -115,7 +120,8 @@ class Ensemble:
             self._checked_architecture = True
         return outs
 
-    def _check_compiled(self):
+    def _check_same_compile(self):
+        """After `_prepare` (frozen layers are known once built); again only on recompiles."""
         ids = tuple((id(m.optimizer), m._jk().compile_id) for m in self._models)
         if ids != self._checked_compile:
             members_lib.check_same_compile(self._models)
@@ -145,7 +151,7 @@ class Ensemble:
         from jkeras.training.callbacks import CallbackList
         from jkeras.training.callbacks.history import History
         _check_arrays(x, "fit")
-        self._check_compiled()
+        members_lib.check_compiled(self._models)
         batch_size = data_lib.check_batch_size(batch_size)
         validation_batch_size = data_lib.check_batch_size(validation_batch_size,
                                                           "validation_batch_size")
@@ -162,6 +168,7 @@ class Ensemble:
             val_data = data_lib.ArrayData(*val, validation_batch_size or batch_size)
         outputs, val_outputs = self._prepare(
             train.first_batch_host(), val_data.first_batch_host() if val_data else None)
+        self._check_same_compile()
         progs = self._progs(outputs, val_outputs)
         val_layout = (val_data.num_samples, val_data.batch_size) if val_data else None
         run = progs.train(train.num_samples, train.batch_size, shuffle, val_layout)
@@ -220,10 +227,11 @@ class Ensemble:
         (or a dict of them with `return_dict=True`)."""
         del verbose  # one compiled call: nothing to report along the way
         _check_arrays(x, "evaluate")
-        self._check_compiled()
+        members_lib.check_compiled(self._models)
         batch_size = data_lib.check_batch_size(batch_size)
         data = data_lib.ArrayData(x, y, sample_weight, batch_size)
         outputs, _ = self._prepare(data.first_batch_host())
+        self._check_same_compile()
         run = self._progs(outputs).evaluate(data.num_samples, data.batch_size)
         values = np.asarray(run(self.get_variables(), data.device))
         logs = dict(sorted(zip(outputs.result_names(), values.T)))
@@ -238,9 +246,13 @@ class Ensemble:
         data = data_lib.ArrayData(x, None, None, batch_size)
         first = data.first_batch_host()[0]
         for i, m in enumerate(self._models):
-            with self._streams.active(i):  # building draws the member's own keys
-                m._jk_forward_spec(first)
-        members_lib.check_same_architecture(self._models)
+            if not m.built:
+                with self._streams.active(i):  # building draws the member's own keys
+                    m._jk_forward_spec(first)
+                self._checked_architecture = False
+        if not self._checked_architecture:
+            members_lib.check_same_architecture(self._models)
+            self._checked_architecture = True
         key = ("predict", self._models[0]._jk().compile_id)
         if key not in self._programs:
             self._programs[key] = vmapped.EnsemblePrograms(self._models[0], None)

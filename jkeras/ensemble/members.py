@@ -161,15 +161,18 @@ def _same_setting(a, b):
 _COMPARED = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
 
-def check_same_compile(models):
-    """All members compiled, with the same optimizer / loss / metrics settings (the ensemble
-    runs member 0's step functions for every member)."""
+def check_compiled(models):
     for i, m in enumerate(models):
         if not m.compiled:
             raise ValueError(
                 f"Ensemble member {i} is not compiled. Either compile the model inside "
                 "`model_fn`, or call `ensemble.compile(optimizer=..., loss=...)` before "
                 "`fit()` / `evaluate()`.")
+
+
+def check_same_compile(models):
+    """The same optimizer / loss / metrics settings and frozen layers for all (built) members:
+    the ensemble runs member 0's step functions for every member."""
     ref = models[0].get_compile_config()
     for i, m in enumerate(models[1:], start=1):
         cfg = m.get_compile_config()

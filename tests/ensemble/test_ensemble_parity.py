@@ -26,8 +26,10 @@ def dropout_bn():
 
 
 def lazy_regressor():
-    # No Input: built on the first batch inside fit, drawing its init keys there.
-    m = jkeras.Sequential([layers.Dense(8, activation="tanh"), layers.Dense(1)])
+    # No Input: built on the first batch inside fit, drawing its init keys there; the first
+    # layer is frozen (the optimizer must leave it alone, as in the solo fit).
+    m = jkeras.Sequential([layers.Dense(8, activation="tanh", trainable=False),
+                           layers.Dense(4, activation="tanh"), layers.Dense(1)])
     m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
     return m
 
