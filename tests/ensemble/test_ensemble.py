@@ -21,14 +21,19 @@ def data():
     return x, (x[:, 0] > 0).astype("int32")
 
 
-def test_compiles_once_for_every_later_fit(data):
+def test_compiles_once_for_every_later_fit(data, capsys):
     x, y = data
     ens = jkeras.Ensemble(mlp, n=4)
     ens.fit(x, y, batch_size=30, epochs=1, verbose=0)
     traced = step_lib.TRACE_COUNTS["train_step"]
     ens.fit(x, y, batch_size=30, epochs=3, verbose=0)
-    ens.fit(x, y, batch_size=30, epochs=2, verbose=0)
+    capsys.readouterr()
+    hist = ens.fit(x, y, batch_size=30, epochs=2, verbose=1).history
     assert step_lib.TRACE_COUNTS["train_step"] == traced
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [ln.split(" (")[0] for ln in lines] == ["Epoch 1/2", "Epoch 2/2"]
+    last = hist["loss"][-1]
+    assert f"loss: {np.mean(last):.4f} (min {np.min(last):.4f}, max {np.max(last):.4f})" in lines[1]
 
 
 def test_callbacks_see_per_member_logs_and_can_stop(data):
