@@ -193,12 +193,14 @@ class _CellRNN(RNN):
                          trainable=trainable, dtype=dtype, input_shape=input_shape,
                          input_dim=input_dim, batch_input_shape=batch_input_shape,
                          batch_size=batch_size)
+        self.seed = seed  # only reported by get_config, as Keras's
 
     def get_config(self):
         config = super().get_config()
         del config["cell"]
         cell = {k: v for k, v in self.cell.get_config().items()
                 if k not in ("name", "trainable", "dtype")}
+        cell["seed"] = self.seed
         regularizers = {k: v for k, v in cell.items() if k.endswith("_regularizer")}
         return {**config, **cell, **regularizers, "activity_regularizer": None,
                 **{k: v for k, v in cell.items() if k.endswith("_constraint")}}

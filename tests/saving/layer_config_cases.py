@@ -109,6 +109,43 @@ CASES = {
                            [_x(2, 5, 6), _x(2, 4, 6, seed=2)]),
 }
 
+# More argument variants, compared as configs only (no call): standardized forms (ints that
+# become tuples, axis None, arrays) and nested layers.
+CONFIG_ONLY = {
+    "Normalization_axis_none": lambda L: L.Normalization(axis=None),
+    "Normalization_axes": lambda L: L.Normalization(axis=(1, 2)),
+    "Normalization_scalar_stats": lambda L: L.Normalization(mean=2.0, variance=4.0),
+    "MultiHeadAttention_axes": lambda L: L.MultiHeadAttention(2, 4, attention_axes=1,
+                                                              dropout=0.1, use_bias=False),
+    "MultiHeadAttention_output": lambda L: L.MultiHeadAttention(2, 4, output_shape=(3, 2)),
+    "Softmax_axes": lambda L: L.Softmax(axis=(1, 2)),
+    "Rescaling_arrays": lambda L: L.Rescaling(scale=np.array([1.0, 2.0], "float32"),
+                                              offset=np.float32(0.5)),
+    "Reshape_minus_one": lambda L: L.Reshape((-1, 2)),
+    "Dense_float64": lambda L: L.Dense(2, dtype="float64", activation="leaky_relu"),
+    "ZeroPadding2D_int": lambda L: L.ZeroPadding2D(2),
+    "Cropping2D_int": lambda L: L.Cropping2D(1),
+    "UpSampling2D_int": lambda L: L.UpSampling2D(2),
+    "Bidirectional_backward_layer": lambda L: L.Bidirectional(
+        L.GRU(3, return_sequences=True),
+        backward_layer=L.GRU(3, return_sequences=True, go_backwards=True), merge_mode=None),
+    "RNN_GRUCell": lambda L: L.RNN(L.GRUCell(2), go_backwards=True, return_state=True),
+    "Conv1D_causal_channels_first": lambda L: L.Conv1D(4, 3, padding="causal",
+                                                       data_format="channels_first"),
+    "Conv2D_groups": lambda L: L.Conv2D(4, 3, groups=2, strides=(2, 1)),
+    "BatchNormalization_axis": lambda L: L.BatchNormalization(axis=1, scale=False),
+    "MaxPooling2D_channels_first": lambda L: L.MaxPooling2D(
+        pool_size=3, strides=2, padding="same", data_format="channels_first"),
+    "LSTM_all": lambda L: L.LSTM(3, return_state=True, go_backwards=True, unroll=True,
+                                 recurrent_dropout=0.1, seed=5, use_bias=False),
+    "Activation_swish": lambda L: L.Activation("swish"),
+    "LayerNormalization_axes": lambda L: L.LayerNormalization(axis=(-2, -1), center=False),
+    "SeparableConv2D_channels_first": lambda L: L.SeparableConv2D(
+        2, 3, data_format="channels_first", activation="relu6"),
+    "Conv2DTranspose_output_padding": lambda L: L.Conv2DTranspose(
+        2, 3, strides=(2, 1), padding="same", output_padding=(1, 0)),
+}
+
 # InputLayer and Lambda have their own tests (no call / a function argument).
 SEPARATE = ("InputLayer", "Lambda")
 
