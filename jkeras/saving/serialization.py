@@ -112,6 +112,12 @@ def serialize_keras_object(obj):
         return {k: serialize_keras_object(v) for k, v in obj.items()}
     if isinstance(obj, bytes):
         return {"class_name": "__bytes__", "config": {"value": obj.decode("utf-8")}}
+    if isinstance(obj, slice):
+        return {"class_name": "__slice__", "config": {
+            "start": serialize_keras_object(obj.start), "stop": serialize_keras_object(obj.stop),
+            "step": serialize_keras_object(obj.step)}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(obj, (np.ndarray, np.generic, jax.Array)):
         array = np.asarray(obj)
         if array.ndim == 0:
@@ -257,6 +263,11 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True):
         return array if class_name == "__numpy__" else jnp.asarray(array)
     if class_name == "__bytes__":
         return inner["value"].encode("utf-8")
+    if class_name == "__ellipsis__":
+        return Ellipsis
+    if class_name == "__slice__":
+        return slice(*(deserialize_keras_object(inner[k], custom_objects, safe_mode)
+                       for k in ("start", "stop", "step")))
     if class_name == "__lambda__":
         value = inner.get("value") or [inner["code"], inner.get("defaults"), inner.get("closure")]
         return _load_lambda(value, safe_mode)

@@ -99,6 +99,13 @@ def test_numpy_and_jax_arrays_and_nested_containers():
     assert again["b"] == [1, "x", None]
 
 
+def test_slices_ellipsis_and_bytes():
+    value = [slice(1, None, 2), Ellipsis, b"abc"]
+    config, again = round_trip(value)
+    assert [c["class_name"] for c in config] == ["__slice__", "__ellipsis__", "__bytes__"]
+    assert again == value
+
+
 def test_keras_internal_module_names_resolve_by_family():
     dense = deserialize_keras_object({"module": "keras.src.layers.core.dense",
                                       "class_name": "Dense", "config": {"units": 2},
