@@ -137,6 +137,9 @@ class DataParallel(Distribution):
 
     Any batch size works: a batch whose size does not divide by the number of devices is split
     unevenly (XLA pads the last shard and masks it), with the same results.
+
+    `auto_shard_dataset` is accepted for Keras compatibility; with several processes, jkeras
+    expects every process to pass the same global data (see docs/distribution.md).
     """
 
     def __init__(self, device_mesh=None, devices=None, auto_shard_dataset=True):

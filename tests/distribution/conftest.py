@@ -14,7 +14,8 @@ ROOT = HERE.parent.parent
 
 
 def run_checks(group):
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4",
+    flags = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=4"
+    env = dict(os.environ, XLA_FLAGS=flags.strip(),
                JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="2",
                PYTHONPATH=os.pathsep.join([str(ROOT)] + [
                    p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))

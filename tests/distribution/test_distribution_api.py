@@ -115,3 +115,11 @@ def test_fit_over_this_process_devices_matches_plain_fit():
     np.testing.assert_allclose(pred, ref_pred, atol=1e-5)
     sharding = model.weights[0].value.sharding
     assert isinstance(sharding, jax.sharding.NamedSharding) and sharding.spec == jax.sharding.PartitionSpec()
+
+
+def test_mesh_with_several_axes_shards_the_first_with_a_warning():
+    mesh = distribution.DeviceMesh((1, 1), ["data", "model"], devices=[["cpu:0"]])
+    with pytest.warns(UserWarning, match="first axis will be used"):
+        dp = distribution.DataParallel(device_mesh=mesh)
+    assert dp.batch_dim_name == "data"
+    assert dp.device_mesh.backend_mesh.axis_names == ("data", "model")
