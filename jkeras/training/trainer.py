@@ -141,7 +141,10 @@ class Trainer:
         store, variables = self._jk(), self.get_variables()
         if self._jk_eager():
             return self.apply(variables, jax.tree_util.tree_map(np.asarray, x))[0]
-        key = (_signature(x), jax.tree_util.tree_structure(variables),
+        # The batch size is part of the key: the cached shapes are per batch (predict on 2 rows,
+        # then fit on batches of 32, must not reuse the 2-row shapes).
+        batch = tuple(np.shape(a)[:1] for a in jax.tree_util.tree_leaves(x))
+        key = (_signature(x), batch, jax.tree_util.tree_structure(variables),
                tuple(np.shape(v) for v in jax.tree_util.tree_leaves(variables)))
         if key not in store.forward:
             closed, pred = jax.make_jaxpr(

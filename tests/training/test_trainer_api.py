@@ -245,3 +245,15 @@ def test_custom_callables_and_weighted_metrics():
     assert d["accuracy"] == pytest.approx(hit.mean(), rel=1e-5)
     assert d["weighted_accuracy"] == pytest.approx((hit * sw).sum() / sw.sum(), rel=1e-5)
     assert d["my_metric"] == pytest.approx(pred.max(-1).mean(), rel=1e-5)
+
+
+def test_predict_on_a_few_rows_then_fit_on_full_batches():
+    """The forward-shape cache is per batch size (a 2-row predict used to poison fit)."""
+    x = np.random.default_rng(0).standard_normal((64, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    model = jkeras.Sequential([jkeras.Input(shape=(3,)), jkeras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.predict(x[:2], verbose=0).shape == (2, 1)
+    history = model.fit(x, y, batch_size=32, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+    assert model.evaluate(x[:5], y[:5], verbose=0) >= 0
