@@ -16,9 +16,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.saving import object_registration as registry
-from jkeras.saving.object_registration import (  # noqa: F401  (re-exported)
+from jkeras.saving.object_registration import (  # re-exported: see __all__
     CustomObjectScope, SafeModeScope, custom_object_scope, enable_unsafe_deserialization,
     get_registered_name, get_registered_object, in_safe_mode, register_keras_serializable)
+
+__all__ = ["serialize_keras_object", "deserialize_keras_object", "register_keras_serializable",
+           "get_registered_object", "get_registered_name", "custom_object_scope",
+           "CustomObjectScope", "SafeModeScope", "in_safe_mode", "enable_unsafe_deserialization",
+           "DTypePolicy"]
 
 PLAIN_TYPES = (str, int, float, bool)
 
