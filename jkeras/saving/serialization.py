@@ -8,6 +8,7 @@ configs and we read its. Keras-internal modules that tf.keras may write (e.g.
 import base64
 import builtins
 import importlib
+import inspect
 import marshal
 import types
 
@@ -182,6 +183,16 @@ def _unknown(kind, name, config):
         f"Full object config: {config}")
 
 
+def _public_member(module, name):
+    """A public class or function of a jkeras module (never a submodule or private name)."""
+    if not isinstance(name, str) or name.startswith("_"):
+        return None
+    found = getattr(module, name, None)
+    if inspect.isclass(found) or (callable(found) and not isinstance(found, types.ModuleType)):
+        return found
+    return None
+
+
 def _retrieve(name, registered_name, module, kind, config, custom_objects):
     lookup = name if kind == "function" else registered_name
     obj = get_registered_object(lookup, custom_objects)
@@ -195,8 +206,8 @@ def _retrieve(name, registered_name, module, kind, config, custom_objects):
             return DTypePolicy
     if kind == "function" and module == "builtins":
         for family in ("activations", "losses", "metrics"):
-            found = getattr(importlib.import_module(_FAMILIES[family][1]), name, None)
-            if callable(found):
+            found = _public_member(importlib.import_module(_FAMILIES[family][1]), name)
+            if found is not None:
                 return found
         if ">" not in name:  # a registered "package>name" saved under its bare name
             for key, value in custom_objects.items():
@@ -204,7 +215,7 @@ def _retrieve(name, registered_name, module, kind, config, custom_objects):
                     return value
     family = _family_module(module)
     if family is not None:
-        found = getattr(family, name, None)
+        found = _public_member(family, name)
         if found is not None:
             return found
         if family.__name__ == "jkeras.activations" and name in family._BY_NAME:

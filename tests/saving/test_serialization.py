@@ -127,6 +127,17 @@ def test_unknown_class_names_it_and_says_how_to_fix():
                                   "config": {}, "registered_name": None})
 
 
+@pytest.mark.parametrize("name", ["jnp", "jax", "_BY_NAME", "initializers"])
+def test_only_public_classes_and_functions_resolve(name):
+    for module in ("keras.activations", "keras.layers"):
+        with pytest.raises(ValueError, match="Could not locate"):
+            deserialize_keras_object({"module": module, "class_name": "function",
+                                      "config": name, "registered_name": "function"})
+        with pytest.raises(ValueError, match="Could not locate"):
+            deserialize_keras_object({"module": module, "class_name": name, "config": {},
+                                      "registered_name": None})
+
+
 class Scale(L.Layer):
     def __init__(self, factor=2.0, **kwargs):
         super().__init__(**kwargs)
