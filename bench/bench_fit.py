@@ -9,7 +9,8 @@ second fit and prints one JSON line. Output: a markdown table of samples/s (epoc
 and the ratio to the hand-written `lax.scan` loop (the same loop as shared/bench/anchor_fit.py,
 its data put on the device before the clock starts), and to the same loop given the same input:
 `jax_scan_copy` copies the host arrays to the device inside the timing, as a `fit` on NumPy
-arrays must; `jkeras_dev` fits arrays already on the device,
+arrays must; `jkeras_dev` fits arrays already on the device; `jkeras_dp` runs under
+`DataParallel` over BENCH_DP_DEVICES forced host devices (default min(4, cores)),
 plus the seconds of the 10,000-epoch tiny fit (`model.fit(X, Y, epochs=10000, batch_size=5,
 verbose=0)`; Keras runs fewer epochs and the 10,000-epoch time is extrapolated, marked "est.").
 This is a script, not a test.
@@ -24,8 +25,11 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TINY_EPOCHS = {"jkeras": 10000, "jkeras_dev": 10000, "jax_scan": 10000, "jax_scan_copy": 10000,
-               "jax_loop": 3000, "keras3": 1000, "tfkeras": 100}
+# jkeras_dp: forced host devices for DataParallel (XLA's CPU convolutions gain from splitting
+# the batch over devices; on a GPU machine this still runs on the one GPU).
+DP_DEVICES = int(os.environ.get("BENCH_DP_DEVICES", min(4, os.cpu_count() or 1)))
+TINY_EPOCHS = {"jkeras": 10000, "jkeras_dp": 10000, "jkeras_dev": 10000, "jax_scan": 10000,
+               "jax_scan_copy": 10000, "jax_loop": 3000, "keras3": 1000, "tfkeras": 100}
 
 
 def make_data(workload, n):
@@ -154,14 +158,18 @@ def worker(impl, workload, n, epochs):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import tensorflow as tf
         out = run_keras(tf.keras, workload, n, epochs, impl)
-    elif impl in ("jkeras", "jkeras_dev"):
+    elif impl in ("jkeras", "jkeras_dev", "jkeras_dp"):
+        if impl == "jkeras_dp":  # DataParallel over forced host devices (set before jax starts)
+            os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                                       f" --xla_force_host_platform_device_count={DP_DEVICES}")
         sys.path.insert(0, ROOT)
         import jkeras
         import jkeras.losses
         import jkeras.optimizers
-        if workload == "cnn" and not hasattr(jkeras.layers, "Conv2D"):
-            raise SystemExit("jkeras has no Conv2D yet")
-        if workload == "tiny":  # also the cold call: compilation included
+        if impl == "jkeras_dp":
+            import jkeras.distribution as dist
+            dist.set_distribution(dist.DataParallel())
+        if workload == "tiny" and impl != "jkeras_dev":  # also the cold call (compiling)
             x, y, _ = make_data("tiny", 0)
             m, loss, opt = keras_model(jkeras, "tiny")
             m.compile(optimizer=opt, loss=loss)
@@ -169,7 +177,7 @@ def worker(impl, workload, n, epochs):
             m.fit(x, y, epochs=10000, batch_size=5, verbose=0)
             cold = time.perf_counter() - t
         out = run_keras(jkeras, workload, n, epochs, impl)
-        if workload == "tiny" and impl == "jkeras":
+        if workload == "tiny" and impl in ("jkeras", "jkeras_dp"):
             out = out + (cold,)
     else:
         out = run_jax(workload, n, epochs, scan=impl.startswith("jax_scan"),
