@@ -3,7 +3,6 @@ Normalization.adapt, Add, Concatenate."""
 import numpy as np
 import pytest
 
-import jkeras
 from jkeras import layers as L
 
 ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax", "gelu", "elu", "selu", "softplus",
