@@ -95,8 +95,12 @@ def base_layer_config(layer):
 def with_auto_config(layer, base):
     """Keras's automatic config for a custom layer without `get_config()`: its constructor
     arguments (captured at creation) between the name and trainable/dtype."""
-    cls = type(layer)
-    auto = layer.__dict__.get("_layer_auto_config")
+    return merge_auto_config(type(layer), layer.__dict__.get("_layer_auto_config"), base)
+
+
+def merge_auto_config(cls, auto, base):
+    """`auto` (captured constructor arguments, or None when some were not plain values) merged
+    into the `base` config as Keras's automatic config; layers and subclassed models share it."""
     if auto is None:
         raise TypeError(
             f"Object {cls.__name__} was created by passing non-serializable argument values in "

@@ -85,16 +85,5 @@ def subclassed_get_config(model):
     cls = type(model)
     if cls.get_config is not Model.get_config or cls.__init__ is Model.__init__:
         return config
-    auto = model.__dict__.get("_auto_config")
-    if auto is None:
-        raise TypeError(
-            f"Object {cls.__name__} was created by passing non-serializable argument values in "
-            "`__init__()`, and therefore the object must override `get_config()` in order to "
-            "be serializable. Please implement `get_config()` (return the constructor "
-            "arguments: `{**super().get_config(), 'units': self.units}`).")
-    params = inspect.signature(cls.__init__).parameters
-    takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    config = {"name": config["name"], **auto, "trainable": config["trainable"],
-              "dtype": config["dtype"]}
-    return {k: v for k, v in config.items()
-            if takes_kwargs or k in params or k not in ("name", "trainable", "dtype")}
+    from jkeras.saving.layer_config import merge_auto_config
+    return merge_auto_config(cls, model.__dict__.get("_auto_config"), config)
