@@ -17,8 +17,8 @@ import jax.numpy as jnp
 from jax import lax
 
 from jkeras.training.state import EvalState, TrainState
-from jkeras.training.step import (make_predict_step, make_test_step, make_train_step,
-                                  take_batch, take_tail)
+from jkeras.training.step import (Programs, make_predict_step, make_test_step,
+                                  make_train_step, take_batch, take_tail)
 
 MAX_EPOCHS = 256  # epochs per call: the static size of the per-epoch logs buffer
 
@@ -29,14 +29,8 @@ def _layout(num_samples, batch_size):
 
 
 def _pass(state, data, perm, layout, step_fn):
-    """One pass over the data: full batches in a loop, then the exact partial one (as fit)."""
-    num_full, partial, bs = layout
-    if num_full:
-        state = lax.fori_loop(0, num_full, lambda i, s: step_fn(
-            s, take_batch(data, perm, i, bs)), state)
-    if partial:
-        state = step_fn(state, take_tail(data, perm, num_full * bs, partial))
-    return state
+    """One pass over the data, exactly as a solo fit's (the Trainer's own loop body)."""
+    return Programs._pass(state, data, perm, *layout, step_fn)
 
 
 def _stacked(results):
