@@ -1,0 +1,45 @@
+"""Keras's single-batch API (`train_on_batch`, `test_on_batch`, `predict_on_batch`), one
+compiled step per call; mixed into the Trainer, whose resolution helpers it uses."""
+import jax
+import numpy as np
+
+from jkeras.distribution import current as distribution_lib
+from jkeras.training import data as data_lib, loop as loop_lib
+from jkeras.training.step import new_eval_state
+
+
+def pythonify(logs):
+    return {k: float(v) for k, v in sorted(logs.items())}
+
+
+class OnBatchMixin:
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        self._jk_assert_compiled("train_on_batch")
+        sample_weight = data_lib.apply_class_weight(y, sample_weight, class_weight)
+        batch = tuple(data_lib.to_numpy(t) for t in (x, y, sample_weight))
+        data_lib.check_cardinality(*batch)
+        outputs = self._jk_outputs(batch)
+        ts = self._jk_new_state(outputs)
+        ts, logs = self._jk_programs(outputs).train_host_one()(
+            ts, distribution_lib.put_batch(batch), True)
+        self._jk_finish(ts)
+        logs = pythonify(loop_lib.named(self._jk_programs(outputs), logs))
+        return logs if return_dict else outputs.evaluate_order(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._jk_assert_compiled("test_on_batch")
+        batch = tuple(data_lib.to_numpy(t) for t in (x, y, sample_weight))
+        data_lib.check_cardinality(*batch)
+        outputs = self._jk_outputs(batch)
+        progs = self._jk_programs(outputs)
+        es = distribution_lib.put_state(new_eval_state(self.get_variables(), outputs.init_metrics))
+        _, logs = progs.test_host()(es, distribution_lib.put_batch(batch), True)
+        logs = pythonify(loop_lib.named(progs, logs))
+        return logs if return_dict else outputs.evaluate_order(logs)
+
+    def predict_on_batch(self, x):
+        x = data_lib.to_numpy(x)
+        self._build_from_inputs(x)
+        out = self._jk_predict_programs().predict_host()(
+            distribution_lib.put_state(self.get_variables()), distribution_lib.put_batch(x))
+        return jax.tree_util.tree_map(np.asarray, out)
