@@ -395,6 +395,8 @@ def _wrap_build(build):
             return
         build(self, input_shape)
         self._specs_built = True
+        if getattr(self, "_build_input_shape", None) is None and input_shape is not None:
+            self._build_input_shape = input_shape  # for get_build_config and summary()
         if not _in_spec_mode():
             self.built = all(w._value is not None for w in self._own_weights)
     wrapped.__wrapped__ = build

@@ -146,11 +146,6 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):
         from jkeras.models.summary import print_summary
-        if not self.built:
-            raise ValueError(
-                f"This model '{self.name}' has not yet been built. Build the model first by "
-                "calling `build()` or by calling the model on a batch of data (or give its "
-                "first layer an input shape).")
         print_summary(self, line_length=line_length, print_fn=print_fn)
 
 
