@@ -180,10 +180,11 @@ def prepare_fit(x, y, sample_weight, class_weight, validation_split, validation_
             raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays. "
                              f"Found incompatible type in the input: {[type(x)]}")
         if class_weight is not None:
-            if data_sources.adapt_kind(x) not in ("tf.data.Dataset", "PyDataset"):
-                raise ValueError(f"Argument `class_weight` is not supported for "
-                                 f"{data_sources.adapt_kind(x)} inputs. Received: "
-                                 f"class_weight={class_weight}")
+            kind = data_sources.adapt_kind(x)
+            if kind not in ("tf.data.Dataset", "PyDataset"):
+                kind = "Python generator" if kind == "generator" else kind
+                raise ValueError(f"Argument `class_weight` is not supported for {kind} inputs. "
+                                 f"Received: class_weight={class_weight}")
             if not isinstance(class_weight, dict):
                 raise ValueError(
                     f"`class_weight` must be a dict. Received: class_weight={class_weight!r}")

@@ -48,7 +48,7 @@ def _first_of(iterator):
 
 class _Iterable:
     """Any re-iterable Python object: a fresh `iter()` each epoch."""
-    kind = "iterable"
+    kind = "Python iterable"
     one_shot = False
 
     def __init__(self, source):
