@@ -137,18 +137,12 @@ def _tensors_to_numpy(tree):
     return tree
 
 
-class _TorchDataLoader(_Iterable):
-    kind = "torch DataLoader"
+class _TensorLoader(_Iterable):
+    """A PyTorch DataLoader or a Grain dataset / loader: iterated, tensors made NumPy."""
 
-    def _iter(self):
-        return map(_tensors_to_numpy, iter(self.source))
-
-    def on_epoch_end(self):
-        pass
-
-
-class _Grain(_Iterable):
-    kind = "grain dataset"
+    def __init__(self, source, kind):
+        super().__init__(source)
+        self.kind = kind
 
     def _iter(self):
         return map(_tensors_to_numpy, iter(self.source))
@@ -198,9 +192,9 @@ def adapt(source):
     if is_tf_dataset(source):
         return _TFDataset(source)
     if is_torch_dataloader(source):
-        return _TorchDataLoader(source)
+        return _TensorLoader(source, "torch DataLoader")
     if is_grain_dataset(source):
-        return _Grain(source)
+        return _TensorLoader(source, "grain dataset")
     if is_py_dataset(source):
         return _PyDataset(source)
     if is_one_shot(source):

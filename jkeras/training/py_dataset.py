@@ -15,6 +15,17 @@ import random
 import warnings
 
 
+def _setting(attr, doc):
+    """A PyDataset setting: read through `_warn_if_super_not_called` (as Keras), assignable."""
+    def get(self):
+        self._warn_if_super_not_called()
+        return getattr(self, attr)
+
+    def put(self, value):
+        setattr(self, attr, value)
+    return property(get, put, doc=doc)
+
+
 class PyDataset:
     """Base class for a dataset of batches computed in Python.
 
@@ -49,32 +60,9 @@ class PyDataset:
                 "`max_queue_size`. Do not pass these arguments to `fit()`, as they will be "
                 "ignored.", stacklevel=3)
 
-    @property
-    def workers(self):
-        self._warn_if_super_not_called()
-        return self._workers
-
-    @workers.setter
-    def workers(self, value):
-        self._workers = value
-
-    @property
-    def use_multiprocessing(self):
-        self._warn_if_super_not_called()
-        return self._use_multiprocessing
-
-    @use_multiprocessing.setter
-    def use_multiprocessing(self, value):
-        self._use_multiprocessing = value
-
-    @property
-    def max_queue_size(self):
-        self._warn_if_super_not_called()
-        return self._max_queue_size
-
-    @max_queue_size.setter
-    def max_queue_size(self, value):
-        self._max_queue_size = value
+    workers = _setting("_workers", "Number of workers fetching batches in parallel.")
+    use_multiprocessing = _setting("_use_multiprocessing", "Whether the workers are processes.")
+    max_queue_size = _setting("_max_queue_size", "Batches requested ahead of the one consumed.")
 
     def __getitem__(self, index):
         """The batch at position `index`."""
