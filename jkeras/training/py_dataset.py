@@ -116,7 +116,12 @@ def epoch_indices(dataset, shuffle):
 
 
 def with_index_note(error, index, dataset):
-    error.add_note(f"(raised while getting batch {index} of {type(dataset).__name__})")
+    """The same exception, noting which batch raised it (a note from Python 3.11 on)."""
+    note = f"(raised while getting batch {index} of {type(dataset).__name__})"
+    if hasattr(error, "add_note"):
+        error.add_note(note)
+    elif error.args and isinstance(error.args[0], str):
+        error.args = (f"{error.args[0]} {note}",) + error.args[1:]
     return error
 
 

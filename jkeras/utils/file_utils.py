@@ -56,6 +56,12 @@ def _inside(base, target):
     return os.path.commonpath([base, os.path.realpath(target)]) == base
 
 
+def _refuse_escapes(path, names):
+    bad = [n for n in names if not _inside(path, os.path.join(path, n))]
+    if bad:
+        raise ValueError(f"Refusing to extract {bad[0]!r} outside of {path}.")
+
+
 def extract_archive(file_path, path=".", archive_format="auto"):
     """Extracts a tar or zip archive into `path` (members escaping `path` are refused).
     -> True if it was an archive of an accepted format."""
@@ -67,14 +73,16 @@ def extract_archive(file_path, path=".", archive_format="auto"):
         if kind == "tar":
             if tarfile.is_tarfile(file_path):
                 with tarfile.open(file_path) as archive:
-                    _extract(lambda: archive.extractall(path, filter="data"), path)
+                    if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4
+                        _extract(lambda: archive.extractall(path, filter="data"), path)
+                    else:
+                        _refuse_escapes(path, archive.getnames())
+                        _extract(lambda: archive.extractall(path), path)
                 return True
         elif kind == "zip":
             if zipfile.is_zipfile(file_path):
                 with zipfile.ZipFile(file_path) as archive:
-                    bad = [n for n in archive.namelist() if not _inside(path, os.path.join(path, n))]
-                    if bad:
-                        raise ValueError(f"Refusing to extract {bad[0]!r} outside of {path}.")
+                    _refuse_escapes(path, archive.namelist())
                     _extract(lambda: archive.extractall(path), path)
                 return True
         else:

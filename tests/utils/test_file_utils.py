@@ -57,3 +57,30 @@ def test_archives_are_extracted_as_keras(tmp_path):
         z.writestr("../escape.txt", "no")
     with pytest.raises(ValueError, match="Refusing to extract"):
         utils.get_file(origin=bad.as_uri(), extract=True, cache_dir=tmp_path / "c")
+
+
+def test_paths_and_extraction_match_keras_for_file_origins(tf, tmp_path):
+    (tmp_path / "payload").mkdir()
+    (tmp_path / "payload" / "x.txt").write_text("hello")
+    tar = tmp_path / "bundle.tar.gz"
+    with tarfile.open(tar, "w:gz") as t:
+        t.add(tmp_path / "payload", arcname="payload")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("plain")
+    for kw in (dict(origin=plain.as_uri()), dict(fname="renamed.txt", origin=plain.as_uri()),
+               dict(origin=tar.as_uri(), extract=True),
+               dict(fname="bundle.tar.gz", origin=tar.as_uri(), extract=True),
+               dict(fname="bundle", origin=tar.as_uri(), untar=True, cache_subdir="models")):
+        case = str(len(os.listdir(tmp_path)))
+        ours_dir, keras_dir = tmp_path / ("ours" + case), tmp_path / ("keras" + case)
+        ours_dir.mkdir()
+        keras_dir.mkdir()  # (Keras falls back to /tmp/.keras for a missing one)
+        ours = utils.get_file(cache_dir=ours_dir, **kw)
+        theirs = tf.keras.utils.get_file(cache_dir=keras_dir, **kw)
+        assert os.path.relpath(ours, ours_dir) == os.path.relpath(theirs, keras_dir)
+        listing = lambda root: sorted(os.path.relpath(os.path.join(d, f), root)
+                                      for d, _, fs in os.walk(root) for f in fs)
+        if os.path.isdir(ours):
+            assert listing(ours) == listing(theirs)
+        else:
+            assert open(ours).read() == open(theirs).read()
