@@ -5,6 +5,7 @@ from jkeras.saving.serialization import (
     get_registered_object, register_keras_serializable, serialize_keras_object)
 from jkeras.training.progbar import Progbar
 from jkeras.training.py_dataset import PyDataset, Sequence
+from jkeras.utils.config import Config
 from jkeras.utils.data_adapter_utils import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from jkeras.utils.dataset_utils import split_dataset
 from jkeras.utils.file_utils import get_file
@@ -26,7 +27,7 @@ def get_custom_objects():
 
 
 __all__ = [
-    "set_random_seed", "clear_session", "PyDataset", "Sequence", "SampleDataset", "Progbar",
+    "set_random_seed", "clear_session", "Config", "PyDataset", "Sequence", "SampleDataset", "Progbar",
     "to_categorical", "normalize", "pad_sequences", "timeseries_dataset_from_array",
     "image_dataset_from_directory", "text_dataset_from_directory", "split_dataset",
     "load_img", "img_to_array", "array_to_img", "save_img", "get_file",

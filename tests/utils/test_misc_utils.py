@@ -77,3 +77,28 @@ def test_clear_session_restarts_names():
     layers.Dense(1)
     utils.clear_session()
     assert layers.Dense(1).name == "dense"
+
+
+def test_config_behaves_as_keras(tf):
+    for cls in (utils.Config, tf.keras.utils.Config):
+        c = cls(learning_rate=0.1, layers=[1, 2])
+        c.momentum = 0.9
+        c["decay"] = 0.0
+        assert (c.learning_rate, c["momentum"], len(c), list(c)) == (
+            0.1, 0.9, 4, ["decay", "layers", "learning_rate", "momentum"])
+        assert c.as_dict() == {"learning_rate": 0.1, "layers": [1, 2], "momentum": 0.9,
+                               "decay": 0.0} and "decay" in c
+        assert c.to_json() == '{"learning_rate": 0.1, "layers": [1, 2], "momentum": 0.9, ' \
+                              '"decay": 0.0}'
+        with pytest.raises(AttributeError, match="Unknown attribute: 'learning_rat'. Did you "
+                                                 "mean 'learning_rate'?"):
+            c.learning_rat
+        c.freeze()
+        assert c.frozen
+        for mutate in (lambda: setattr(c, "x", 1), lambda: c.update(x=1), lambda: c.pop("decay"),
+                       lambda: c.__delitem__("decay")):
+            with pytest.raises(ValueError, match="the config is frozen"):
+                mutate()
+        c.unfreeze()
+        c.x = 2
+        assert c.get("x") == 2 and c.get("y", 5) == 5
