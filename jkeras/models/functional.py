@@ -22,6 +22,8 @@ def _origin(tensor):
 
 
 class Functional(Model):
+    _is_functional = True
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._inputs_struct, self._outputs_struct = inputs, outputs
