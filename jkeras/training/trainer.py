@@ -12,7 +12,8 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import compile_utils, data as data_lib, inference, loop as loop_lib, seams
+from jkeras.training import (compile_utils, compile_watch, data as data_lib, inference,
+                             loop as loop_lib, seams)
 from jkeras.training.keras_steps import KerasStepsMixin
 from jkeras.training.on_batch import OnBatchMixin, pythonify as _pythonify
 from jkeras.training.state import ModelStore
@@ -305,6 +306,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         names = outputs.result_names()
         logs, finished, epoch = {}, False, initial_epoch
         cbs.on_train_begin()
+        watch = compile_watch.listening(cbs)  # compilation stays out of the bar's rate
+        watch.__enter__()
         try:
             while epoch < epochs:
                 decision = runner.decision if fusable else None
@@ -347,6 +350,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                     break
             finished = True
         finally:
+            watch.__exit__(None, None, None)
             self._jk_finish(ts)
         if finished:
             cbs.on_train_end(logs)
@@ -401,7 +405,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         es = distribution_lib.put_state(new_eval_state(variables, progs.outputs.init_metrics))
         runner = inference.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
                                      self._jk_eager())
-        logs = runner.run(es, data, cbs, self, hooks, steps)
+        with compile_watch.listening(cbs):
+            logs = runner.run(es, data, cbs, self, hooks, steps)
         cbs.on_test_end(logs)
         return logs
 
@@ -421,7 +426,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         runner = inference.PredictRunner(self._jk_predict_programs(),
                                         self._jk_decision(self._jk_first(data)[0]),
                                         self._jk_eager())
-        out = runner.run(distribution_lib.put_state(self.get_variables()), data, cbs, self, hooks,
-                         steps)
+        with compile_watch.listening(cbs):
+            out = runner.run(distribution_lib.put_state(self.get_variables()), data, cbs, self,
+                             hooks, steps)
         cbs.on_predict_end()
         return out
