@@ -37,10 +37,20 @@ class Model(Trainer, Layer):
         raise TypeError(f"Model '{self.name}' ({type(self).__name__}) must define `call()`; "
                         "subclasses of Model implement `call(self, inputs)`.")
 
-    def _build_specs(self, args):
-        if args and not self._specs_built:  # the build config saved in .keras files
-            self._build_input_shape = shapes.shape_structure(args[0])
-        self._specs_built = True
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("build")
+        if own is not None and not cls.__module__.startswith("jkeras."):
+            # A subclass's own `build(input_shape)` (Keras: weights of the model itself): it
+            # runs inside `init`, like a layer's; `model.build(shape)` builds through `init`.
+            cls._user_build = own
+            cls.build = Model.build
+
+    _user_build = None
+
+    def _declare_weights(self, input_shape):
+        if self._user_build is not None:
+            self._user_build(input_shape)
 
     def build(self, input_shape):
         """Create the weights for inputs of `input_shape` (a batch shape, None for any size)."""
