@@ -217,9 +217,12 @@ class CompiledOutputs:
 
     def _resolve_metric(self, ident, t, p, i):
         loss = next((l for j, l, _, _ in self.losses if j == i), None)
-        return _metrics_module().get(
+        m = _metrics_module().get(
             ident, y_true_shape=None if t is None else _shape(t),
             y_pred_shape=_shape(p), loss=loss)
+        if hasattr(m, "build_from_shapes") and t is not None:  # state sized by the data
+            m.build_from_shapes(_shape(t), _shape(p))
+        return m
 
     def _log_name(self, base, i, weighted, counters):
         out = self.names[i] if len(self.names) > 1 else None
