@@ -20,11 +20,10 @@ from jkeras.losses.classes import (  # noqa: F401
     MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
     MeanSquaredLogarithmicError, SparseCategoricalCrossentropy)
 from jkeras.losses.hinge import (  # noqa: F401
-    CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, convert_binary_labels_to_hinge,
-    hinge, squared_hinge)
+    CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge)
 from jkeras.losses.regression_extra import (  # noqa: F401
     CosineSimilarity, KLDivergence, LogCosh, Poisson, cosine_similarity, kl_divergence,
-    l2_normalize, log_cosh, poisson)
+    log_cosh, poisson)
 from jkeras.losses.focal import (  # noqa: F401
     BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
     binary_focal_crossentropy, categorical_focal_crossentropy,

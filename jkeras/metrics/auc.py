@@ -10,7 +10,7 @@ import numpy as np
 from jkeras.metrics.base import Metric, _divide_no_nan
 from jkeras.metrics.shape_built import ShapeBuilt
 from jkeras.metrics.confusion_utils import (
-    VAR_NAMES, confusion_increments, is_evenly_distributed_thresholds)
+    VAR_NAMES, confusion_increments, is_evenly_distributed_thresholds, parse_init_thresholds)
 
 _EPSILON = 1e-7
 _CURVES = {"roc": "ROC", "ROC": "ROC", "pr": "PR", "PR": "PR", "prgain": "PRGAIN",
@@ -28,13 +28,16 @@ class AUC(ShapeBuilt, Metric):
                  label_weights=None, from_logits=False):
         self._init_from_thresholds = thresholds is not None
         if thresholds is not None:
+            # Keras takes any values here; outside [0, 1] they count nothing useful (scores
+            # are clipped to [0, 1] on the fast path), so we reject them as Precision does.
+            parse_init_thresholds(thresholds, owner="AUC")
             self.num_thresholds = len(thresholds) + 2
             thresholds = sorted(thresholds)
             self._thresholds_distributed_evenly = is_evenly_distributed_thresholds(
                 np.array([0.0] + thresholds + [1.0]))
         else:
             if num_thresholds <= 1:
-                raise ValueError("Argument `num_thresholds` must be an integer > 1. "
+                raise ValueError("AUC: Argument `num_thresholds` must be an integer > 1. "
                                  f"Received: num_thresholds={num_thresholds}")
             self.num_thresholds = num_thresholds
             thresholds = [(i + 1) * 1.0 / (num_thresholds - 1)
@@ -42,10 +45,10 @@ class AUC(ShapeBuilt, Metric):
             self._thresholds_distributed_evenly = True
         self._thresholds = np.array([0.0 - _EPSILON] + thresholds + [1.0 + _EPSILON])
         if curve not in _CURVES:
-            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are '
+            raise ValueError(f'AUC: Invalid AUC curve value: "{curve}". Expected values are '
                              '["PR", "ROC", "PRGAIN"]')
         if summation_method not in _SUMMATIONS:
-            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". '
+            raise ValueError(f'AUC: Invalid AUC summation method value: "{summation_method}". '
                              'Expected values are ["interpolation", "majoring", "minoring"]')
         self.curve, self.summation_method = _CURVES[curve], _SUMMATIONS[summation_method]
         super().__init__(name, dtype)
@@ -57,7 +60,8 @@ class AUC(ShapeBuilt, Metric):
             if num_labels:
                 self.build_from_shapes(None, (None, num_labels))
         elif num_labels:
-            raise ValueError("`num_labels` is needed only when `multi_label` is True.")
+            raise ValueError("AUC: `num_labels` is needed only when `multi_label` is True. "
+                             f"Received: num_labels={num_labels}, multi_label=False")
 
     @property
     def thresholds(self):
@@ -69,7 +73,8 @@ class AUC(ShapeBuilt, Metric):
 
     def _build_dim(self, y_true_shape, y_pred_shape):
         if len(y_pred_shape) != 2:
-            raise ValueError("`y_pred` must have rank 2 when `multi_label=True`. Found rank "
+            raise ValueError(f"AUC '{self.name}': `y_pred` must have rank 2 when "
+                             "`multi_label=True`. Found rank "
                              f"{len(y_pred_shape)}. Full shape received for `y_pred`: "
                              f"{y_pred_shape}")
         return y_pred_shape[1]
@@ -88,7 +93,8 @@ class AUC(ShapeBuilt, Metric):
             _KEYS, y_true, y_pred, self._thresholds,
             sample_weight=sample_weight, multi_label=self.multi_label,
             label_weights=None if self.multi_label else self.label_weights,
-            thresholds_distributed_evenly=self._thresholds_distributed_evenly)
+            thresholds_distributed_evenly=self._thresholds_distributed_evenly,
+            owner=f"AUC '{self.name}'")
         return {VAR_NAMES[k]: state[VAR_NAMES[k]] + inc[k] for k in _KEYS}
 
     # --- result

@@ -29,8 +29,12 @@ class _ConfusionBase(Metric):
         inc = confusion_increments(
             self._keys, y_true, y_pred, self.thresholds, top_k=self.top_k,
             class_id=self.class_id, sample_weight=sample_weight,
-            thresholds_distributed_evenly=self._thresholds_distributed_evenly)
+            thresholds_distributed_evenly=self._thresholds_distributed_evenly,
+            owner=self._owner())
         return {_VAR_NAMES[k]: state[_VAR_NAMES[k]] + inc[k] for k in self._keys}
+
+    def _owner(self):
+        return f"{type(self).__name__} '{self.name}'"
 
     def _squeeze(self, value):
         return value[0] if len(self.thresholds) == 1 else value
@@ -39,7 +43,8 @@ class _ConfusionBase(Metric):
 class _ConditionCount(_ConfusionBase):
     def __init__(self, thresholds=None, name=None, dtype=None):
         self.init_thresholds = thresholds
-        super().__init__(parse_init_thresholds(thresholds, 0.5), name, dtype)
+        super().__init__(parse_init_thresholds(thresholds, 0.5, type(self).__name__), name,
+                         dtype)
 
     def init(self):
         return {"accumulator": jnp.zeros((len(self.thresholds),), jnp.float32)}
@@ -47,7 +52,8 @@ class _ConditionCount(_ConfusionBase):
     def update(self, state, y_true, y_pred, sample_weight=None):
         inc = confusion_increments(
             self._keys, y_true, y_pred, self.thresholds, sample_weight=sample_weight,
-            thresholds_distributed_evenly=self._thresholds_distributed_evenly)
+            thresholds_distributed_evenly=self._thresholds_distributed_evenly,
+            owner=self._owner())
         return {"accumulator": state["accumulator"] + inc[self._keys[0]]}
 
     def result_from(self, state):
@@ -77,8 +83,8 @@ class _PrecisionRecall(_ConfusionBase):
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         self.init_thresholds = thresholds
         default = 0.5 if top_k is None else NEG_INF
-        super().__init__(parse_init_thresholds(thresholds, default), name, dtype, top_k,
-                         class_id)
+        super().__init__(parse_init_thresholds(thresholds, default, type(self).__name__), name,
+                         dtype, top_k, class_id)
 
     def get_config(self):
         return {**super().get_config(), "thresholds": self.init_thresholds,
@@ -110,11 +116,11 @@ class _AtValue(_ConfusionBase):
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
         if value < 0 or value > 1:
-            raise ValueError(f"Argument `{self._arg}` must be in the range [0, 1]. "
-                             f"Received: {self._arg}={value}")
+            raise ValueError(f"{type(self).__name__}: Argument `{self._arg}` must be in the "
+                             f"range [0, 1]. Received: {self._arg}={value}")
         if num_thresholds <= 0:
-            raise ValueError("Argument `num_thresholds` must be an integer > 0. "
-                             f"Received: num_thresholds={num_thresholds}")
+            raise ValueError(f"{type(self).__name__}: Argument `num_thresholds` must be an "
+                             f"integer > 0. Received: num_thresholds={num_thresholds}")
         self.value, self.num_thresholds = value, num_thresholds
         setattr(self, self._arg, value)
         if num_thresholds == 1:

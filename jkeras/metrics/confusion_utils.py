@@ -17,11 +17,13 @@ def to_list(x):
     return list(x) if isinstance(x, (list, tuple, np.ndarray)) else [x]
 
 
-def parse_init_thresholds(thresholds, default_threshold=0.5):
+def parse_init_thresholds(thresholds, default_threshold=0.5, owner="metric"):
+    """The thresholds as a list; Keras's error (naming `owner`) for values outside [0, 1]."""
     if thresholds is not None:
         invalid = [t for t in to_list(thresholds) if t is None or t < 0 or t > 1]
         if invalid:
-            raise ValueError(f"Threshold values must be in [0, 1]. Received: {invalid}")
+            raise ValueError(f"{owner}: Threshold values must be in [0, 1]. "
+                             f"Received: {invalid}")
     return to_list(default_threshold if thresholds is None else thresholds)
 
 
@@ -81,11 +83,17 @@ def _evenly(keys, y_true, y_pred, thresholds, multi_label, sample_weight, label_
 
 def confusion_increments(keys, y_true, y_pred, thresholds, top_k=None, class_id=None,
                          sample_weight=None, multi_label=False, label_weights=None,
-                         thresholds_distributed_evenly=False):
+                         thresholds_distributed_evenly=False, owner="metric"):
     """{key: increment} for the confusion counts named in `keys` ("tp", "fp", "tn", "fn")."""
     y_true = jnp.asarray(y_true, jnp.float32)
     y_pred = jnp.asarray(y_pred, jnp.float32)
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"{owner}: y_true and y_pred must have the same shape (a trailing axis of 1 "
+            f"aside): one 0/1 label per score. Received: y_true.shape={y_true.shape}, "
+            f"y_pred.shape={y_pred.shape}. For integer class labels against per-class "
+            "scores, one-hot encode the labels.")
     if sample_weight is not None:
         sample_weight = jnp.asarray(sample_weight, jnp.float32)[..., None]
         _, sample_weight = squeeze_or_expand_to_same_rank(y_true, sample_weight,
@@ -94,8 +102,9 @@ def confusion_increments(keys, y_true, y_pred, thresholds, top_k=None, class_id=
         y_pred = filter_top_k(y_pred, top_k)
     if class_id is not None:
         if y_pred.ndim == 1:
-            raise ValueError("When class_id is provided, y_pred must be a 2D array with shape "
-                             f"(num_samples, num_classes), found shape: {y_pred.shape}")
+            raise ValueError(f"{owner}: When class_id is provided, y_pred must be a 2D array "
+                             "with shape (num_samples, num_classes), found shape: "
+                             f"{y_pred.shape}")
         y_true = y_true[..., class_id, None]
         y_pred = y_pred[..., class_id, None]
     if thresholds_distributed_evenly:

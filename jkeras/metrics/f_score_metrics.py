@@ -42,6 +42,9 @@ class FBetaScore(ShapeBuilt, Metric):
             raise ValueError(f"{name} expects 2D inputs with shape (batch_size, output_dim), "
                              "with output_dim fully defined (not None). Received input "
                              f"shapes: {shapes}.")
+        if y_pred_shape[-1] != y_true_shape[-1]:
+            raise ValueError(f"{name} expects y_true and y_pred of the same shape "
+                             f"(batch_size, output_dim). Received input shapes: {shapes}.")
         return y_pred_shape[-1]
 
     def init(self):

@@ -14,7 +14,7 @@ from jkeras.metrics.base import Metric
 _EPSILON = 1e-7
 
 
-def _int_dtype(dtype):
+def _state_dtype(dtype):
     return jax.dtypes.canonicalize_dtype(jnp.dtype(dtype))
 
 
@@ -34,7 +34,7 @@ class IoU(Metric):
 
     def init(self):
         return {"total_confusion_matrix": jnp.zeros((self.num_classes, self.num_classes),
-                                                    _int_dtype(self.dtype))}
+                                                    _state_dtype(self.dtype))}
 
     def _labels(self, y_true, y_pred):
         if not self.sparse_y_true:
@@ -44,10 +44,16 @@ class IoU(Metric):
         return y_true, y_pred
 
     def update(self, state, y_true, y_pred, sample_weight=None):
-        dtype = _int_dtype(self.dtype)
+        dtype = _state_dtype(self.dtype)
         y_true, y_pred = self._labels(y_true, y_pred)
         y_true = jnp.asarray(y_true).astype(dtype).reshape(-1)
         y_pred = jnp.asarray(y_pred).astype(dtype).reshape(-1)
+        if y_true.shape != y_pred.shape:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': y_true and y_pred must hold the same "
+                f"number of class labels (after argmax for one-hot inputs, then flattened). "
+                f"Received: {y_true.size} and {y_pred.size} labels; check sparse_y_true / "
+                "sparse_y_pred against the inputs' encoding.")
         if sample_weight is None:
             sample_weight = jnp.ones((), dtype)
         else:

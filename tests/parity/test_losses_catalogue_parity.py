@@ -81,13 +81,17 @@ def _check(ours, theirs):
                                        "mean_with_sample_weight"])
 def test_loss_matches_tf(case, weights, reduction):
     name, kw, t_key, p_key = case
-    data = _inputs(zlib.crc32(f"{name}{t_key}{p_key}".encode()) % 1000)
-    yt, yp = data[t_key], data[p_key]
     if kw.get("axis") == 0 and weights in ("n", "n1"):
         pytest.skip("axis=0 leaves one value per class, not per sample")
-    sw = _weights(weights, data["rng"])
-    ours = getattr(L, name)(reduction=reduction, **kw)(yt, yp, sample_weight=sw)
-    theirs = getattr(tf.keras.losses, name)(reduction=reduction, **kw)(yt, yp, sample_weight=sw)
+    data = _inputs(zlib.crc32(f"{name}{t_key}{p_key}".encode()) % 1000)
+    _compare(name, {"reduction": reduction, **kw}, data[t_key], data[p_key],
+             _weights(weights, data["rng"]))
+
+
+def _compare(name, kw, yt, yp, sw):
+    """The same loss object from both libraries on the same arrays: shape and values."""
+    ours = getattr(L, name)(**kw)(yt, yp, sample_weight=sw)
+    theirs = getattr(tf.keras.losses, name)(**kw)(yt, yp, sample_weight=sw)
     assert np.shape(ours) == tuple(theirs.shape)
     _check(ours, theirs)
 
@@ -101,10 +105,12 @@ def test_other_shapes(name, shape):
     yp = rng.uniform(0.05, 0.95, size=shape).astype(np.float32)
     sw = rng.uniform(size=shape[:-1] if len(shape) == 3 else shape[:1]).astype(np.float32)
     for reduction in ("sum_over_batch_size", None):
-        ours = getattr(L, name)(reduction=reduction)(yt, yp, sample_weight=sw)
-        theirs = getattr(tf.keras.losses, name)(reduction=reduction)(yt, yp, sample_weight=sw)
-        assert np.shape(ours) == tuple(theirs.shape)
-        _check(ours, theirs)
+        _compare(name, {"reduction": reduction}, yt, yp, sw)
+
+
+def _check_matmul(ours, theirs):
+    """1e-5: the pairwise similarities are a matmul, summed in another order than TF's."""
+    np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-5, atol=1e-6)
 
 
 def _embeddings(rng, n, d=6):
@@ -124,7 +130,7 @@ def test_circle(kw, weights, reduction):
     sw = _weights(weights, rng)
     ours = L.Circle(reduction=reduction, **kw)(labels, emb, sample_weight=sw)
     theirs = tf.keras.losses.Circle(reduction=reduction, **kw)(labels, emb, sample_weight=sw)
-    np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=2e-5, atol=1e-5)
+    _check_matmul(ours, theirs)
 
 
 def test_circle_function_with_references():
@@ -135,7 +141,7 @@ def test_circle_function_with_references():
                     remove_diagonal=False, gamma=10)
     theirs = tf.keras.losses.circle(labels, emb, ref_labels=ref_labels, ref_embeddings=ref_emb,
                                     remove_diagonal=False, gamma=10)
-    np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=2e-5, atol=1e-5)
+    _check_matmul(ours, theirs)
 
 
 @pytest.mark.parametrize("weights", [None, "n"])

@@ -239,6 +239,18 @@ def test_bad_input_in_keras_wording():
         M.AUC(multi_label=True).update_state(np.zeros((2, 3, 4)), np.zeros((2, 3, 4)))
     with pytest.raises(ValueError, match="FBetaScore expects 2D inputs"):
         M.FBetaScore().update_state(np.zeros(4), np.zeros(4))
+    with pytest.raises(ValueError, match=r"AUC: Threshold values must be in \[0, 1\]"):
+        M.AUC(thresholds=[0.5, 2.0])
+    with pytest.raises(ValueError, match="Precision 'precision': y_true and y_pred must have"):
+        M.Precision().update_state(np.array([0, 1, 2]), np.ones((3, 4)))
+    with pytest.raises(ValueError, match="AUC 'auc': y_true and y_pred must have"):
+        M.AUC().update_state(np.array([0, 1, 2]), np.ones((3, 4)))
+    with pytest.raises(ValueError, match="MeanIoU 'mean_io_u': y_true and y_pred must hold"):
+        M.MeanIoU(3).update_state(np.array([0, 1, 2]), np.ones((3, 3)))  # one-hot y_pred
+    with pytest.raises(ValueError, match="F1Score expects y_true and y_pred of the same"):
+        M.F1Score().update_state(np.ones((3, 2)), np.ones((3, 4)))
+    with pytest.raises(TypeError, match="num_classes"):
+        M.MeanIoU()
     with pytest.raises(ValueError, match="R2Score expects 2D inputs"):
         M.R2Score().update_state(np.zeros((2, 3, 4)), np.zeros((2, 3, 4)))
     with pytest.raises(ValueError, match="sizes its state from the data"):
