@@ -69,3 +69,26 @@ def test_fit_with_catalogue_losses_and_metrics_matches_tf_keras(tf, case):
                                    err_msg=k)
     for a, b in zip(jm.get_weights(), tm.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_saved_compile_config_reloads_in_both_libraries(tf, tmp_path):
+    """A .keras file of a model compiled with catalogue objects loads back (same loss
+    arguments, same evaluate logs) in jkeras and in tf.keras."""
+    x, y = _data("binary")
+    model = jkeras.Sequential([jkeras.Input((D,)), layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", jkeras.losses.BinaryFocalCrossentropy(gamma=3.0),
+                  metrics=[jkeras.metrics.AUC(num_thresholds=50),
+                           jkeras.metrics.Precision(thresholds=0.3), "recall",
+                           jkeras.metrics.F1Score(average="macro")])
+    model.fit(x, y, batch_size=BS, verbose=0)
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    expected = model.evaluate(x, y, batch_size=BS, verbose=0, return_dict=True)
+    ours = jkeras.saving.load_model(path)
+    assert ours.loss.get_config() == model.loss.get_config()
+    theirs = tf.keras.models.load_model(path)
+    for logs in (ours.evaluate(x, y, batch_size=BS, verbose=0, return_dict=True),
+                 theirs.evaluate(x, y, batch_size=BS, verbose=0, return_dict=True)):
+        assert logs.keys() == expected.keys()
+        for k in expected:
+            np.testing.assert_allclose(logs[k], expected[k], rtol=1e-5, err_msg=k)
