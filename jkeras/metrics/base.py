@@ -7,6 +7,7 @@ States are dicts of float32 scalars, so they stack, scan and donate like any pyt
 import jax
 import jax.numpy as jnp
 
+from jkeras.metrics import metric_variables
 from jkeras.losses import apply_mask, call_with_mask, squeeze_or_expand_to_same_rank, to_snake_case
 
 
@@ -26,25 +27,60 @@ class Metric:
         self.dtype = jnp.dtype(dtype or "float32").name
         self._state = None
 
+    # --- Keras 3's custom-metric form (metric_variables.py)
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        """A variable of this metric (Keras 3): update it with `assign_add` in
+        `update_state`, read it in `result`. `aggregation` is accepted for compatibility."""
+        del aggregation
+        var = metric_variables.MetricVariable(self.name, name, shape, dtype or self.dtype,
+                                              initializer)
+        self.__dict__.setdefault("_added_variables", []).append(var)
+        return var
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        return self.add_variable(shape, initializer, dtype=dtype, name=name)
+
+    def _keras_style(self):
+        return bool(self.__dict__.get("_added_variables")) and \
+            type(self).update_state is not Metric.update_state
+
     # --- pure protocol
     def init(self):
-        raise TypeError(f"Metric subclass {type(self).__name__} must implement `init()`.")
+        added = self.__dict__.get("_added_variables")
+        if added:
+            return tuple(v.initial_value() for v in added)
+        raise TypeError(f"Metric subclass {type(self).__name__} must implement `init()` (or "
+                        "create its state with `self.add_variable(...)` in `__init__`).")
 
     def update(self, state, *args, **kwargs):
-        raise TypeError(f"Metric subclass {type(self).__name__} must implement `update()`.")
+        if self._keras_style():
+            added = self._added_variables
+            with metric_variables.bound(added, state):
+                type(self).update_state(self, *args, **kwargs)
+                return metric_variables.values_of(added)
+        raise TypeError(f"Metric subclass {type(self).__name__} must implement `update()` (or "
+                        "`update_state()` over variables from `self.add_variable(...)`).")
 
     def result_from(self, state):
+        if self._keras_style():
+            with metric_variables.bound(self._added_variables, state):
+                return metric_variables.as_array(type(self).result(self))
         raise TypeError(f"Metric subclass {type(self).__name__} must implement `result_from()`.")
 
     # --- Keras facade (stateful, eager)
     @property
     def state(self):
+        if self._keras_style():
+            return metric_variables.values_of(self._added_variables)
         if self._state is None:
             self._state = self.init()
         return self._state
 
     @state.setter
     def state(self, value):
+        if self._keras_style():
+            for var, v in zip(self._added_variables, value):
+                var.assign(v)
         self._state = value
 
     @property
@@ -58,7 +94,7 @@ class Metric:
         return self.result_from(self.state)
 
     def reset_state(self):
-        self._state = self.init()
+        self.state = self.init()
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
