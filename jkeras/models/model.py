@@ -143,6 +143,13 @@ class Model(Trainer, Layer):
         from jkeras.saving import subclass_config
         return subclass_config.model_from_config(cls, config, custom_objects)
 
+    def to_json(self, **kwargs):
+        """The model's serialized config as a JSON string (`models.model_from_json` reads it)."""
+        import json
+
+        from jkeras.saving import serialization
+        return json.dumps(serialization.serialize_keras_object(self), **kwargs)
+
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Save as a Keras 3 `.keras` zip (config.json, model.weights.h5, metadata.json)."""
         from jkeras.saving import archive
