@@ -64,10 +64,35 @@ class Sequential(Model):
         first = self._layers[0] if self._layers else None
         x = first.output if isinstance(first, InputLayer) else KerasTensor(
             shapes.with_batch_none(tuple(input_shape)))
+        symbolic_input = x
         for layer in self.layers:
             x = layer(x)
         self.built = True
         self._output_shape = x.shape if isinstance(x, KerasTensor) else None
+        self._symbolic = (symbolic_input, x) if isinstance(x, KerasTensor) else None
+
+    # Keras 3: a built Sequential model exposes its functional graph's endpoints
+    def _endpoints(self, what):
+        symbolic = self.__dict__.get("_symbolic")
+        if not self.built or symbolic is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet.")
+        return symbolic
+
+    @property
+    def inputs(self):
+        return [self._endpoints("inputs")[0]]
+
+    @property
+    def outputs(self):
+        return [self._endpoints("outputs")[1]]
+
+    @property
+    def input(self):
+        return self._endpoints("input")[0]
+
+    @property
+    def output(self):
+        return self._endpoints("output")[1]
 
     def call(self, inputs, training=None, mask=None):
         first = self._layers[0] if self._layers else None

@@ -66,3 +66,18 @@ def test_nested_sequential_and_pure_apply():
     x = np.ones((2, 3), np.float32)
     np.testing.assert_allclose(model.apply(v, x)[0], model(x), rtol=1e-6)
     np.testing.assert_allclose(jax.jit(model.apply)(v, x)[0], model(x), rtol=1e-6, atol=1e-7)
+
+
+def test_built_sequential_exposes_its_graph_endpoints(tf):
+    ours = jkeras.Sequential([jkeras.Input((4,)), jkeras.layers.Dense(2)])
+    theirs = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2)])
+    assert (ours.input.shape, ours.output.shape) == ((None, 4), (None, 2))
+    assert [tuple(t.shape) for t in ours.inputs + ours.outputs] == \
+        [tuple(t.shape) for t in theirs.inputs + theirs.outputs]
+    assert tuple(ours.output_shape) == tuple(theirs.output_shape)
+    # a functional model built on the Sequential's endpoints shares its layers
+    reused = jkeras.Model(ours.inputs, ours.outputs)
+    x = np.ones((3, 4), np.float32)
+    np.testing.assert_allclose(reused(x)[0], ours(x))  # outputs=[...]: a list, as Keras
+    with pytest.raises(AttributeError):
+        jkeras.Sequential([jkeras.layers.Dense(2)]).inputs
