@@ -6,8 +6,7 @@ class TracedControlFlowError(TypeError):
 
 
 def traced_control_flow(layer, error):
-    from jkeras.models.model import Model  # errors.py is imported by the core before models
-    kind = "Model" if isinstance(layer, Model) else "Layer"
+    kind = "Model" if getattr(layer, "_is_model", False) else "Layer"
     return TracedControlFlowError(
         f"{kind} '{layer.name}' ({type(layer).__name__}).call() uses Python control flow (if / "
         "while / bool() / float()) on a value that is traced by jax.jit, lax.scan or vmap, so the "

@@ -24,7 +24,8 @@ import numpy as np
 
 from jkeras.ensemble import members as members_lib
 from jkeras.ensemble import stacked, vmapped
-from jkeras.training import data as data_lib
+from jkeras.training import data as data_lib, seams
+from jkeras.training.trainer import Trainer
 
 
 def _check_arrays(x, method):
@@ -107,6 +108,14 @@ class Ensemble:
         the keys its solo run draws) and resolve member 0's outputs. The per-member checks
         run again only when a member was built or recompiled since."""
         outs = None
+        first = self._models[0]
+        custom = [n for n in ("train_step", "test_step", "predict_step")
+                  if seams.overridden(first, n, Trainer)]
+        if custom:
+            raise ValueError(
+                f"Ensemble vmaps the built-in training steps, but model '{first.name}' "
+                f"({type(first).__name__}) overrides {custom}. Fit such models one by one, or "
+                "vmap your own step over `stateless_call`.")
         for i, m in enumerate(self._models):
             if i == 0 or not m.built:
                 self._checked_architecture &= m.built

@@ -14,6 +14,7 @@ from jkeras.training.trainer import Trainer
 
 class Model(Trainer, Layer):
     _facade_build = True
+    _is_model = True
 
     def __new__(cls, *args, **kwargs):
         functional_args = len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs) or (

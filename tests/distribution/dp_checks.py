@@ -21,14 +21,21 @@ class ShardingProbe(layers.Layer):
         return x
 
 
-def mlp(bn_dropout=False, probe=False):
+class CustomStep(jkeras.Sequential):
+    """Keras 3's train_step seam (the default step through super())."""
+
+    def train_step(self, state, data):
+        return super().train_step(state, data)
+
+
+def mlp(bn_dropout=False, probe=False, custom=False):
     jkeras.utils.set_random_seed(0)
     body = [layers.Input((20,))]
     body += [ShardingProbe()] if probe else []
     body += [layers.Dense(32, activation="relu")]
     body += [layers.BatchNormalization(), layers.Dropout(0.3)] if bn_dropout else []
     body += [layers.Dense(3, activation="softmax")]
-    model = jkeras.Sequential(body)
+    model = (CustomStep if custom else jkeras.Sequential)(body)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -68,11 +75,12 @@ class Batches:
         return self.x[s], self.y[s]
 
 
-def run(dist, fit_kwargs, bn_dropout=False, gen=False, eager=False, eval_batch=(20, 24)):
+def run(dist, fit_kwargs, bn_dropout=False, gen=False, eager=False, eval_batch=(20, 24),
+        custom=False):
     """Fit + evaluate + predict under `dist` -> results to compare with the 1-device run."""
     distribution.set_distribution(dist)
     try:
-        model = mlp(bn_dropout)
+        model = mlp(bn_dropout, custom=custom)
         if eager:
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                           metrics=["accuracy"], run_eagerly=True)
@@ -112,6 +120,8 @@ def check_paths(out):
     compare("chunks", dict(batch_size=10, epochs=2, callbacks=[BatchHook()], shuffle=False),
             {"dp4": dp4}, out, bn_dropout=True)
     compare("generator", {}, {"dp4": dp4}, out, bn_dropout=True, gen=True)
+    compare("custom_step", dict(batch_size=32, epochs=2), {"dp4": dp4}, out, bn_dropout=True,
+            custom=True)
 
 
 def check_eager(out):

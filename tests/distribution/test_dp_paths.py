@@ -7,3 +7,4 @@ def test_chunked_and_host_batch_fits_match_one_device(dp_checks, assert_equal_ru
     out = dp_checks("paths")
     assert_equal_runs(out["chunks/dp4"], epochs=2)
     assert_equal_runs(out["generator/dp4"], epochs=3)
+    assert_equal_runs(out["custom_step/dp4"], epochs=2)  # an overridden train_step

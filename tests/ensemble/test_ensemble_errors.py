@@ -78,3 +78,23 @@ def test_arrays_only_and_member_index():
         ens.member(2)
     with pytest.raises(ValueError, match="leading member axis"):
         ens.set_weights([np.zeros((3, 4))] * 4)
+
+
+def test_models_with_a_custom_train_step_are_refused():
+    import numpy as np
+    import pytest
+
+    import jkeras
+
+    class Custom(jkeras.Model):
+        def train_step(self, state, data):
+            return super().train_step(state, data)
+
+    def model_fn():
+        inp = jkeras.Input((3,))
+        model = Custom(inp, jkeras.layers.Dense(1)(inp))
+        model.compile(optimizer="sgd", loss="mse")
+        return model
+    ens = jkeras.Ensemble(model_fn, n=2)
+    with pytest.raises(ValueError, match="overrides \\['train_step'\\]"):
+        ens.fit(np.ones((8, 3), np.float32), np.ones((8, 1), np.float32), verbose=0)
