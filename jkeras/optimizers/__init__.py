@@ -13,10 +13,17 @@ import jax.numpy as jnp
 import optax
 
 from jkeras.optimizers import schedules
+from jkeras.optimizers.adadelta import Adadelta
+from jkeras.optimizers.adafactor import Adafactor
 from jkeras.optimizers.adagrad import Adagrad
 from jkeras.optimizers.adam import Adam
+from jkeras.optimizers.adamax import Adamax
 from jkeras.optimizers.adamw import AdamW
 from jkeras.optimizers.base import Optimizer, OptimizerState
+from jkeras.optimizers.ftrl import Ftrl
+from jkeras.optimizers.lamb import Lamb
+from jkeras.optimizers.lion import Lion
+from jkeras.optimizers.nadam import Nadam
 from jkeras.optimizers.optax_wrapper import OptaxOptimizer
 from jkeras.optimizers.rmsprop import RMSprop
 from jkeras.optimizers.sgd import SGD
@@ -27,6 +34,13 @@ ALL_OBJECTS_DICT = {
     "adamw": AdamW,
     "rmsprop": RMSprop,
     "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "adafactor": Adafactor,
+    "adamax": Adamax,
+    "ftrl": Ftrl,
+    "lamb": Lamb,
+    "lion": Lion,
+    "nadam": Nadam,
 }
 
 
@@ -96,7 +110,8 @@ def get(identifier):
 
 
 __all__ = [
-    "Adagrad", "Adam", "AdamW", "Optimizer", "OptimizerState", "OptaxOptimizer",
+    "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
+    "Nadam", "Optimizer", "OptimizerState", "OptaxOptimizer",
     "RMSprop", "SGD", "deserialize", "get", "get_learning_rate", "schedules",
     "serialize", "set_learning_rate",
 ]
