@@ -10,6 +10,8 @@ from jkeras.training.callbacks.model_checkpoint import ModelCheckpoint
 from jkeras.training.callbacks.monitor import MonitorCallback
 from jkeras.training.callbacks.progbar_logger import ProgbarLogger
 from jkeras.training.callbacks.terminate_on_nan import TerminateOnNaN
+from jkeras.training.callbacks.swap_ema_weights import SwapEMAWeights
+from jkeras.training.callbacks.tensorboard import TensorBoard
 
 __all__ = [
     "CSVLogger",
@@ -23,6 +25,8 @@ __all__ = [
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "SwapEMAWeights",
+    "TensorBoard",
     "TerminateOnNaN",
     "is_overridden",
 ]
