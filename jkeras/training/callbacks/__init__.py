@@ -4,6 +4,7 @@ from jkeras.training.callbacks.base import Callback, CallbackList, is_overridden
 from jkeras.training.callbacks.csv_logger import CSVLogger
 from jkeras.training.callbacks.early_stopping import EarlyStopping
 from jkeras.training.callbacks.history import History
+from jkeras.training.callbacks.left_out import LEFT_OUT
 from jkeras.training.callbacks.lambda_callback import LambdaCallback
 from jkeras.training.callbacks.lr_scheduler import LearningRateScheduler, ReduceLROnPlateau
 from jkeras.training.callbacks.model_checkpoint import ModelCheckpoint
@@ -19,6 +20,7 @@ __all__ = [
     "CallbackList",
     "EarlyStopping",
     "History",
+    "LEFT_OUT",
     "LambdaCallback",
     "LearningRateScheduler",
     "ModelCheckpoint",
