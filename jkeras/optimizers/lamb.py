@@ -2,29 +2,15 @@
 
 import jax.numpy as jnp
 
-from jkeras.optimizers.base import Optimizer
+from jkeras.optimizers.betas import BetasOptimizer
 
 
-class Lamb(Optimizer):
+class Lamb(BetasOptimizer):
     """m, v as Adam;  u = (m / (1 - beta_1**t)) / (sqrt(v / (1 - beta_2**t)) + epsilon);
     ratio = ||w|| / ||u|| (1 when either norm is 0);  w -= ratio·lr·u.
-    Slots: "momentum", "velocity" (interleaved per variable). The base options
-    (weight_decay, clipnorm, use_ema, ...) are keywords of `Optimizer`."""
+    Slots: "momentum", "velocity" (interleaved per variable)."""
 
     _needs_params = True
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-
-    def _slot_specs(self):
-        return [("momentum", 0.0), ("velocity", 0.0)]
-
-    def _slot_groups(self):
-        return [["momentum", "velocity"]]
 
     def _prepare(self, lr, iterations):
         t = (iterations + 1).astype(jnp.float32)
@@ -40,8 +26,3 @@ class Lamb(Optimizer):
         g_norm = jnp.sqrt(jnp.sum(update ** 2))
         ratio = jnp.where(w_norm > 0, jnp.where(g_norm > 0, w_norm / g_norm, 1.0), 1.0)
         return -(ratio * lr * update), {"momentum": m, "velocity": v}
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-        return config

@@ -3,29 +3,15 @@ momentum schedule u_t = beta_1 * (1 - 0.5 * 0.96**t)."""
 
 import jax.numpy as jnp
 
-from jkeras.optimizers.base import Optimizer
+from jkeras.optimizers.betas import BetasOptimizer
 
 
-class Nadam(Optimizer):
+class Nadam(BetasOptimizer):
     """With t = iterations + 1 and u_product the running product of the u's:
     m += (g - m)(1 - beta_1);  v += (g² - v)(1 - beta_2);
     m_hat = u_{t+1} m / (1 - u_product·u_{t+1}) + (1 - u_t) g / (1 - u_product);
     w -= lr · m_hat / (sqrt(v / (1 - beta_2**t)) + epsilon).
-    Slots: "momentum", "velocity" (interleaved per variable), then the scalar "u_product".
-    The base options (weight_decay, clipnorm, use_ema, ...) are keywords of `Optimizer`."""
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-
-    def _slot_specs(self):
-        return [("momentum", 0.0), ("velocity", 0.0)]
-
-    def _slot_groups(self):
-        return [["momentum", "velocity"]]
+    Slots: "momentum", "velocity" (interleaved per variable), then the scalar "u_product"."""
 
     def _scalar_specs(self):
         return [("u_product", 1.0)]
@@ -51,8 +37,3 @@ class Nadam(Optimizer):
             1 - s["u_product"])
         v_hat = v / (1 - s["beta_2_power"])
         return -((m_hat * lr) / (jnp.sqrt(v_hat) + self.epsilon)), {"momentum": m, "velocity": v}
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-        return config

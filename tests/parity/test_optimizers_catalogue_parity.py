@@ -32,23 +32,18 @@ RTOL, SCALE_ATOL = 1e-5, 2e-6
 FTRL_ATOL = 3e-7
 
 
+def _scaled(rng, name, shape):
+    """Gradient magnitudes: ~1.5 (kernel, scalar), ~1e-4 (bias: epsilon placement shows),
+    spread over 1e-5 .. 3 per element (conv)."""
+    g = rng.normal(size=shape)
+    scale = {"bias": 1e-4, "conv": 10.0 ** rng.uniform(-5, 0.5, size=shape)}.get(name, 1.5)
+    return (g * scale).astype(np.float32)
+
+
 def _data(seed=1):
     rng = np.random.default_rng(seed)
     params = {k: rng.normal(size=s).astype(np.float32) for k, s in SHAPES.items()}
-    grads = []
-    for _ in range(STEPS):
-        step = {}
-        for k, s in SHAPES.items():
-            g = rng.normal(size=s)
-            if k == "bias":
-                g = g * 1e-4
-            elif k == "conv":
-                g = g * 10.0 ** rng.uniform(-5, 0.5, size=s)
-            else:
-                g = g * 1.5
-            step[k] = g.astype(np.float32)
-        grads.append(step)
-    return params, grads
+    return params, [{k: _scaled(rng, k, s) for k, s in SHAPES.items()} for _ in range(STEPS)]
 
 
 RULES = {
@@ -160,15 +155,22 @@ def data():
     return _data()
 
 
-@pytest.mark.parametrize("option", sorted(OPTIONS))
-@pytest.mark.parametrize("rule", sorted(RULES))
-def test_trajectory_matches_tf_keras(rule, option, data):
+def _both(rule, option, data, run_ours):
+    """tf.keras's trajectory and optimizer, ours, and ours's final state / variables."""
     params, grads = data
     cls_name, kwargs = RULES[rule]
     kwargs = {**kwargs, **OPTIONS[option]}
     theirs, tf_opt = _run_tf(cls_name, kwargs, params, grads)
     opt = _make(jopt, cls_name, kwargs)
-    ours, state = _run_functional(opt, params, grads)
+    ours, end = run_ours(opt, params, grads)
+    return kwargs, theirs, tf_opt, opt, ours, end
+
+
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_trajectory_matches_tf_keras(rule, option, data):
+    params = data[0]
+    kwargs, theirs, tf_opt, _, ours, state = _both(rule, option, data, _run_functional)
     _compare(ours, theirs, f"{rule}/{option}")
     assert not np.allclose(theirs[-1]["kernel"], params["kernel"], atol=1e-4)
     if kwargs.get("use_ema"):
@@ -182,12 +184,8 @@ def test_trajectory_matches_tf_keras(rule, option, data):
 @pytest.mark.parametrize("rule,option", [("nadam", "accumulate_ema_wd"), ("lamb", "ema"),
                                          ("adafactor", "weight_decay"), ("ftrl_reg", "none")])
 def test_apply_gradients_matches_tf_keras(rule, option, data):
-    params, grads = data
-    cls_name, kwargs = RULES[rule]
-    kwargs = {**kwargs, **OPTIONS[option]}
-    theirs, tf_opt = _run_tf(cls_name, kwargs, params, grads)
-    opt = _make(jopt, cls_name, kwargs)
-    ours, jvars = _run_imperative(opt, params, grads)
+    params = data[0]
+    kwargs, theirs, tf_opt, opt, ours, jvars = _both(rule, option, data, _run_imperative)
     _compare(ours, theirs, f"apply_gradients {rule}/{option}")
     assert int(opt.iterations) == int(tf_opt.iterations.numpy())
     if kwargs.get("use_ema"):
