@@ -26,6 +26,7 @@ from jkeras.optimizers.lion import Lion
 from jkeras.optimizers.nadam import Nadam
 from jkeras.optimizers.optax_wrapper import OptaxOptimizer
 from jkeras.optimizers.rmsprop import RMSprop
+from jkeras.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from jkeras.optimizers.sgd import SGD
 
 ALL_OBJECTS_DICT = {
@@ -41,6 +42,7 @@ ALL_OBJECTS_DICT = {
     "lamb": Lamb,
     "lion": Lion,
     "nadam": Nadam,
+    "schedulefreeadamw": ScheduleFreeAdamW,
 }
 
 # Names of `keras.optimizers` that jkeras does not provide (yet), with the reason; the API
@@ -50,7 +52,6 @@ LEFT_OUT = {
     "MultiOptimizer": "not yet",
     "OptimizerMap": "not yet (the variable map of MultiOptimizer)",
     "Muon": "not yet",
-    "ScheduleFreeAdamW": "not yet",
     "legacy": "Keras 2 optimizers; in Keras 3 the namespace only raises ImportError",
 }
 
@@ -123,6 +124,6 @@ def get(identifier):
 __all__ = [
     "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
     "Nadam", "Optimizer", "OptimizerState", "OptaxOptimizer",
-    "RMSprop", "SGD", "deserialize", "get", "get_learning_rate", "schedules",
+    "RMSprop", "SGD", "ScheduleFreeAdamW", "deserialize", "get", "get_learning_rate", "schedules",
     "serialize", "set_learning_rate", "LEFT_OUT",
 ]
