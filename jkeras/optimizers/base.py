@@ -128,7 +128,7 @@ def _leaf_name(path):
     return str(key)
 
 
-class Optimizer(VariablesFacade):
+class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
     """Base class. Subclasses define `_slot_specs`, optionally `_prepare`, and
     `_update_leaf`, and add their own keys to `get_config`."""
 
@@ -192,20 +192,6 @@ class Optimizer(VariablesFacade):
     def _update_leaf_var(self, g, p, slots, lr, shared):
         """As `_update_leaf`, for rules that read the (weight-decayed) variable `p`."""
         return self._update_leaf(g, slots, lr, shared)
-
-    def keras_slot_groups(self):
-        """All per-variable slot groups in Keras's variable order: the base options'
-        "average" (use_ema) and "gradient_accumulator" first, then the rule's."""
-        groups = [["average"]] if self.use_ema else []
-        if self.gradient_accumulation_steps:
-            groups.append(["gradient_accumulator"])
-        return groups + self._slot_groups()
-
-    def _all_slot_specs(self):
-        base = [("average", 0.0)] if self.use_ema else []
-        if self.gradient_accumulation_steps:
-            base.append(("gradient_accumulator", 0.0))
-        return base + list(self._slot_specs())
 
     # ----- the optax GradientTransformation interface --------------------------------
     def init(self, params):
@@ -336,24 +322,6 @@ class Optimizer(VariablesFacade):
             for n in names:
                 new_slots[n].append(leaf_slots[n])
         return out, (new_slots, scalars)
-
-    def finalize_params(self, params, opt_state):
-        """Keras's `finalize_variable_values` for a pytree: with use_ema the trainable
-        params are replaced by their moving averages (what `fit` does at its end)."""
-        if not self.use_ema:
-            return params
-        return opt_state.slots["average"]
-
-    def finalize_variable_values(self, var_list):
-        """Keras's method for the `apply_gradients` path: with use_ema, assign each
-        variable its moving average."""
-        if not self.use_ema or self._imp_state is None:
-            return
-        averages = self._imp_state.slots["average"]
-        for var in var_list:
-            i = self._imp_index.get(id(var))
-            if i is not None:
-                var.assign(averages[i])
 
     # Scalars (Nadam's u_product) are optimizer-wide, not per variable.
     def _select_slots(self, slots, idx):

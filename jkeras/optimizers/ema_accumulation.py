@@ -83,3 +83,47 @@ def ema(params, deltas, averages, opt_iterations, momentum, overwrite_frequency)
                   for p, d, a in zip(params, deltas, new_avgs)]
     return deltas, new_avgs
 
+
+class BaseOptionsMixin:
+    """The `Optimizer` methods behind the base options: their slots, Keras's `scale_loss`
+    and `finalize_variable_values`. Needs `use_ema`, `gradient_accumulation_steps`,
+    `loss_scale_factor`, `_slot_groups`, `_slot_specs` and the imperative state."""
+
+    def keras_slot_groups(self):
+        """All per-variable slot groups in Keras's variable order: the base options'
+        "average" (use_ema) and "gradient_accumulator" first, then the rule's."""
+        groups = [["average"]] if self.use_ema else []
+        if self.gradient_accumulation_steps:
+            groups.append(["gradient_accumulator"])
+        return groups + self._slot_groups()
+
+    def _all_slot_specs(self):
+        base = [("average", 0.0)] if self.use_ema else []
+        if self.gradient_accumulation_steps:
+            base.append(("gradient_accumulator", 0.0))
+        return base + list(self._slot_specs())
+
+    def scale_loss(self, loss):
+        """Keras's `scale_loss`: the loss times `loss_scale_factor` (when set), to take
+        gradients of; `update` divides the gradients by the factor again."""
+        if self.loss_scale_factor is not None:
+            return loss * self.loss_scale_factor
+        return loss
+
+    def finalize_params(self, params, opt_state):
+        """Keras's `finalize_variable_values` for a pytree: with use_ema the trainable
+        params are replaced by their moving averages (what `fit` does at its end)."""
+        if not self.use_ema:
+            return params
+        return opt_state.slots["average"]
+
+    def finalize_variable_values(self, var_list):
+        """Keras's method for the `apply_gradients` path: with use_ema, assign each
+        variable its moving average."""
+        if not self.use_ema or self._imp_state is None:
+            return
+        averages = self._imp_state.slots["average"]
+        for var in var_list:
+            i = self._imp_index.get(id(var))
+            if i is not None:
+                var.assign(averages[i])

@@ -83,3 +83,10 @@ def test_iterations_count_updates_with_accumulation():
     assert int(state.iterations) == 7 and int(opt.iterations) == 2
     assert set(state.slots) == {"gradient_accumulator", "momentum", "norm"}
     np.testing.assert_allclose(np.asarray(state.slots["gradient_accumulator"]["w"]), 1.0)
+
+
+def test_scale_loss_and_update_cancel_as_keras(tf):
+    theirs = tf.keras.optimizers.Nadam(loss_scale_factor=128.0)
+    ours = O.Nadam(loss_scale_factor=128.0)
+    assert float(ours.scale_loss(jnp.float32(0.5))) == float(theirs.scale_loss(0.5)) == 64.0
+    assert O.Nadam().scale_loss(0.5) == 0.5
