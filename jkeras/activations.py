@@ -10,8 +10,13 @@ __all__ = [
     "linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "gelu",
     "elu", "selu", "softplus", "softsign", "silu", "swish", "leaky_relu",
     "exponential", "hard_sigmoid", "hard_silu", "hard_swish", "mish",
+    "celu", "glu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink", "sparse_plus",
+    "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold",
     "get", "serialize", "deserialize",
 ]
+
+# Every name of `keras.activations` is provided (tests/test_keras_catalogue.py checks).
+LEFT_OUT = {}
 
 # SELU constants (Klambauer et al., 2017), as in TF and JAX.
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -156,6 +161,84 @@ def mish(x):
     return x * jnp.tanh(jax.nn.softplus(x))
 
 
+def celu(x, alpha=1.0):
+    """`x` if `x >= 0` else `alpha * (exp(x / alpha) - 1)`."""
+    return jax.nn.celu(_as_array(x), alpha=alpha)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: `a * sigmoid(b)`, `x` split in halves `a, b` along `axis`."""
+    return jax.nn.glu(_as_array(x), axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """`x` if `|x| > threshold` else 0."""
+    x = _as_array(x)
+    return jnp.where(jnp.abs(x) > threshold, x, jnp.zeros_like(x))
+
+
+def hard_tanh(x):
+    """`clip(x, -1, 1)`."""
+    return jax.nn.hard_tanh(_as_array(x))
+
+
+def log_sigmoid(x):
+    """`log(sigmoid(x))` = `-softplus(-x)`, computed stably."""
+    return jax.nn.log_sigmoid(_as_array(x))
+
+
+def soft_shrink(x, threshold=0.5):
+    """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0."""
+    x = _as_array(x)
+    return jnp.where(x > threshold, x - threshold,
+                     jnp.where(x < -threshold, x + threshold, jnp.zeros_like(x)))
+
+
+def sparse_plus(x):
+    """0 for `x <= -1`, `(x + 1)² / 4` for `-1 < x < 1`, `x` for `x >= 1`."""
+    return jax.nn.sparse_plus(_as_array(x))
+
+
+def sparse_sigmoid(x):
+    """0 for `x <= -1`, `(x + 1) / 2` for `-1 < x < 1`, 1 for `x >= 1`."""
+    return jax.nn.sparse_sigmoid(_as_array(x))
+
+
+def sparsemax(x, axis=-1):
+    """Sparsemax (Martins & Astudillo, 2016) as Keras 3.15 computes it: the outputs are
+    max(x - tau, 0) along `axis`. Note Keras's threshold tau = (sum of the cumulative sums
+    over the support - 1) / k differs from the paper's (cumsum_k - 1) / k when the support
+    has k > 1 elements; jkeras keeps Keras's formula for parity."""
+    logits = _as_array(x)
+    logits_sorted = -1.0 * jnp.sort(logits * -1.0, axis=axis)
+    logits_cumsum = jnp.cumsum(logits_sorted, axis=axis)
+    r_shape = [1] * logits.ndim
+    r_shape[axis] = -1
+    r = jnp.arange(1, logits.shape[axis] + 1).reshape(r_shape)
+    support = logits_sorted - (logits_cumsum - 1) / r > 0
+    k = jnp.sum(support, axis=axis, keepdims=True)
+    cumsum_safe = jnp.where(support, logits_cumsum, 0.0)
+    tau = (jnp.sum(cumsum_safe, axis=axis, keepdims=True) - 1) / k
+    return jnp.maximum(logits - tau, 0.0).astype(logits.dtype)
+
+
+def squareplus(x, b=4):
+    """`(x + sqrt(x² + b)) / 2`, a smooth relu."""
+    return jax.nn.squareplus(_as_array(x), b=b)
+
+
+def tanh_shrink(x):
+    """`x - tanh(x)`."""
+    x = _as_array(x)
+    return x - jnp.tanh(x)
+
+
+def threshold(x, threshold, default_value):
+    """`x` if `x > threshold` else `default_value`."""
+    x = _as_array(x)
+    return jnp.where(x > threshold, x, jnp.asarray(default_value, x.dtype))
+
+
 # Canonical Keras names (what serialize returns), then Keras's aliases.
 _BUILTINS = {
     "linear": linear, "relu": relu, "relu6": relu6, "sigmoid": sigmoid, "tanh": tanh,
@@ -163,6 +246,10 @@ _BUILTINS = {
     "selu": selu, "softplus": softplus, "softsign": softsign, "silu": silu,
     "leaky_relu": leaky_relu, "exponential": exponential,
     "hard_sigmoid": hard_sigmoid, "hard_silu": hard_silu, "mish": mish,
+    "celu": celu, "glu": glu, "hard_shrink": hard_shrink, "hard_tanh": hard_tanh,
+    "log_sigmoid": log_sigmoid, "soft_shrink": soft_shrink, "sparse_plus": sparse_plus,
+    "sparse_sigmoid": sparse_sigmoid, "sparsemax": sparsemax, "squareplus": squareplus,
+    "tanh_shrink": tanh_shrink, "threshold": threshold,
 }
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 _BY_NAME = {**_BUILTINS, **_ALIASES}

@@ -8,7 +8,7 @@ import numpy as np
 from jkeras.core.naming import to_snake_case
 from jkeras.core.random import set_random_seed
 from jkeras.initializers.base import Initializer, _FunctionInitializer, _is_jax_style
-from jkeras.initializers.constant import Constant, Identity, Ones, Zeros
+from jkeras.initializers.constant import STFT, Constant, Identity, Ones, Zeros
 from jkeras.initializers.random_initializers import (
     GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal,
     RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling, compute_fans)
@@ -17,19 +17,37 @@ __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "Identity", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
     "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "compute_fans",
-    "set_random_seed", "get", "serialize", "deserialize",
+    "set_random_seed", "get", "serialize", "deserialize", "STFT",
+    # Keras's other exported names for the same classes
+    "IdentityInitializer", "OrthogonalInitializer", "STFTInitializer", "constant",
+    "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity", "lecun_normal",
+    "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform", "stft",
+    "truncated_normal", "variance_scaling", "zeros",
 ]
 
+IdentityInitializer = identity = Identity
+OrthogonalInitializer = orthogonal = Orthogonal
+STFTInitializer = stft = STFT
+constant, ones, zeros = Constant, Ones, Zeros
+glorot_normal, glorot_uniform, he_normal, he_uniform = GlorotNormal, GlorotUniform, HeNormal, \
+    HeUniform
+lecun_normal, lecun_uniform = LecunNormal, LecunUniform
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling = VarianceScaling
+
+# Every name of `keras.initializers` is provided (tests/test_keras_catalogue.py checks).
+LEFT_OUT = {}
 
 _CLASSES = [Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform, TruncatedNormal,
             VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
-            LecunNormal, Orthogonal]
+            LecunNormal, Orthogonal, STFT]
 
 
 _BY_NAME = {c.__name__: c for c in _CLASSES}
 _BY_NAME.update({to_snake_case(c.__name__): c for c in _CLASSES})
 _BY_NAME.update({  # Keras 3 aliases
     "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+    "STFTInitializer": STFT,
     "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros,
 })
 

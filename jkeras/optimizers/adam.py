@@ -37,6 +37,10 @@ class Adam(Optimizer):
         specs = [("momentum", 0.0), ("velocity", 0.0)]
         return specs + [("velocity_hat", 0.0)] if self.amsgrad else specs
 
+    def _slot_groups(self):
+        # Keras: add_optimizer_variables(vars, ["momentum", "velocity"]), then velocity_hat.
+        return [["momentum", "velocity"]] + [["velocity_hat"]] * self.amsgrad
+
     def _prepare(self, lr, iterations):
         t = (iterations + 1).astype(jnp.float32)
         beta_1_power = jnp.power(jnp.float32(self.beta_1), t)

@@ -48,6 +48,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.optimizers import clipping
+from jkeras.optimizers import ema_accumulation
 from jkeras.optimizers import schedules as schedules_lib
 from jkeras.optimizers.facade import VariablesFacade
 
@@ -106,6 +107,15 @@ def _check_learning_rate(learning_rate):
     )
 
 
+_BASE_SLOTS = ("average", "gradient_accumulator")
+
+
+def _initial_slot(p, value):
+    if callable(value):
+        return value(jnp.asarray(p))
+    return jnp.full(jnp.shape(p), value, jnp.asarray(p).dtype)
+
+
 def _leaf_name(path):
     # Keras matches `exclude_from_weight_decay(var_names=...)` against variable.name,
     # i.e. the leaf name ("kernel", "bias"), not the layer path.
@@ -118,7 +128,7 @@ def _leaf_name(path):
     return str(key)
 
 
-class Optimizer(VariablesFacade):
+class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
     """Base class. Subclasses define `_slot_specs`, optionally `_prepare`, and
     `_update_leaf`, and add their own keys to `get_config`."""
 
@@ -130,12 +140,8 @@ class Optimizer(VariablesFacade):
             warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
-        if use_ema:
-            raise ValueError("`use_ema` is not supported by jkeras optimizers.")
-        if gradient_accumulation_steps:
-            raise ValueError(
-                "`gradient_accumulation_steps` is not supported by jkeras optimizers."
-            )
+        ema_accumulation.check_options(use_ema, ema_momentum, ema_overwrite_frequency,
+                                       gradient_accumulation_steps)
         clipping.check_clip_args(clipnorm, clipvalue, global_clipnorm)
         self.name = name if name is not None else _auto_name(type(self).__name__)
         self.weight_decay = weight_decay
@@ -154,26 +160,47 @@ class Optimizer(VariablesFacade):
         self._reset_facade()
 
     # ----- hooks for subclasses -------------------------------------------------------
+    _needs_params = False  # True when the rule reads the variable (Ftrl, Lamb, Adafactor)
+
     def _slot_specs(self):
-        """[(Keras slot name, initial value)] created per variable."""
+        """[(Keras slot name, initial value)] created per variable; the value is a float
+        or a function of the variable giving the slot's array (Adafactor's factored slots)."""
+        return []
+
+    def _slot_groups(self):
+        """The slot names of each Keras `add_optimizer_variables` call, in build order
+        (names in one group are interleaved per variable in `optimizer.variables`)."""
+        return [[name] for name, _ in self._slot_specs()]
+
+    def _scalar_specs(self):
+        """[(name, initial value)] of optimizer-wide float scalars that Keras creates after
+        the slots (Nadam's u_product)."""
         return []
 
     def _prepare(self, lr, iterations):
         """Scalars shared by every leaf this step (e.g. Adam's alpha)."""
         return None
 
+    def _prepare_scalars(self, lr, iterations, scalars):
+        """-> (shared, new scalars); for rules with `_scalar_specs`."""
+        return self._prepare(lr, iterations), scalars
+
     def _update_leaf(self, g, slots, lr, shared):
         """-> (delta added to the variable, {slot name: new value})."""
         raise TypeError(f"Optimizer subclass {type(self).__name__} must implement `_update_leaf`.")
 
+    def _update_leaf_var(self, g, p, slots, lr, shared):
+        """As `_update_leaf`, for rules that read the (weight-decayed) variable `p`."""
+        return self._update_leaf(g, slots, lr, shared)
+
     # ----- the optax GradientTransformation interface --------------------------------
     def init(self, params):
         slots = {
-            name: jax.tree_util.tree_map(
-                lambda p, v=value: jnp.full(jnp.shape(p), v, jnp.asarray(p).dtype), params
-            )
-            for name, value in self._slot_specs()
+            name: jax.tree_util.tree_map(lambda p, v=value: _initial_slot(p, v), params)
+            for name, value in self._all_slot_specs()
         }
+        for name, value in self._scalar_specs():
+            slots[name] = jnp.asarray(value, jnp.float32)
         lr = self._learning_rate
         lr = jnp.asarray(lr, jnp.float32) if isinstance(lr, float) else None
         return OptimizerState(jnp.zeros((), jnp.int32), lr, slots)
@@ -216,9 +243,12 @@ class Optimizer(VariablesFacade):
         g_leaves = treedef.flatten_up_to(grads)
         decays = self.weight_decay is not None
         if params is None:
-            if decays:
+            needs = [reason for flag, reason in (
+                (decays, "weight_decay"), (self.use_ema, "use_ema=True"),
+                (self._needs_params, "its update rule")) if flag]
+            if needs:
                 raise ValueError(
-                    f"{type(self).__name__} with weight_decay needs `params`: call "
+                    f"{type(self).__name__} needs `params` ({needs[0]}): call "
                     "`opt.update(grads, opt_state, params)`."
                 )
             p_leaves = [None] * len(g_leaves)
@@ -231,38 +261,79 @@ class Optimizer(VariablesFacade):
         ]
         if self.loss_scale_factor is not None:
             g_leaves = [g / self.loss_scale_factor for g in g_leaves]
-        g_leaves = clipping.clip_gradients(
-            g_leaves, self.clipnorm, self.clipvalue, self.global_clipnorm
-        )
         if decays and decay_mask is None:
             paths = [path for path, _ in jax.tree_util.tree_flatten_with_path(params)[0]]
             decay_mask = [self._name_decays(_leaf_name(p)) for p in paths]
 
         lr = self.current_learning_rate(state)
-        shared = self._prepare(lr, state.iterations)
-        names = list(state.slots)
+        scalar_names = [n for n, _ in self._scalar_specs()]
+        scalars = {n: state.slots[n] for n in scalar_names}
+        names = [n for n in state.slots if n not in scalars and n not in _BASE_SLOTS]
         slot_leaves = {n: treedef.flatten_up_to(state.slots[n]) for n in names}
+        steps = self.gradient_accumulation_steps
+        opt_iterations = state.iterations // steps if steps else state.iterations
+
+        def rule(gs):
+            return self._apply_rule(gs, p_leaves, slot_leaves, scalars, lr, opt_iterations,
+                                    decay_mask)
+
+        new_slots = dict(state.slots)
+        if steps:
+            accumulators = treedef.flatten_up_to(state.slots["gradient_accumulator"])
+            out, (slot_leaves, scalars), accumulators = ema_accumulation.accumulate(
+                steps, state.iterations, g_leaves, accumulators, rule, (slot_leaves, scalars))
+            new_slots["gradient_accumulator"] = treedef.unflatten(accumulators)
+        else:
+            out, (slot_leaves, scalars) = rule(g_leaves)
+        if self.use_ema:
+            out, averages = ema_accumulation.ema(
+                p_leaves, out, treedef.flatten_up_to(state.slots["average"]), opt_iterations,
+                self.ema_momentum, self.ema_overwrite_frequency)
+            new_slots["average"] = treedef.unflatten(averages)
+        new_slots.update({n: treedef.unflatten(slot_leaves[n]) for n in names})
+        new_slots.update(scalars)
+        new_state = OptimizerState(state.iterations + 1, state.learning_rate, new_slots)
+        return treedef.unflatten(out), new_state
+
+    def _apply_rule(self, g_leaves, p_leaves, slot_leaves, scalars, lr, iterations, decay_mask):
+        """Clipping, weight decay and the update rule over lists of leaves.
+        -> (deltas, (new slot leaves, new scalars))."""
+        decays = self.weight_decay is not None
+        g_leaves = clipping.clip_gradients(
+            g_leaves, self.clipnorm, self.clipvalue, self.global_clipnorm
+        )
+        shared, scalars = self._prepare_scalars(lr, iterations, scalars)
+        names = list(slot_leaves)
         out, new_slots = [], {n: [] for n in names}
         for i, (g, p) in enumerate(zip(g_leaves, p_leaves)):
             lr_i = lr.astype(g.dtype)
-            delta, leaf_slots = self._update_leaf(
-                g, {n: slot_leaves[n][i] for n in names}, lr_i, shared
-            )
+            p_dec = p
             if decays and decay_mask[i]:
                 # Keras decays the variable first, then applies the step. Computing
                 # the new value that way and returning (new - p) keeps the result
                 # bit-identical to Keras whenever p + (new - p) is exact (small steps).
-                wd = jnp.asarray(self.weight_decay, g.dtype)
-                delta = ((p - p * wd * lr_i) + delta) - p
+                p_dec = p - p * jnp.asarray(self.weight_decay, g.dtype) * lr_i
+            delta, leaf_slots = self._update_leaf_var(
+                g, p_dec, {n: slot_leaves[n][i] for n in names}, lr_i, shared
+            )
+            if p_dec is not p:
+                delta = (p_dec + delta) - p
             out.append(delta)
             for n in names:
                 new_slots[n].append(leaf_slots[n])
-        new_state = OptimizerState(
-            state.iterations + 1,
-            state.learning_rate,
-            {n: treedef.unflatten(new_slots[n]) for n in names},
-        )
-        return treedef.unflatten(out), new_state
+        return out, (new_slots, scalars)
+
+    # Scalars (Nadam's u_product) are optimizer-wide, not per variable.
+    def _select_slots(self, slots, idx):
+        scalars = {n: slots[n] for n, _ in self._scalar_specs()}
+        rest = {n: v for n, v in slots.items() if n not in scalars}
+        return {**super()._select_slots(rest, idx), **scalars}
+
+    def _merge_slots(self, slots, new_slots, idx):
+        scalars = {n: new_slots[n] for n, _ in self._scalar_specs()}
+        rest = {n: v for n, v in slots.items() if n not in scalars}
+        new_rest = {n: v for n, v in new_slots.items() if n not in scalars}
+        return {**super()._merge_slots(rest, new_rest, idx), **scalars}
 
     # ----- learning rate & iterations (Keras attributes) -------------------------------
     @property
@@ -282,7 +353,10 @@ class Optimizer(VariablesFacade):
         """Steps taken, from the last state this object saw (numpy int32)."""
         if self._last_iterations is None:
             return np.int32(0)
-        return np.int32(np.asarray(self._last_iterations))
+        steps = np.int32(np.asarray(self._last_iterations))
+        # As Keras: with gradient accumulation, the number of real updates.
+        return steps // self.gradient_accumulation_steps if self.gradient_accumulation_steps \
+            else steps
 
     @property
     def learning_rate(self):
@@ -291,7 +365,9 @@ class Optimizer(VariablesFacade):
         lr = self._learning_rate
         if isinstance(lr, float):
             return np.float32(lr)
-        state = OptimizerState(jnp.asarray(self.iterations, jnp.int32), None, {})
+        # Schedules see the real step count (not divided by gradient accumulation).
+        steps = 0 if self._last_iterations is None else np.asarray(self._last_iterations)
+        state = OptimizerState(jnp.asarray(steps, jnp.int32), None, {})
         return np.float32(self.current_learning_rate(state))
 
     @learning_rate.setter

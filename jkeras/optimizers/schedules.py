@@ -224,10 +224,53 @@ class CosineDecay(LearningRateSchedule):
         }
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR): periods of `first_decay_steps`, each
+    `t_mul` times longer than the last, restarting at `m_mul` times the previous peak."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                 alpha=0.0, name="SGDRDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+        if self.first_decay_steps <= 0:
+            raise ValueError(
+                "Argument `first_decay_steps` must be > 0. "
+                f"Received: first_decay_steps={self.first_decay_steps}"
+            )
+
+    def __call__(self, step):
+        t_mul, m_mul, alpha = _f32(self._t_mul), _f32(self._m_mul), _f32(self.alpha)
+        fraction = _div(_f32(step), self.first_decay_steps)
+        if self._t_mul == 1.0:
+            i_restart = jnp.floor(fraction)
+            fraction = fraction - i_restart
+        else:
+            i_restart = jnp.floor(jnp.log(1.0 - fraction * (1.0 - t_mul)) / jnp.log(t_mul))
+            sum_r = (1.0 - jnp.power(t_mul, i_restart)) / (1.0 - t_mul)
+            fraction = (fraction - sum_r) / jnp.power(t_mul, i_restart)
+        m_fac = jnp.power(m_mul, i_restart)
+        cosine_decayed = 0.5 * m_fac * (1.0 + jnp.cos(_f32(math.pi) * fraction))
+        return _f32(self.initial_learning_rate) * ((1 - alpha) * cosine_decayed + alpha)
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "first_decay_steps": self.first_decay_steps,
+            "t_mul": self._t_mul,
+            "m_mul": self._m_mul,
+            "alpha": self.alpha,
+            "name": self.name,
+        }
+
+
 ALL_SCHEDULES = {
     cls.__name__: cls
     for cls in (ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay,
-                InverseTimeDecay, CosineDecay)
+                InverseTimeDecay, CosineDecay, CosineDecayRestarts)
 }
 
 

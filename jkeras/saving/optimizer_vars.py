@@ -4,6 +4,9 @@ Keras's `optimizer.variables` order (keras/src/optimizers/base_optimizer.py):
     iterations (int; tf.keras writes int64), learning_rate (float32; only when it is a plain
     float, not a schedule or callable), then the slots made in `build(trainable_variables)`:
     each `add_optimizer_variables(vars, names)` call interleaves its names per variable.
+    With use_ema, "average" per variable comes first, then (gradient_accumulation_steps)
+    "gradient_accumulator" per variable, then the rule's groups (`opt.keras_slot_groups()`),
+    then optimizer-wide scalars (Nadam's u_product).
     Adam/AdamW: momentum_0, velocity_0, momentum_1, velocity_1, ... then (amsgrad)
     velocity_hat for every variable. SGD: momentum per variable (when momentum != 0).
     RMSprop: velocity for all, then momentum for all (momentum > 0), then average_gradient for
@@ -28,12 +31,12 @@ def _is_optax(opt):
 
 def slot_groups(opt):
     """The slot names of each Keras `add_optimizer_variables` call, in build order."""
-    from jkeras.optimizers.adam import Adam  # imported late: optimizers may import saving
-    names = [name for name, _ in opt._slot_specs()]
-    if isinstance(opt, Adam):
-        return [[n for n in names if n in ("momentum", "velocity")]] + \
-               [[n] for n in names if n not in ("momentum", "velocity")]
-    return [[n] for n in names]
+    return opt.keras_slot_groups()
+
+
+def scalar_names(opt):
+    """Optimizer-wide scalars Keras creates after the slots (Nadam's u_product)."""
+    return [name for name, _ in opt._scalar_specs()]
 
 
 def _float_lr(opt):
@@ -67,7 +70,7 @@ class StateView:
             for key in self.slot_keys:
                 for name in group:
                     out.append(np.asarray(_get(self.state.slots[name], key)))
-        return out
+        return out + [np.asarray(self.state.slots[name]) for name in scalar_names(opt)]
 
     def with_keras_arrays(self, opt, arrays):
         """A new view whose state holds `arrays` (ordered as `keras_arrays`, shapes checked)."""
@@ -83,6 +86,8 @@ class StateView:
                     for name in group:
                         slots[name] = _set(slots[name], key,
                                            _like(next(values), _get(slots[name], key)))
+            for name in scalar_names(opt):
+                slots[name] = _like(next(values), slots[name])
         state = self.state._replace(iterations=jnp.asarray(np.asarray(arrays[0]), jnp.int32),
                                     slots=slots)
         if lr is not None:

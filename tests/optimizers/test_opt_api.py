@@ -102,11 +102,14 @@ def test_constructor_errors(make, match):
         make()
 
 
-def test_unimplemented_keras_options_say_so():
-    with pytest.raises(ValueError, match="use_ema"):
-        O.Adam(use_ema=True)
-    with pytest.raises(ValueError, match="gradient_accumulation_steps"):
-        O.SGD(gradient_accumulation_steps=4)
+def test_base_option_errors_use_keras_wording():
+    with pytest.raises(ValueError, match=r"`ema_momentum` must be in the range \[0, 1\]"):
+        O.Adam(use_ema=True, ema_momentum=1.5)
+    with pytest.raises(ValueError, match="`ema_overwrite_frequency` must be an integer >= 1"):
+        O.Adam(use_ema=True, ema_overwrite_frequency=0.5)
+    with pytest.raises(ValueError, match="`gradient_accumulation_steps` must be an integer >= 2"):
+        O.SGD(gradient_accumulation_steps=1)
+    O.Adam(ema_momentum=1.5)  # as Keras: only checked when use_ema=True
     with pytest.warns(UserWarning, match="`decay` is no longer supported"):
         O.SGD(decay=0.1)
 

@@ -217,6 +217,14 @@ SCHEDULE_CASES = {
     "cosine_warmup": ("CosineDecay", dict(initial_learning_rate=0.0, decay_steps=120,
                                           alpha=0.1, warmup_target=0.1,
                                           warmup_steps=30)),
+    "restarts": ("CosineDecayRestarts", dict(initial_learning_rate=0.1,
+                                             first_decay_steps=20)),
+    "restarts_flat": ("CosineDecayRestarts", dict(initial_learning_rate=0.1,
+                                                  first_decay_steps=17, t_mul=1.0,
+                                                  m_mul=0.5, alpha=0.1)),
+    "restarts_mul": ("CosineDecayRestarts", dict(initial_learning_rate=0.2,
+                                                 first_decay_steps=10, t_mul=1.5,
+                                                 m_mul=0.8, alpha=0.01)),
 }
 
 

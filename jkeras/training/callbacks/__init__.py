@@ -4,12 +4,15 @@ from jkeras.training.callbacks.base import Callback, CallbackList, is_overridden
 from jkeras.training.callbacks.csv_logger import CSVLogger
 from jkeras.training.callbacks.early_stopping import EarlyStopping
 from jkeras.training.callbacks.history import History
+from jkeras.training.callbacks.left_out import LEFT_OUT
 from jkeras.training.callbacks.lambda_callback import LambdaCallback
 from jkeras.training.callbacks.lr_scheduler import LearningRateScheduler, ReduceLROnPlateau
 from jkeras.training.callbacks.model_checkpoint import ModelCheckpoint
 from jkeras.training.callbacks.monitor import MonitorCallback
 from jkeras.training.callbacks.progbar_logger import ProgbarLogger
 from jkeras.training.callbacks.terminate_on_nan import TerminateOnNaN
+from jkeras.training.callbacks.swap_ema_weights import SwapEMAWeights
+from jkeras.training.callbacks.tensorboard import TensorBoard
 
 __all__ = [
     "CSVLogger",
@@ -17,12 +20,15 @@ __all__ = [
     "CallbackList",
     "EarlyStopping",
     "History",
+    "LEFT_OUT",
     "LambdaCallback",
     "LearningRateScheduler",
     "ModelCheckpoint",
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "SwapEMAWeights",
+    "TensorBoard",
     "TerminateOnNaN",
     "is_overridden",
 ]
