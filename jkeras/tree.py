@@ -23,7 +23,10 @@ def _is_none(x):
 
 
 def _leaf_or_none(x):
-    return x is None or _tu.treedef_is_leaf(_tu.tree_structure(x))
+    if x is None:
+        return True
+    leaves = _tu.tree_leaves(x, is_leaf=lambda y: y is not x)
+    return len(leaves) == 1 and leaves[0] is x
 
 
 def _flatten(structure, none_is_leaf=True):
@@ -40,17 +43,23 @@ def flatten(structure):
     return _flatten(structure)[0]
 
 
-def _key(k):
-    for attr in ("key", "idx", "name"):
-        if hasattr(k, attr):
-            return getattr(k, attr)
-    return k
+def _paths(structure, prefix):
+    if _leaf_or_none(structure):
+        yield prefix, structure
+        return
+    children = _tu.tree_flatten_with_path(structure, is_leaf=lambda x: x is not structure)[0]
+    for i, (path, child) in enumerate(children):
+        key = path[0]
+        # dict keys and sequence indices as Keras (optree) gives them; namedtuple fields and
+        # other registered nodes by position
+        key = key.key if isinstance(key, _tu.DictKey) else (
+            key.idx if isinstance(key, _tu.SequenceKey) else i)
+        yield from _paths(child, prefix + (key,))
 
 
 def flatten_with_path(structure):
     """`[(path, leaf), ...]`, each path a tuple of list indices and dict keys."""
-    pairs = _tu.tree_flatten_with_path(structure, is_leaf=_is_none)[0]
-    return [(tuple(_key(k) for k in path), leaf) for path, leaf in pairs]
+    return list(_paths(structure, ()))
 
 
 def _same_structure_error():

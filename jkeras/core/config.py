@@ -128,6 +128,7 @@ def result_type(*dtypes):
     args = [floatx() if d is None else d for d in dtypes]
     weak = [d is int or d is float for d in args]
     strong = [standardize_dtype(d) for d, w in zip(args, weak) if not w]
+    strong = [_BIT64_TO_32.get(d, d) for d in strong]
     if all(weak):
         kinds = {("float" if d is float else "int") for d in args}
         precision = floatx()[-2:]

@@ -198,6 +198,7 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
                          "(batch of transforms). Received input with shape: "
                          f"transform.shape={transform.shape}")
     images, squeeze = _to_nhwc(images, data_format)
+    transform = transform.astype(config.result_type(transform.dtype, float))
     if transform.ndim == 1:
         transform = transform[None]
     batch, height, width, channels = images.shape

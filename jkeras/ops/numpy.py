@@ -232,9 +232,21 @@ inner = _binary("inner", jnp.inner)
 outer = _binary("outer", jnp.outer)
 vdot = _binary("vdot", jnp.vdot)
 dot = _binary("dot", jnp.dot)
-bitwise_and = _binary("bitwise_and", jnp.bitwise_and)
-bitwise_or = _binary("bitwise_or", jnp.bitwise_or)
-bitwise_xor = _binary("bitwise_xor", jnp.bitwise_xor)
+
+
+def bitwise_and(x, y):
+    """Element-wise `x & y`."""
+    return jnp.bitwise_and(_t(x), _t(y))
+
+
+def bitwise_or(x, y):
+    """Element-wise `x | y`."""
+    return jnp.bitwise_or(_t(x), _t(y))
+
+
+def bitwise_xor(x, y):
+    """Element-wise `x ^ y`."""
+    return jnp.bitwise_xor(_t(x), _t(y))
 
 
 def _shift_operand(y):
