@@ -16,26 +16,20 @@ _KERAS_DRAWS = textwrap.dedent("""
     import os, pickle, sys
     os.environ["KERAS_BACKEND"] = "jax"
     import numpy as np, keras
-    r = keras.random
-    g = r.SeedGenerator(42)
-    out = [r.normal((3, 2), seed=g), r.normal((3, 2), seed=g), r.uniform((4,), seed=7, minval=1, maxval=3),
-           r.truncated_normal((5,), seed=3, mean=1.0, stddev=2.0), r.randint((4,), 0, 10, seed=5),
-           r.categorical(np.log(np.array([[0.2, 0.8], [0.9, 0.1]], "float32")), 6, seed=2),
-           r.dropout(np.ones((4, 5), "float32"), 0.5, seed=1),
-           r.dropout(np.ones((4, 5), "float32"), 0.5, noise_shape=(None, 1), seed=1),
-           r.shuffle(np.arange(8), seed=4), r.gamma((3,), 2.0, seed=6),
-           r.binomial((3,), 10, 0.3, seed=8), r.beta((3,), 2.0, 3.0, seed=9)]
-    pickle.dump([np.asarray(o) for o in out], open(sys.argv[1], "wb"))
+    sys.path.insert(0, os.environ["JKERAS_TESTS"])
+    from test_random import draws
+    pickle.dump([np.asarray(o) for o in draws(keras.random)], open(sys.argv[1], "wb"))
 """)
 
 
-def _ours():
-    r = random
+def draws(r):
+    """The same draws from Keras's `keras.random` or `jkeras.random` (module `r`)."""
     g = r.SeedGenerator(42)
+    logits = np.log(np.array([[0.2, 0.8], [0.9, 0.1]], "float32"))
     return [r.normal((3, 2), seed=g), r.normal((3, 2), seed=g),
             r.uniform((4,), seed=7, minval=1, maxval=3),
             r.truncated_normal((5,), seed=3, mean=1.0, stddev=2.0), r.randint((4,), 0, 10, seed=5),
-            r.categorical(np.log(np.array([[0.2, 0.8], [0.9, 0.1]], "float32")), 6, seed=2),
+            r.categorical(logits, 6, seed=2),
             r.dropout(np.ones((4, 5), "float32"), 0.5, seed=1),
             r.dropout(np.ones((4, 5), "float32"), 0.5, noise_shape=(None, 1), seed=1),
             r.shuffle(np.arange(8), seed=4), r.gamma((3,), 2.0, seed=6),
@@ -45,12 +39,13 @@ def _ours():
 def test_draws_equal_keras_jax_backend(tmp_path):
     import pickle
     path = str(tmp_path / "draws.pkl")
-    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu")
+    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu",
+               JKERAS_TESTS=os.path.dirname(__file__))
     subprocess.run([sys.executable, "-c", _KERAS_DRAWS, path], env=env, check=True,
                    capture_output=True)
     with open(path, "rb") as f:
         theirs = pickle.load(f)
-    for ours, ref in zip(_ours(), theirs):
+    for ours, ref in zip(draws(random), theirs):
         assert np.asarray(ours).dtype == ref.dtype
         np.testing.assert_allclose(np.asarray(ours), ref, rtol=1e-6, atol=1e-6)
 

@@ -397,29 +397,30 @@ def _nonnegative(**values):
             raise ValueError(f"{name} must be >= 0. Received: {name}={value}")
 
 
-def _exactly_two(kind, first, second, target, names):
-    if [first, second, target].count(None) != 1:
-        a, b, c = names
-        raise ValueError(f"Must specify exactly two of {a}, {b}, {c}. "
-                         f"Received: {a}={first}, {b}={second}, {c}={target}")
-
-
-def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
-               right_padding=None, target_height=None, target_width=None, data_format=None):
-    """Zero-pad images on the sides, or to a target size."""
+def _box(images, data_format, vertical, horizontal):
+    """Validate Keras's (side, side, target) triples; the images and their spatial axes."""
     data_format = config.standardize_data_format(data_format)
     images = _t(images)
     if images.ndim not in (3, 4):
         raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch "
                          f"of images). Received: images.shape={images.shape}")
-    _exactly_two("pad", top_padding, bottom_padding, target_height,
-                 ("top_padding", "bottom_padding", "target_height"))
-    _exactly_two("pad", left_padding, right_padding, target_width,
-                 ("left_padding", "right_padding", "target_width"))
-    _nonnegative(top_padding=top_padding, bottom_padding=bottom_padding,
-                 target_height=target_height, left_padding=left_padding,
-                 right_padding=right_padding, target_width=target_width)
+    for triple in (vertical, horizontal):
+        if list(triple.values()).count(None) != 1:
+            (a, va), (b, vb), (c, vc) = triple.items()
+            raise ValueError(f"Must specify exactly two of {a}, {b}, {c}. "
+                             f"Received: {a}={va}, {b}={vb}, {c}={vc}")
+    _nonnegative(**vertical, **horizontal)
     ha, wa = _hw_axes(images.ndim, data_format)
+    return images, ha, wa
+
+
+def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
+               right_padding=None, target_height=None, target_width=None, data_format=None):
+    """Zero-pad images on the sides, or to a target size."""
+    images, ha, wa = _box(
+        images, data_format,
+        dict(top_padding=top_padding, bottom_padding=bottom_padding, target_height=target_height),
+        dict(left_padding=left_padding, right_padding=right_padding, target_width=target_width))
     height, width = images.shape[ha], images.shape[wa]
     if top_padding is None:
         top_padding = target_height - bottom_padding - height
@@ -439,19 +440,12 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None, data_format=None):
     """Crop images on the sides, or to a target size."""
-    data_format = config.standardize_data_format(data_format)
-    images = _t(images)
-    if images.ndim not in (3, 4):
-        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch "
-                         f"of images). Received: images.shape={images.shape}")
-    _exactly_two("crop", top_cropping, bottom_cropping, target_height,
-                 ("top_cropping", "bottom_cropping", "target_height"))
-    _exactly_two("crop", left_cropping, right_cropping, target_width,
-                 ("left_cropping", "right_cropping", "target_width"))
-    _nonnegative(top_cropping=top_cropping, bottom_cropping=bottom_cropping,
-                 target_height=target_height, left_cropping=left_cropping,
-                 right_cropping=right_cropping, target_width=target_width)
-    ha, wa = _hw_axes(images.ndim, data_format)
+    images, ha, wa = _box(
+        images, data_format,
+        dict(top_cropping=top_cropping, bottom_cropping=bottom_cropping,
+             target_height=target_height),
+        dict(left_cropping=left_cropping, right_cropping=right_cropping,
+             target_width=target_width))
     height, width = images.shape[ha], images.shape[wa]
     if top_cropping is None:
         top_cropping = height - target_height - bottom_cropping

@@ -15,6 +15,7 @@ from jax import nn as jnn
 from jkeras.core import config
 from jkeras.ops import linalg
 from jkeras.ops.core import cast, convert_to_tensor
+from jkeras.ops.einops import rearrange
 
 _t = convert_to_tensor
 
@@ -663,34 +664,21 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     return out[:, :, ph:ph + oh, pw:pw + ow]
 
 
-def _check_block(block_size):
+def _pixel_shuffle(x, block_size, data_format, channels_last, channels_first):
+    data_format = config.standardize_data_format(data_format)
     if block_size < 2:
         raise ValueError(f"`block_size` must be at least 2. Received: block_size={block_size}")
+    pattern = channels_last if data_format == "channels_last" else channels_first
+    return rearrange(x, pattern, b1=block_size, b2=block_size)
 
 
 def depth_to_space(x, block_size, data_format="channels_last"):
     """Move channel blocks into `block_size` x `block_size` spatial blocks (pixel shuffle)."""
-    data_format = config.standardize_data_format(data_format)
-    _check_block(block_size)
-    x, b = _t(x), block_size
-    if data_format == "channels_last":
-        n, h, w, c = x.shape
-        x = jnp.reshape(x, (n, h, w, b, b, c // (b * b))).transpose(0, 1, 3, 2, 4, 5)
-        return jnp.reshape(x, (n, h * b, w * b, c // (b * b)))
-    n, c, h, w = x.shape
-    x = jnp.reshape(x, (n, c // (b * b), b, b, h, w)).transpose(0, 1, 4, 2, 5, 3)
-    return jnp.reshape(x, (n, c // (b * b), h * b, w * b))
+    return _pixel_shuffle(x, block_size, data_format, "n h w (b1 b2 c) -> n (h b1) (w b2) c",
+                          "n (c b1 b2) h w -> n c (h b1) (w b2)")
 
 
 def space_to_depth(x, block_size, data_format="channels_last"):
     """Move `block_size` x `block_size` spatial blocks into channels (pixel unshuffle)."""
-    data_format = config.standardize_data_format(data_format)
-    _check_block(block_size)
-    x, b = _t(x), block_size
-    if data_format == "channels_last":
-        n, h, w, c = x.shape
-        x = jnp.reshape(x, (n, h // b, b, w // b, b, c)).transpose(0, 1, 3, 2, 4, 5)
-        return jnp.reshape(x, (n, h // b, w // b, c * b * b))
-    n, c, h, w = x.shape
-    x = jnp.reshape(x, (n, c, h // b, b, w // b, b)).transpose(0, 1, 3, 5, 2, 4)
-    return jnp.reshape(x, (n, c * b * b, h // b, w // b))
+    return _pixel_shuffle(x, block_size, data_format, "n (h b1) (w b2) c -> n h w (b1 b2 c)",
+                          "n c (h b1) (w b2) -> n (c b1 b2) h w")
