@@ -36,8 +36,10 @@ def draws(r):
             r.binomial((3,), 10, 0.3, seed=8), r.beta((3,), 2.0, 3.0, seed=9)]
 
 
+@pytest.mark.tensorflow  # Keras comes with the TensorFlow test extra
 def test_draws_equal_keras_jax_backend(tmp_path):
     import pickle
+    pytest.importorskip("keras")
     path = str(tmp_path / "draws.pkl")
     env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu",
                JKERAS_TESTS=os.path.dirname(__file__))

@@ -144,7 +144,8 @@ def scatter_update(inputs, indices, updates, reduction=None):
     at = inputs.at[idx]
     methods = {None: at.set, "add": at.add, "max": at.max, "min": at.min, "mul": at.multiply}
     if reduction not in methods:
-        raise ValueError(f"Unsupported reduction: {reduction}")
+        raise ValueError(f"Invalid reduction: {reduction}. Supported values are: None, 'add', "
+                         "'max', 'min', 'mul'.")
     return methods[reduction](updates)
 
 

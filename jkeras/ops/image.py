@@ -28,7 +28,7 @@ _SCALE_METHODS = {"linear", "bilinear", "trilinear", "cubic", "bicubic", "tricub
 
 def _check_rank(images, name="images"):
     if images.ndim not in (3, 4):
-        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch "
+        raise ValueError(f"Invalid {name} rank: expected rank 3 (single image) or rank 4 (batch "
                          f"of images). Received input with shape: {name}.shape={images.shape}")
 
 

@@ -679,9 +679,14 @@ def reshape(x, newshape):
             newshape = tuple(newshape)
         except TypeError:
             newshape = (newshape,)
-        if builtins.sum(1 for d in newshape if d == -1) > 1:
-            raise ValueError("There must be at most one unknown dimension (-1) in newshape. "
-                             f"Received: newshape={newshape}")
+        for d in newshape:
+            if isinstance(d, int) and d < -1:
+                raise ValueError("Each dimension in `newshape` must be a non-negative integer, "
+                                 "or `-1` for a single unknown dimension. "
+                                 f"Received: newshape={newshape}.")
+        if builtins.sum(1 for d in newshape if isinstance(d, int) and d == -1) > 1:
+            raise ValueError("There must be at most one unknown dimension (-1) in `newshape`. "
+                             f"Received: newshape={newshape}.")
     return jnp.reshape(_t(x), newshape)
 
 

@@ -36,7 +36,7 @@ def _cases():
              Case("ops.svd", f32(2, 3), full_matrices=False, tol=tol),
              Case("ops.qr", f32(4, 3), tol=tol), Case("ops.qr", f32(3, 4), mode="complete", tol=tol),
              Case("ops.qr", f32(3, 3), mode="r"),
-             Case("ops.lstsq", f32(5, 3), f32(5, 2), tol=tol), Case("ops.lstsq", f32(5, 3), f32(4)),
+             Case("ops.lstsq", f32(5, 3), f32(5, 2), tol=tol), Case("ops.lstsq", f32(5, 3), f32(4), same_message=False),
              Case("ops.matrix_rank", f32(4, 3)), Case("ops.matrix_rank", np.ones((3, 3), "float32")),
              Case("ops.matrix_rank", f32(3)),
              Case("ops.pinv", f32(4, 3), tol=tol), Case("ops.pinv", f32(3))]
@@ -47,7 +47,8 @@ def _cases():
     cases += [Case("ops.norm", f32(2, 3, 4), axis=-1, keepdims=True, grad=True),
               Case("ops.norm", f32(2, 3, 4), axis=(1, 2)),
               Case("ops.norm", np.arange(6, dtype="int32")),
-              Case("ops.norm", f32(3, 4), ord="bad"), Case("ops.norm", f32(3), ord="fro", axis=0)]
+              Case("ops.norm", f32(3, 4), ord="bad", same_message=False),
+              Case("ops.norm", f32(3), ord="fro", axis=0, same_message=False)]
     cases += [Case("ops.linalg.jvp", Fn("ops.sin"), (f32(3),), (f32(3),))]
     data, ids = f32(6, 2), np.array([0, 0, 1, 3, 3, 3])
     for name in ("segment_sum", "segment_max", "segment_min", "segment_prod"):
@@ -65,7 +66,7 @@ def _cases():
               Case("ops.extract_sequences", f32(2, 10), 4, 2), Case("ops.extract_sequences", f32(9), 3, 3),
               Case("ops.fft", (f32(2, 8), f32(2, 8)), tol=tol), Case("ops.fft2", (f32(4, 4), f32(4, 4)), tol=tol),
               Case("ops.ifft2", (f32(4, 4), f32(4, 4)), tol=tol),
-              Case("ops.fft", (f32(4), f32(5))), Case("ops.fft", f32(4)),
+              Case("ops.fft", (f32(4), f32(5))), Case("ops.fft", f32(4), same_message=False),
               Case("ops.rfft", f32(2, 8), tol=tol), Case("ops.rfft", f32(8), fft_length=6, tol=tol),
               Case("ops.irfft", (f32(2, 5), f32(2, 5)), tol=tol),
               Case("ops.irfft", (f32(5), f32(5)), fft_length=6, tol=tol)]

@@ -151,7 +151,8 @@ def _cases():
     # shapes
     x = f32(2, 3, 4)
     cases += [Case("ops.reshape", x, (4, 6), grad=True), Case("ops.reshape", x, (-1, 2)),
-              Case("ops.reshape", x, -1),
+              Case("ops.reshape", x, -1), Case("ops.reshape", x, (-1, -1)),
+              Case("ops.reshape", x, (-2, 12)),
               Case("ops.transpose", x), Case("ops.transpose", x, (1, 0, 2), grad=True),
               Case("ops.swapaxes", x, 0, 2), Case("ops.moveaxis", x, 0, -1),
               Case("ops.moveaxis", x, [0, 1], [2, 0]),
