@@ -22,3 +22,9 @@ def unique_name(prefix):
 def reset_names():
     """Restart the counters (as `keras.backend.clear_session()` does)."""
     _counters.clear()
+
+
+def get_uid(prefix=""):
+    """The next number for `prefix` (1 first), the counter auto-names share (Keras's get_uid)."""
+    _counters[prefix] += 1
+    return _counters[prefix]

@@ -1,0 +1,140 @@
+"""Session configuration of Keras 3 (`keras.config`): floatx, epsilon, image data format.
+
+Kept on the lowest floor so every layer and op can read it. Values are plain Python state read at
+trace time: change them before building/compiling, as in Keras.
+"""
+import jax.numpy as jnp
+import numpy as np
+
+_state = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last",
+          "flash_attention": None}
+
+_FLOATX = ("bfloat16", "float16", "float32", "float64")
+ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8",
+                  "int16", "int32", "int64", "bfloat16", "bool", "string", "float8_e4m3fn",
+                  "float8_e5m2", "complex64", "complex128")
+_PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "int": "int32",
+                  complex: "complex64"}
+
+
+def backend():
+    """The name of the backend: always `"jax"`."""
+    return "jax"
+
+
+def floatx():
+    """The default float type, as a string (`'float32'` unless set)."""
+    return _state["floatx"]
+
+
+def set_floatx(value):
+    if value not in _FLOATX:
+        raise ValueError(f"Unknown `floatx` value: {value}. Expected one of {set(_FLOATX)}")
+    _state["floatx"] = str(value)
+
+
+def epsilon():
+    """The fuzz factor used in numeric expressions (`1e-7` unless set)."""
+    return _state["epsilon"]
+
+
+def set_epsilon(value):
+    _state["epsilon"] = value
+
+
+def image_data_format():
+    """`'channels_last'` (default) or `'channels_first'`."""
+    return _state["image_data_format"]
+
+
+def set_image_data_format(data_format):
+    data_format = str(data_format).lower()
+    if data_format not in {"channels_first", "channels_last"}:
+        raise ValueError("The `data_format` argument must be one of "
+                         "{'channels_first', 'channels_last'}. "
+                         f"Received: data_format={data_format}")
+    _state["image_data_format"] = data_format
+
+
+def standardize_data_format(data_format):
+    """`None` -> the configured default; otherwise validated as Keras does."""
+    if data_format is None:
+        return image_data_format()
+    data_format = str(data_format).lower()
+    if data_format not in {"channels_first", "channels_last"}:
+        raise ValueError("The `data_format` argument must be one of "
+                         "{'channels_first', 'channels_last'}. "
+                         f"Received: data_format={data_format}")
+    return data_format
+
+
+def enable_flash_attention():
+    """Let `dot_product_attention` use flash attention where the platform has it (default)."""
+    _state["flash_attention"] = None
+
+
+def disable_flash_attention():
+    """Never use flash attention in `dot_product_attention`."""
+    _state["flash_attention"] = False
+
+
+def is_flash_attention_enabled():
+    """`None` (use when available, the default) or `False` (disabled)."""
+    return _state["flash_attention"]
+
+
+def standardize_dtype(dtype):
+    """A Keras dtype name (`'float32'`, `'int32'`, ...); `None` means floatx."""
+    if dtype is None:
+        return floatx()
+    dtype = _PYTHON_DTYPES.get(dtype, dtype)
+    if hasattr(dtype, "name"):
+        dtype = dtype.name
+    elif hasattr(dtype, "__name__"):
+        dtype = dtype.__name__
+    elif "jax.numpy" in str(dtype):
+        dtype = str(dtype).split(".")[-1]
+    if dtype not in ALLOWED_DTYPES:
+        raise ValueError(f"Invalid dtype: {dtype}")
+    return dtype
+
+
+def is_float_dtype(dtype):
+    dtype = standardize_dtype(dtype)
+    return dtype.startswith("float") or dtype.startswith("bfloat")
+
+
+def is_int_dtype(dtype):
+    dtype = standardize_dtype(dtype)
+    return dtype.startswith("int") or dtype.startswith("uint")
+
+
+_BIT64_TO_32 = {"int64": "int32", "uint64": "uint32", "float64": "float32",
+                "complex128": "complex64"}
+
+
+def result_type(*dtypes):
+    """Keras's type promotion on JAX (the JAX lattice, 64-bit types narrowed to 32 bits).
+
+    Python `int` / `float` are weak: they take the other operand's kind and width, and on their
+    own resolve to the precision of `floatx()`.
+    """
+    if not dtypes:
+        return floatx()
+    for d in dtypes:
+        if d in ("float8_e4m3fn", "float8_e5m2"):
+            raise ValueError("There is no implicit conversions from float8 dtypes to others."
+                             f" You must cast it internally. Received: {dtypes}")
+    args = [floatx() if d is None else d for d in dtypes]
+    weak = [d is int or d is float for d in args]
+    strong = [standardize_dtype(d) for d, w in zip(args, weak) if not w]
+    strong = [_BIT64_TO_32.get(d, d) for d in strong]
+    if all(weak):
+        kinds = {("float" if d is float else "int") for d in args}
+        precision = floatx()[-2:]
+        out = f"float{precision}" if "float" in kinds else f"int{precision}"
+        return _BIT64_TO_32.get(out, out)
+    jargs = [np.dtype(jnp.dtype(d)) if d != "bfloat16" else jnp.bfloat16 for d in strong]
+    jargs += [d for d, w in zip(args, weak) if w]
+    out = jnp.result_type(*jargs).name
+    return _BIT64_TO_32.get(out, out)
