@@ -57,7 +57,10 @@ class KerasStepsMixin:
         y_pred, non_trainable_variables = self.stateless_call(
             trainable_variables, non_trainable_variables, x, **kwargs)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training)
-        return loss, (loss, y_pred, non_trainable_variables, metrics_variables)
+        scaled = loss
+        if training and hasattr(self.optimizer, "scale_loss"):
+            scaled = self.optimizer.scale_loss(loss)  # loss_scale_factor, as Keras
+        return scaled, (loss, y_pred, non_trainable_variables, metrics_variables)
 
     def _update_metrics_variables(self, metrics_variables, loss, x, y, y_pred, sample_weight):
         """Keras's default metric update: the loss tracker (weighted by the batch size) and the

@@ -60,6 +60,33 @@ def copy_tree(tree):
     return jax.tree_util.tree_map(jnp.copy, tree)
 
 
+def split_frozen(params, frozen, prefix=()):
+    """(trainable part, frozen part) of a nested params dict."""
+    if not frozen:
+        return params, {}
+    train, rest = {}, {}
+    for k, v in params.items():
+        path = prefix + (k,)
+        if isinstance(v, dict):
+            t, r = split_frozen(v, frozen, path)
+            if t:
+                train[k] = t
+            if r:
+                rest[k] = r
+        else:
+            (rest if path in frozen else train)[k] = v
+    return train, rest
+
+
+def merge_frozen(train, rest):
+    if not rest:
+        return train
+    out = dict(train)
+    for k, v in rest.items():
+        out[k] = merge_frozen(out.get(k, {}), v) if isinstance(v, dict) else v
+    return out
+
+
 class ModelStore:
     """Per-model training cache and the live-state bookkeeping of `fit` (a plain object, so the
     layer tracking never walks into it).
@@ -80,7 +107,6 @@ class ModelStore:
         self.frozen = self.frozen_at_init = None  # paths of trainable=False layers' params
 
     def new_state(self, model, outputs, frozen=frozenset()):
-        from jkeras.training.step import split_frozen
         variables = model.get_variables()
         if self.opt_state is None:  # built on the trainable weights only, as Keras
             self.opt_state = model.optimizer.init(split_frozen(variables["params"], frozen)[0])
@@ -126,7 +152,14 @@ class ModelStore:
         if ts is None or any(getattr(a, "is_deleted", lambda: False)()
                              for a in jax.tree_util.tree_leaves(ts)):
             return  # interrupted inside a donated call: the model keeps its pre-fit weights
-        if not synced:  # else the model already holds them (or a callback's edit of them)
+        finalize = getattr(model.optimizer, "finalize_params", None)
+        if getattr(model.optimizer, "use_ema", False) and finalize is not None:
+            # Keras's finalize_variable_values: the trainable weights become their averages
+            from_opt, rest = split_frozen(ts.params, self.frozen_at_init or frozenset())
+            variables = {"params": merge_frozen(finalize(from_opt, ts.opt_state), rest),
+                         "state": ts.state}
+            model.set_variables(variables)
+        elif not synced:  # else the model already holds them (or a callback's edit of them)
             model.set_variables(ts.variables())
         self.opt_state = ts.opt_state
         model.optimizer._last_state = ts.opt_state

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jkeras.training import compile_watch
-from jkeras.training.state import EvalState, TrainState
+from jkeras.training.state import EvalState, TrainState, merge_frozen, split_frozen
 
 TRACE_COUNTS = collections.Counter()
 
@@ -34,35 +34,9 @@ def frozen_paths(model):
     return frozenset(every - trainable)
 
 
-def split_frozen(params, frozen, prefix=()):
-    """(trainable part, frozen part) of a nested params dict."""
-    if not frozen:
-        return params, {}
-    train, rest = {}, {}
-    for k, v in params.items():
-        path = prefix + (k,)
-        if isinstance(v, dict):
-            t, r = split_frozen(v, frozen, path)
-            if t:
-                train[k] = t
-            if r:
-                rest[k] = r
-        else:
-            (rest if path in frozen else train)[k] = v
-    return train, rest
-
-
-def merge_frozen(train, rest):
-    if not rest:
-        return train
-    out = dict(train)
-    for k, v in rest.items():
-        out[k] = merge_frozen(out.get(k, {}), v) if isinstance(v, dict) else v
-    return out
-
-
 def make_train_step(model, outputs, optimizer, nan_guard=False, frozen=frozenset()):
     apply = model.apply
+    scale_loss = getattr(optimizer, "scale_loss", lambda loss: loss)
 
     def train_step(ts, batch):
         TRACE_COUNTS["train_step"] += 1
@@ -75,9 +49,10 @@ def make_train_step(model, outputs, optimizer, nan_guard=False, frozen=frozenset
             y_pred, new_state = apply({"params": merge_frozen(params, rest), "state": ts.state},
                                       x, training=True, rng=step_rng)
             total, values = outputs.loss_values(y, y_pred, sw)
-            return total, (y_pred, new_state, values)
+            # Keras: gradients of the scaled loss (`loss_scale_factor`), logs of the unscaled
+            return scale_loss(total), (total, y_pred, new_state, values)
 
-        (total, (y_pred, new_state, values)), grads = jax.value_and_grad(
+        (_, (total, y_pred, new_state, values)), grads = jax.value_and_grad(
             loss_fn, has_aux=True)(trainable)
         updates, opt_state = optimizer.update(grads, ts.opt_state, trainable)
         params = merge_frozen(jax.tree_util.tree_map(
