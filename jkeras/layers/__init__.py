@@ -52,3 +52,10 @@ from jkeras.layers.merging_more import (Average, Dot, Maximum, Minimum, Multiply
 __all__ += ["Embedding", "RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
             "Bidirectional", "MultiHeadAttention", "Subtract", "Multiply", "Average", "Maximum",
             "Minimum", "Dot"]
+
+from jkeras.layers.preprocessing import (CenterCrop, RandomBrightness, RandomContrast,  # noqa: E402
+                                         RandomCrop, RandomFlip, RandomRotation,
+                                         RandomTranslation, RandomZoom, Resizing)
+
+__all__ += ["Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",
+            "RandomTranslation", "RandomContrast", "RandomBrightness"]

@@ -1,0 +1,14 @@
+"""Preprocessing layers, one file per family.
+
+Numeric layers (Normalization, the image layers) run on the device inside the compiled step;
+random image layers draw from the step's key and are identity when `training=False`.
+"""
+from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomRotation,
+                                                      RandomTranslation, RandomZoom)
+from jkeras.layers.preprocessing.image_color import RandomBrightness, RandomContrast
+from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, Resizing
+from jkeras.layers.preprocessing.normalization import Normalization
+
+__all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
+           "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+           "RandomBrightness"]
