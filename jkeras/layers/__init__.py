@@ -59,3 +59,7 @@ from jkeras.layers.preprocessing import (CenterCrop, RandomBrightness, RandomCon
 
 __all__ += ["Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",
             "RandomTranslation", "RandomContrast", "RandomBrightness"]
+from jkeras.layers.preprocessing import (CategoryEncoding, HashedCrossing, Hashing,  # noqa: E402
+                                         IntegerLookup, StringLookup)
+
+__all__ += ["CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing"]

@@ -3,12 +3,15 @@
 Numeric layers (Normalization, the image layers) run on the device inside the compiled step;
 random image layers draw from the step's key and are identity when `training=False`.
 """
+from jkeras.layers.preprocessing.category_encoding import CategoryEncoding
+from jkeras.layers.preprocessing.hashing import HashedCrossing, Hashing
 from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomRotation,
                                                       RandomTranslation, RandomZoom)
 from jkeras.layers.preprocessing.image_color import RandomBrightness, RandomContrast
 from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, Resizing
+from jkeras.layers.preprocessing.index_lookup import IntegerLookup, StringLookup
 from jkeras.layers.preprocessing.normalization import Normalization
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
-           "RandomBrightness"]
+           "RandomBrightness", "CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing"]
