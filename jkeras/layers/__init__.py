@@ -59,7 +59,8 @@ from jkeras.layers.preprocessing import (CenterCrop, RandomBrightness, RandomCon
 
 __all__ += ["Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",
             "RandomTranslation", "RandomContrast", "RandomBrightness"]
-from jkeras.layers.preprocessing import (CategoryEncoding, HashedCrossing, Hashing,  # noqa: E402
-                                         IntegerLookup, StringLookup)
+from jkeras.layers.preprocessing import (CategoryEncoding, Discretization,  # noqa: E402
+                                         HashedCrossing, Hashing, IntegerLookup, StringLookup)
 
-__all__ += ["CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing"]
+__all__ += ["CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing",
+            "Discretization"]

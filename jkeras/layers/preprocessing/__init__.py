@@ -4,6 +4,7 @@ Numeric layers (Normalization, the image layers) run on the device inside the co
 random image layers draw from the step's key and are identity when `training=False`.
 """
 from jkeras.layers.preprocessing.category_encoding import CategoryEncoding
+from jkeras.layers.preprocessing.discretization import Discretization
 from jkeras.layers.preprocessing.hashing import HashedCrossing, Hashing
 from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomRotation,
                                                       RandomTranslation, RandomZoom)
@@ -14,4 +15,4 @@ from jkeras.layers.preprocessing.normalization import Normalization
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
-           "RandomBrightness", "CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing"]
+           "RandomBrightness", "CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "Discretization"]
