@@ -60,7 +60,8 @@ from jkeras.layers.preprocessing import (CenterCrop, RandomBrightness, RandomCon
 __all__ += ["Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",
             "RandomTranslation", "RandomContrast", "RandomBrightness"]
 from jkeras.layers.preprocessing import (CategoryEncoding, Discretization,  # noqa: E402
-                                         HashedCrossing, Hashing, IntegerLookup, StringLookup)
+                                         HashedCrossing, Hashing, IntegerLookup, StringLookup,
+                                         TextVectorization)
 
 __all__ += ["CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing",
-            "Discretization"]
+            "Discretization", "TextVectorization"]

@@ -12,7 +12,8 @@ from jkeras.layers.preprocessing.image_color import RandomBrightness, RandomCont
 from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, Resizing
 from jkeras.layers.preprocessing.index_lookup import IntegerLookup, StringLookup
 from jkeras.layers.preprocessing.normalization import Normalization
+from jkeras.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
-           "RandomBrightness", "CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "Discretization"]
+           "RandomBrightness", "CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "Discretization", "TextVectorization"]

@@ -199,9 +199,12 @@ class IndexLookup(HostPreprocessingLayer):
         if self._has_input_vocabulary:
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary "
                              "via `vocabulary` argument or `set_vocabulary()` method.")
+        self.learn(self._tokens_of(doc) for doc in documents(data, steps))
+
+    def learn(self, token_lists):
+        """The vocabulary (and idf weights) of an iterable of documents (lists of tokens)."""
         counts, doc_counts, num_docs = collections.Counter(), collections.Counter(), 0
-        for doc in documents(data, steps):
-            tokens = self._tokens_of(doc)
+        for tokens in token_lists:
             counts.update(tokens)
             doc_counts.update(set(tokens))
             num_docs += 1
@@ -219,18 +222,27 @@ class IndexLookup(HostPreprocessingLayer):
 
     # ---- call ---------------------------------------------------------------------------------
     def call(self, inputs):
+        self.check_vocabulary_known()
+        if self.invert:
+            return self._invert(np.asarray(inputs))
+        indices = self.indices_of(inputs)
+        return indices if self.output_mode == "int" else self.encode_indices(indices)
+
+    def check_vocabulary_known(self):
         if self.output_mode != "int" and not self.pad_to_max_tokens and not self._tokens:
             raise RuntimeError(
                 f"When using `output_mode={self.output_mode}` and `pad_to_max_tokens=False`, you "
                 "must set the layer's vocabulary before calling it. Either pass a `vocabulary` "
                 "argument to the layer, or call `adapt` with some sample data.")
-        if self.invert:
-            return self._invert(np.asarray(inputs))
-        values = as_strings(inputs, self._encoding()) if self._string else \
-            np.asarray(inputs, np.int64)
-        indices = map_unique(values, self._index_of).astype(np.int64)
-        if self.output_mode == "int":
-            return indices
+
+    def indices_of(self, values):
+        """Tokens (any shape) -> int64 indices, with the mask and OOV rules."""
+        values = as_strings(values, self._encoding()) if self._string else \
+            np.asarray(values, np.int64)
+        return map_unique(values, self._index_of).astype(np.int64)
+
+    def encode_indices(self, indices):
+        """Indices -> this layer's one_hot / multi_hot / count / tf_idf vectors."""
         depth = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
         out = category_encoding.encode(indices, mode, depth, np.float32, xp=np)
