@@ -65,3 +65,11 @@ from jkeras.layers.preprocessing import (CategoryEncoding, Discretization,  # no
 
 __all__ += ["CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing",
             "Discretization", "TextVectorization"]
+from jkeras.layers.preprocessing import (AutoContrast, RandomColorDegeneration,  # noqa: E402
+                                         RandomColorJitter, RandomGrayscale, RandomHue,
+                                         RandomInvert, RandomPosterization, RandomSaturation,
+                                         RandomSharpness, Solarization)
+
+__all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
+            "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
+            "RandomSharpness", "AutoContrast"]

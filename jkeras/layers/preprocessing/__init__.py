@@ -8,7 +8,12 @@ from jkeras.layers.preprocessing.discretization import Discretization
 from jkeras.layers.preprocessing.hashing import HashedCrossing, Hashing
 from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomRotation,
                                                       RandomTranslation, RandomZoom)
-from jkeras.layers.preprocessing.image_color import RandomBrightness, RandomContrast
+from jkeras.layers.preprocessing.image_color import (RandomBrightness, RandomColorDegeneration,
+                                                     RandomColorJitter, RandomContrast,
+                                                     RandomGrayscale, RandomHue, RandomSaturation)
+from jkeras.layers.preprocessing.image_pixel import (AutoContrast, RandomInvert,
+                                                     RandomPosterization, RandomSharpness,
+                                                     Solarization)
 from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, Resizing
 from jkeras.layers.preprocessing.index_lookup import IntegerLookup, StringLookup
 from jkeras.layers.preprocessing.normalization import Normalization
@@ -17,3 +22,6 @@ from jkeras.layers.preprocessing.text_vectorization import TextVectorization
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
            "RandomBrightness", "CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "Discretization", "TextVectorization"]
+__all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
+            "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
+            "RandomSharpness", "AutoContrast"]

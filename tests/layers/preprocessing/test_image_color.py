@@ -68,3 +68,51 @@ def test_bad_arguments(make, match):
 def test_contrast_on_integer_images_is_a_clear_error():
     with pytest.raises(TypeError, match="float images"):
         L.RandomContrast(0.5)(np.zeros((1, 2, 2, 1), np.int32))
+
+
+B3 = np.array([True, False, True])
+COLOR_CASES = {  # name -> (kwargs, tf.keras transformation, our adjust(...) arguments)
+    "RandomGrayscale": ({"factor": 0.4}, B3.reshape(3, 1, 1, 1), [B3.reshape(3, 1, 1, 1)]),
+    "RandomHue": ({"factor": 0.9, "seed": 2}, {"factor": np.float32([0.1, -0.3, 0.45])},
+                  [np.float32([0.1, -0.3, 0.45])]),
+    "RandomSaturation": ({"factor": 0.5}, {"factor": np.float32([0.5, 1.7, 0.0])},
+                         [np.float32([0.5, 1.7, 0.0])]),
+    "RandomColorDegeneration": ({"factor": (0.2, 0.6)},
+                                {"factor": np.float32([0.5, -0.3, 1.0]).reshape(3, 1, 1, 1)},
+                                [np.float32([0.5, -0.3, 1.0]).reshape(3, 1, 1, 1)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COLOR_CASES))
+def test_color_layers_given_parameters_match_tf(tf, images, same_config, name):
+    kwargs, transformation, args = COLOR_CASES[name]
+    x = images((3, 5, 6, 3))
+    ours, theirs = getattr(L, name)(**kwargs), getattr(tf.keras.layers, name)(**kwargs)
+    expected = np.asarray(theirs.transform_images(x, transformation, training=True))
+    np.testing.assert_allclose(ours.adjust(x, *args), expected, rtol=1e-5, atol=1e-4)
+    same_config(ours, theirs)
+    np.testing.assert_array_equal(ours(x, training=False), x)
+    out = np.asarray(ours(x))
+    assert out.shape == x.shape and np.all(np.isfinite(out))
+
+
+def test_grayscale_probability_and_hue_range(images):
+    x = images((400, 2, 2, 3))
+    out = np.asarray(L.RandomGrayscale(0.25)(x))
+    gray = np.all(out == out[..., :1], axis=(1, 2, 3))
+    assert 0.18 < gray.mean() < 0.32
+    hue = L.RandomHue(0.0)  # a zero shift keeps the colours (up to the HSV round trip)
+    np.testing.assert_allclose(hue(x[:5]), x[:5], rtol=1e-4, atol=1e-2)
+
+
+def test_color_jitter_composes_its_parts(tf, images, same_config):
+    x = images((4, 5, 5, 3))
+    kwargs = dict(brightness_factor=(0.1, 0.1), value_range=(0, 255))
+    ours, theirs = L.RandomColorJitter(**kwargs), tf.keras.layers.RandomColorJitter(**kwargs)
+    np.testing.assert_allclose(ours(x), theirs(x).numpy(), rtol=1e-5, atol=1e-3)
+    same_config(ours, theirs)
+    full = L.RandomColorJitter(brightness_factor=0.2, contrast_factor=0.3, saturation_factor=0.3,
+                               hue_factor=0.1, seed=1)
+    out = np.asarray(full(x))
+    assert out.shape == x.shape and out.min() >= 0 and out.max() <= 255
+    np.testing.assert_array_equal(full(x, training=False), x)

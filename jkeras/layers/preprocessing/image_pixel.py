@@ -1,0 +1,183 @@
+"""Per-pixel tone layers: RandomInvert, RandomPosterization, Solarization, RandomSharpness
+(random, identity at inference) and AutoContrast (deterministic, always applied as in Keras)."""
+import jax
+import jax.numpy as jnp
+
+from jkeras.layers.preprocessing.image_base import (BaseImagePreprocessingLayer,
+                                                    check_value_range)
+from jkeras.layers.preprocessing.image_color import to_range
+
+
+class RandomInvert(BaseImagePreprocessingLayer):
+    """Replace each image by `value_range[1] - image` with a probability drawn from `factor`."""
+    _FACTOR_BOUNDS = (0, 1)
+
+    def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        self.value_range = value_range
+        self._set_seed(seed)
+
+    def _transform(self, images, key):
+        key_p, key_t = jax.random.split(key)
+        batch = images.shape[0]
+        probability = jax.random.uniform(key_p, (batch,), minval=self.factor[0],
+                                         maxval=self.factor[1])
+        return self.adjust(images, jax.random.uniform(key_t, (batch,)) < probability)
+
+    def _inference(self, images):
+        return images
+
+    def adjust(self, images, apply):
+        """The deterministic part: invert the images where `apply` (B,) is True."""
+        images = self._float(images)
+        return jnp.where(apply[:, None, None, None], self.value_range[1] - images, images)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
+                "seed": self.seed}
+
+
+class RandomPosterization(BaseImagePreprocessingLayer):
+    """Keep the top `bits` bits of each 8-bit channel value, `bits` drawn from [factor[0],
+    factor[1]) per image (exactly factor[0] when the two are equal), as Keras."""
+    _FACTOR_BOUNDS = (1, 8)
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        self.value_range = check_value_range(value_range)
+        self._set_seed(seed)
+
+    def _inference(self, images):
+        return images
+
+    def _transform(self, images, key):
+        batch = images.shape[0]
+        if self.factor[0] != self.factor[1]:
+            bits = jax.random.randint(key, (batch,), int(self.factor[0]), int(self.factor[1]))
+        else:
+            bits = jnp.full((batch,), int(self.factor[0]))
+        return self.adjust(images, bits)
+
+    def adjust(self, images, bits):
+        """The deterministic part: keep `bits` (B,) high bits of each channel."""
+        shift = (8 - jnp.asarray(bits, jnp.uint8))[:, None, None, None]
+        x = to_range(self._float(images), self.value_range, (0, 255)).astype(jnp.uint8)
+        x = jnp.left_shift(jnp.right_shift(x, shift), shift).astype(self.dtype)
+        return to_range(x, (0, 255), self.value_range)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
+                "seed": self.seed}
+
+
+class Solarization(BaseImagePreprocessingLayer):
+    """Add a random amount to each image, then invert the pixels at or above a random threshold
+    (both on the 0..255 scale; Keras draws them from [f[0], f[1] * 255])."""
+    _MESSAGE = ("The `addition_factor` and `threshold_factor` arguments should be a number (or a "
+                "list of two numbers) in the range [0, 1]. ")
+
+    def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self._set_seed(seed)
+        self.addition_factor = self._pair(addition_factor, "addition_factor")
+        self.threshold_factor = self._pair(threshold_factor, "threshold_factor")
+        self.value_range = check_value_range(value_range)
+
+    def _pair(self, factor, name):
+        def check(value):
+            if value > 1.0 or value < 0:
+                raise ValueError(self._MESSAGE + f"Received: input_number={value}")
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2:
+                raise ValueError(self._MESSAGE + f"Received: {name}={factor}")
+            check(factor[0])
+            check(factor[1])
+            return tuple(sorted(factor))
+        if isinstance(factor, (int, float)) and not isinstance(factor, bool):
+            check(factor)
+            return (0, factor)
+        raise ValueError(self._MESSAGE + f"Received: {name}={factor}")
+
+    def _transform(self, images, key):
+        key_a, key_t = jax.random.split(key)
+        shape = (images.shape[0], 1, 1, 1)
+        additions = jax.random.uniform(key_a, shape, minval=self.addition_factor[0],
+                                       maxval=self.addition_factor[1] * 255)
+        thresholds = jax.random.uniform(key_t, shape, minval=self.threshold_factor[0],
+                                        maxval=self.threshold_factor[1] * 255)
+        return self.adjust(images, additions, thresholds)
+
+    def adjust(self, images, additions, thresholds):
+        """The deterministic part, given (B, 1, 1, 1) additions and thresholds on 0..255."""
+        x = to_range(self._float(images), self.value_range, (0, 255))
+        x = jnp.clip(x + additions, 0, 255)
+        x = jnp.where(x < thresholds, x, 255 - x)
+        return to_range(x, (0, 255), self.value_range)
+
+    def get_config(self):
+        return {**super().get_config(), "value_range": self.value_range,
+                "addition_factor": self.addition_factor,
+                "threshold_factor": self.threshold_factor, "seed": self.seed}
+
+
+class RandomSharpness(BaseImagePreprocessingLayer):
+    """Blend each image with a 3x3 smoothed copy: factor 0.5 keeps it, lower blurs, higher
+    sharpens (`images + (1 - 2 f) * (smoothed - images)`), f drawn from `factor`."""
+    _FACTOR_BOUNDS = (0, 1)
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        self.value_range = check_value_range(value_range)
+        self._set_seed(seed)
+
+    def _inference(self, images):
+        return self._float(images)
+
+    def _transform(self, images, key):
+        factor = jax.random.uniform(key, (images.shape[0],), minval=self.factor[0],
+                                    maxval=self.factor[1])
+        return self.adjust(images, factor)
+
+    def adjust(self, images, factor):
+        """The deterministic part, given the (B,) factors."""
+        images = self._float(images)
+        channels = images.shape[-1]
+        a, b = 1.0 / 13.0, 5.0 / 13.0
+        kernel = jnp.asarray([[a, a, a], [a, b, a], [a, a, a]], self.dtype)
+        kernel = jnp.tile(kernel[:, :, None, None], (1, 1, 1, channels))
+        smoothed = jax.lax.conv_general_dilated(
+            images, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"),
+            feature_group_count=channels, precision=jax.lax.Precision.HIGHEST)
+        sharpness = (jnp.asarray(factor, self.dtype) * 2)[:, None, None, None]
+        return jnp.clip(images + (1.0 - sharpness) * (smoothed - images), *self.value_range)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
+                "seed": self.seed}
+
+
+class AutoContrast(BaseImagePreprocessingLayer):
+    """Stretch each channel of each image to the full `value_range` (constant channels are
+    kept). Deterministic, applied in training and inference, as Keras."""
+    random = False
+
+    def __init__(self, value_range=(0, 255), **kwargs):
+        super().__init__(**kwargs)
+        self.value_range = check_value_range(value_range)
+
+    def _transform(self, images, key):
+        original = self._float(images)
+        x = to_range(original, self.value_range, (0, 255))
+        low = jnp.min(x, axis=(1, 2), keepdims=True)
+        high = jnp.max(x, axis=(1, 2), keepdims=True)
+        scale = 255.0 / (high - low)
+        x = jnp.clip(x * scale - low * scale, 0.0, 255.0)
+        x = to_range(x, (0, 255), self.value_range)
+        return jnp.where(jnp.isnan(x), original, x)
+
+    def get_config(self):
+        return {**super().get_config(), "value_range": self.value_range}
