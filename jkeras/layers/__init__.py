@@ -69,7 +69,8 @@ from jkeras.layers.preprocessing import (AutoContrast, RandomColorDegeneration, 
                                          RandomColorJitter, RandomGrayscale, RandomHue,
                                          RandomInvert, RandomPosterization, RandomSaturation,
                                          RandomSharpness, Solarization)
+from jkeras.layers.preprocessing import RandomGaussianBlur, RandomShear  # noqa: E402
 
 __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
-            "RandomSharpness", "AutoContrast"]
+            "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur"]

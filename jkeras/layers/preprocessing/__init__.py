@@ -6,12 +6,13 @@ random image layers draw from the step's key and are identity when `training=Fal
 from jkeras.layers.preprocessing.category_encoding import CategoryEncoding
 from jkeras.layers.preprocessing.discretization import Discretization
 from jkeras.layers.preprocessing.hashing import HashedCrossing, Hashing
-from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomRotation,
+from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomRotation, RandomShear,
                                                       RandomTranslation, RandomZoom)
 from jkeras.layers.preprocessing.image_color import (RandomBrightness, RandomColorDegeneration,
                                                      RandomColorJitter, RandomContrast,
                                                      RandomGrayscale, RandomHue, RandomSaturation)
-from jkeras.layers.preprocessing.image_pixel import (AutoContrast, RandomInvert,
+from jkeras.layers.preprocessing.image_pixel import (AutoContrast, RandomGaussianBlur,
+                                                     RandomInvert,
                                                      RandomPosterization, RandomSharpness,
                                                      Solarization)
 from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, Resizing
@@ -24,4 +25,4 @@ __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip"
            "RandomBrightness", "CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "Discretization", "TextVectorization"]
 __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
-            "RandomSharpness", "AutoContrast"]
+            "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur"]

@@ -1,4 +1,4 @@
-"""RandomFlip, RandomRotation, RandomZoom, RandomTranslation: one random geometric transform per
+"""RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomShear: one random geometric transform per
 image, drawn from the call's key; affine ones go through `image_ops.affine_transform` (Keras's JAX
 backend: `map_coordinates` with the fill mode)."""
 import jax
@@ -184,3 +184,43 @@ class RandomTranslation(_TwoFactorLayer):
         """(B, 8) rows shifting images right by `dx` and down by `dy` pixels."""
         zeros, ones = jnp.zeros_like(dx), jnp.ones_like(dx)
         return jnp.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
+
+
+class RandomShear(_AffineLayer):
+    """Shear each image along x and y by amounts drawn from `x_factor` / `y_factor` (in
+    [0, 1]; one random sign for both), about the top-left corner as Keras."""
+    _FACTOR_MESSAGE = ("The `factor` argument should be a number (or a list of two numbers) in "
+                       "the range [0, 1.0]. ")
+
+    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear", fill_mode="reflect",
+                 fill_value=0.0, data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.x_factor = _TwoFactorLayer._pair(self, x_factor, "x_factor")
+        self.y_factor = _TwoFactorLayer._pair(self, y_factor, "y_factor")
+        self._set_fill(fill_mode, interpolation, fill_value, seed)
+
+    _check_number = _TwoFactorLayer._check_number
+
+    @staticmethod
+    def _out_of_range(value):
+        return value > 1.0 or value < 0.0
+
+    def sample_transform(self, key, shape):
+        key_sign, key_y, key_x = jax.random.split(key, 3)
+        batch = shape[0]
+        sign = jnp.where(jax.random.uniform(key_sign, (batch,)) > 0.5, -1.0, 1.0)
+        shear_y = jax.random.uniform(key_y, (batch,), minval=self.y_factor[0],
+                                     maxval=self.y_factor[1])
+        shear_x = jax.random.uniform(key_x, (batch,), minval=self.x_factor[0],
+                                     maxval=self.x_factor[1])
+        return self.shear_matrix(shear_x * sign, shear_y * sign)
+
+    @staticmethod
+    def shear_matrix(shear_x, shear_y):
+        """(B, 8) rows shearing by the (B,) amounts (output (x, y) reads x + sx*y, y + sy*x)."""
+        zeros, ones = jnp.zeros_like(shear_x), jnp.ones_like(shear_x)
+        return jnp.stack([ones, shear_x, zeros, shear_y, ones, zeros, zeros, zeros], axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor,
+                **self._fill_config()}

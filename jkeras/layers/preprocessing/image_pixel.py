@@ -181,3 +181,80 @@ class AutoContrast(BaseImagePreprocessingLayer):
 
     def get_config(self):
         return {**super().get_config(), "value_range": self.value_range}
+
+
+def gaussian_kernel(kernel_size, sigma, dtype):
+    """Keras's JAX `gaussian_blur` kernel: outer(k1d(size[1], sigma[1]), k1d(size[0], sigma[0]))."""
+    def one_d(size, s):
+        x = jnp.arange(size, dtype=dtype) - (size - 1) / 2
+        k = jnp.exp(-0.5 * (x / s) ** 2)
+        return k / jnp.sum(k)
+    return jnp.outer(one_d(kernel_size[1], sigma[1]), one_d(kernel_size[0], sigma[0]))
+
+
+class RandomGaussianBlur(BaseImagePreprocessingLayer):
+    """Blur each image, with a probability drawn from `factor`, by a Gaussian of `kernel_size`
+    and a (sigma_x, sigma_y) pair drawn from `sigma` once per call (as Keras)."""
+    _FACTOR_BOUNDS = (0, 1)
+
+    def __init__(self, factor=1.0, kernel_size=3, sigma=1.0, value_range=(0, 255),
+                 data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        self.kernel_size = self._kernel_size(kernel_size)
+        sigma_error = ("The `sigma` argument should be a number (or a list of two numbers) in "
+                       f"the range [0, 1]. Received: factor={sigma}")
+        try:
+            self._set_factor(sigma)
+        except ValueError:
+            raise ValueError(sigma_error) from None
+        self.sigma, self.factor = self.factor, None
+        self._set_factor(factor)
+        self.value_range = value_range
+        self._set_seed(seed)
+
+    @staticmethod
+    def _kernel_size(size):
+        message = f"kernel_size must be an odd number. Received: kernel_size={size}"
+        if isinstance(size, (tuple, list)):
+            if len(size) != 2:
+                raise ValueError("The `kernel_size` argument should be a number (or a list of two "
+                                 f"numbers) Received: kernel_size={size}")
+            if size[0] % 2 == 0 or size[1] % 2 == 0:
+                raise ValueError(message)
+            return tuple(size)
+        if isinstance(size, (int, float)) and not isinstance(size, bool):
+            if size % 2 == 0:
+                raise ValueError(message)
+            return (size, size)
+        raise ValueError(message)
+
+    def _inference(self, images):
+        return self._float(images)
+
+    def _transform(self, images, key):
+        key_p, key_t, key_s = jax.random.split(key, 3)
+        batch = images.shape[0]
+        probability = jax.random.uniform(key_p, (batch,), minval=self.factor[0],
+                                         maxval=self.factor[1])
+        apply = jax.random.uniform(key_t, (batch,)) < probability
+        sigma = jax.random.uniform(key_s, (2,), minval=self.sigma[0],
+                                   maxval=self.sigma[1]) + 1e-6
+        return self.adjust(images, apply, sigma)
+
+    def adjust(self, images, apply, sigma):
+        """The deterministic part: blur with `sigma` (2,) where `apply` (B,) is True, clip."""
+        images = self._float(images)
+        channels = images.shape[-1]
+        size = tuple(int(s) for s in self.kernel_size)
+        kernel = gaussian_kernel(size, jnp.asarray(sigma, self.dtype), self.dtype)
+        kernel = jnp.tile(kernel[:, :, None, None], (1, 1, 1, channels))
+        blurred = jax.lax.conv_general_dilated(
+            images, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"),
+            feature_group_count=channels, precision=jax.lax.Precision.HIGHEST)
+        out = jnp.where(jnp.asarray(apply)[:, None, None, None], blurred, images)
+        return jnp.clip(out, *self.value_range)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "kernel_size": self.kernel_size,
+                "sigma": self.sigma, "value_range": self.value_range, "seed": self.seed}

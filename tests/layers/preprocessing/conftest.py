@@ -1,5 +1,9 @@
 """Fixtures of the preprocessing tests: random images, and comparing configs with tf.keras."""
+import io
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -30,3 +34,26 @@ def images():
 def same_config():
     """same_config(ours, theirs): get_config equal to tf.keras's as JSON, name aside."""
     return _assert_same_config
+
+
+def _keras_jax(layer_code, x, method="call"):
+    """Output of `layer_code` (a keras layer expression) on `x` under Keras 3's JAX backend, run
+    in a subprocess: the reference where Keras's JAX and TF backends differ. `method`: "call"
+    (the layer on x) or a Python expression in `layer` and `x`."""
+    expression = "layer(x)" if method == "call" else method
+    code = ("import io, sys, numpy as np, keras\n"
+            "x = np.load(io.BytesIO(sys.stdin.buffer.read()))\n"
+            f"layer = {layer_code}\n"
+            f"np.save(sys.stdout.buffer, np.asarray({expression}))\n")
+    buf = io.BytesIO()
+    np.save(buf, x)
+    out = subprocess.run([sys.executable, "-c", code], input=buf.getvalue(), capture_output=True,
+                         env={**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"},
+                         check=True).stdout
+    return np.load(io.BytesIO(out))
+
+
+@pytest.fixture
+def keras_jax():
+    """keras_jax(layer_code, x, method="call"): Keras 3 (JAX backend) output, see _keras_jax."""
+    return _keras_jax

@@ -1,10 +1,5 @@
 """RandomFlip, RandomRotation, RandomZoom, RandomTranslation: exact outputs against tf.keras for
 fixed transformations, distributions of the sampled ones, identity at inference."""
-import io
-import os
-import subprocess
-import sys
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -115,20 +110,31 @@ def test_seed_folds_into_the_key(images):
     assert not np.allclose(a, c)
 
 
-def test_wrap_fill_mode_follows_keras_jax_backend(images):
+def test_wrap_fill_mode_follows_keras_jax_backend(images, keras_jax):
     # TF's ImageProjectiveTransform wraps differently from jax.scipy's map_coordinates; Keras's JAX
-    # backend (the spec here) uses the latter. Reference: keras with KERAS_BACKEND=jax.
+    # backend (the spec here) uses the latter.
     x = images((1, 5, 6, 1))
-    code = ("import io, sys, numpy as np, keras; x = np.load(io.BytesIO(sys.stdin.buffer.read())); "
-            "l = keras.layers.RandomTranslation((0.4, 0.4), (-0.5, -0.5), fill_mode='wrap'); "
-            "np.save(sys.stdout.buffer, np.asarray(l(x)))")
-    buf = io.BytesIO()
-    np.save(buf, x)
-    out = subprocess.run([sys.executable, "-c", code], input=buf.getvalue(), capture_output=True,
-                         env={**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}, check=True).stdout
-    expected = np.load(io.BytesIO(out))
+    expected = keras_jax("keras.layers.RandomTranslation((0.4, 0.4), (-0.5, -0.5), "
+                         "fill_mode='wrap')", x)
     ours = L.RandomTranslation((0.4, 0.4), (-0.5, -0.5), fill_mode="wrap")(x)
     np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-4)
+
+
+@pytest.mark.parametrize("fill_mode", MODES)
+def test_shear_given_factors_matches_tf(tf, images, same_config, fill_mode):
+    x = images((3, 7, 6, 3))
+    kwargs = dict(x_factor=(0.3, 0.3), y_factor=(0.2, 0.2), fill_mode=fill_mode, seed=1)
+    ours, theirs = L.RandomShear(**kwargs), tf.keras.layers.RandomShear(**kwargs)
+    shear = np.float32([[0.3, 0.2], [-0.3, -0.2], [0.3, 0.2]])
+    expected = theirs._transform_images(x, {"shear_factor": shear}, "bilinear").numpy()
+    out = ours.apply_transform(x, ours.shear_matrix(shear[:, 0], shear[:, 1]))
+    np.testing.assert_allclose(out, expected, **TOL)
+    same_config(ours, theirs)
+    np.testing.assert_array_equal(ours(x, training=False), x)
+    sampled = np.asarray(ours.sample_transform(jax.random.PRNGKey(0), (500, 7, 6, 3)))
+    np.testing.assert_allclose(np.abs(sampled[:, 1]), 0.3, rtol=1e-6)  # fixed size, random sign
+    assert 0.4 < np.mean(sampled[:, 1] > 0) < 0.6
+    assert np.all(np.sign(sampled[:, 1]) == np.sign(sampled[:, 3]))
 
 
 @pytest.mark.parametrize("make,error,match", [
@@ -141,6 +147,7 @@ def test_wrap_fill_mode_follows_keras_jax_backend(images):
     (lambda: L.RandomTranslation(0.1, 1.2), ValueError, r"\[-1.0, 1.0\]"),
     (lambda: L.RandomFlip("diagonal"), ValueError, "unknown mode"),
     (lambda: L.RandomFlip(seed=1.5), ValueError, "seed"),
+    (lambda: L.RandomShear(x_factor=-0.1), ValueError, r"\[0, 1.0\]"),
 ])
 def test_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):

@@ -67,3 +67,23 @@ def test_draws(images):
 def test_bad_arguments(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_gaussian_blur_given_parameters(tf, images, same_config, keras_jax):
+    x = images((3, 7, 6, 3))
+    apply, sigma = np.array([True, False, True]), np.float32([0.7, 0.4])
+    ours, theirs = L.RandomGaussianBlur(), tf.keras.layers.RandomGaussianBlur()
+    expected = theirs.transform_images(x, {"should_apply_blur": apply, "blur_factor": sigma})
+    np.testing.assert_allclose(ours.adjust(x, apply, sigma), expected.numpy(), rtol=1e-5, atol=1e-4)
+    same_config(ours, theirs)
+    # A non-square kernel: Keras's JAX and TF backends orient it differently; JAX is the spec.
+    wide = L.RandomGaussianBlur(kernel_size=(3, 5))
+    expected = keras_jax("keras.layers.RandomGaussianBlur(kernel_size=(3, 5))", x,
+                         "layer.transform_images(x, {'should_apply_blur': np.array([True, False, "
+                         "True]), 'blur_factor': np.float32([0.7, 0.4])})")
+    np.testing.assert_allclose(wide.adjust(x, apply, sigma), expected, rtol=1e-5, atol=1e-4)
+    assert np.asarray(ours(x)).shape == x.shape
+    with pytest.raises(ValueError, match="odd number"):
+        L.RandomGaussianBlur(kernel_size=4)
+    with pytest.raises(ValueError, match="`sigma` argument"):
+        L.RandomGaussianBlur(sigma=2.0)
