@@ -56,26 +56,28 @@ def _len_0_to_16(s):
     return _K2
 
 
-def _len_17_to_32(s):
+def _mix_first_32(s, mul, ka):
+    """The 17..64-byte mix: (a, y, z-input) from the first and last 16 bytes."""
     n = len(s)
-    mul = _K2 + n * 2
-    a = (_f64(s, 0) * _K1) & _M
+    a = (_f64(s, 0) * ka) & _M
     b = _f64(s, 8)
     c = (_f64(s, n - 8) * mul) & _M
     d = (_f64(s, n - 16) * _K2) & _M
-    return _hash_len16((_rot((a + b) & _M, 43) + _rot(c, 30) + d) & _M,
-                       (a + _rot((b + _K2) & _M, 18) + c) & _M, mul)
+    y = (_rot((a + b) & _M, 43) + _rot(c, 30) + d) & _M
+    return a, y, (a + _rot((b + _K2) & _M, 18) + c) & _M
+
+
+def _len_17_to_32(s):
+    mul = _K2 + len(s) * 2
+    _, y, second = _mix_first_32(s, mul, _K1)
+    return _hash_len16(y, second, mul)
 
 
 def _len_33_to_64(s):
     n = len(s)
     mul = _K2 + n * 2
-    a = (_f64(s, 0) * _K2) & _M
-    b = _f64(s, 8)
-    c = (_f64(s, n - 8) * mul) & _M
-    d = (_f64(s, n - 16) * _K2) & _M
-    y = (_rot((a + b) & _M, 43) + _rot(c, 30) + d) & _M
-    z = _hash_len16(y, (a + _rot((b + _K2) & _M, 18) + c) & _M, mul)
+    a, y, second = _mix_first_32(s, mul, _K2)
+    z = _hash_len16(y, second, mul)
     e = (_f64(s, 16) * mul) & _M
     f = _f64(s, 24)
     g = ((y + _f64(s, n - 32)) * mul) & _M
@@ -190,3 +192,21 @@ def fingerprint_cat64(fp1, fp2):
     result = (result * mul) & _M
     result = (_shift_mix(result) * mul) & _M
     return _shift_mix(result)
+
+
+def standardize_salt(salt, owner):
+    """Keras's `salt`: an int k -> [k, k]; a pair -> a list; None stays None."""
+    if salt is None:
+        return None
+    if isinstance(salt, (tuple, list)) and len(salt) == 2:
+        return list(salt)
+    if isinstance(salt, int):
+        return [salt, salt]
+    size = "a tuple of 2 integers" if owner == "IndexLookup" else "a tuple of size 2 integers"
+    raise ValueError(f"The `salt` argument for `{owner}` can only be {size}, or a single "
+                     f"integer. Received: salt={salt}.")
+
+
+def hash64(data, salt=None):
+    """TF's string hash of bytes: salted SipHash with `salt` = [k0, k1], else Fingerprint64."""
+    return siphash(salt, data) if salt is not None else fingerprint64(data)

@@ -4,7 +4,8 @@ and the bins equal Keras's."""
 import numpy as np
 
 from jkeras.layers.preprocessing import category_encoding
-from jkeras.layers.preprocessing.fingerprint import fingerprint64, fingerprint_cat64, siphash
+from jkeras.layers.preprocessing.fingerprint import (fingerprint64, fingerprint_cat64, hash64,
+                                                     standardize_salt)
 from jkeras.layers.preprocessing.host_layer import HostPreprocessingLayer, map_unique
 
 _M = (1 << 64) - 1
@@ -50,14 +51,7 @@ class Hashing(HostPreprocessingLayer):
                              f"`\"multi_hot\"`, or `\"count\"`. Received: sparse={sparse} and "
                              f"output_mode={output_mode}")
         category_encoding.check_sparse(sparse)
-        if salt is not None:
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
-                salt = list(salt)
-            elif isinstance(salt, int):
-                salt = [salt, salt]
-            else:
-                raise ValueError("The `salt` argument for `Hashing` can only be a tuple of size 2 "
-                                 f"integers, or a single integer. Received: salt={salt}.")
+        salt = standardize_salt(salt, "Hashing")
         dtype = kwargs.pop("dtype")
         super().__init__(dtype=dtype, **kwargs)
         self.dtype = dtype
@@ -65,9 +59,7 @@ class Hashing(HostPreprocessingLayer):
         self.output_mode, self.sparse = output_mode, False
 
     def _bin(self, value, bins):
-        data = _text(value)
-        hashed = siphash(self.salt, data) if self.salt is not None else fingerprint64(data)
-        return hashed % bins
+        return hash64(_text(value), self.salt) % bins
 
     def call(self, inputs):
         raw = np.asarray(inputs, dtype=object if isinstance(inputs, (list, tuple)) else None)

@@ -112,3 +112,27 @@ class BaseImagePreprocessingLayer(Layer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format}
+
+
+class FactorRangeLayer(BaseImagePreprocessingLayer):
+    """A random colour layer with Keras's `factor`, `value_range` and `seed`; identity at
+    inference. `_SORTED_RANGE`: Keras stores `value_range` sorted (a list) in the config."""
+    _SORTED_RANGE = True
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        self._range = check_value_range(value_range)
+        self.value_range = self._range if self._SORTED_RANGE else value_range
+        self._set_seed(seed)
+
+    def _inference(self, images):
+        return images
+
+    def _uniform(self, key, shape):
+        """Per-image draws from U(factor[0], factor[1])."""
+        return jax.random.uniform(key, shape, minval=self.factor[0], maxval=self.factor[1])
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
+                "seed": self.seed}

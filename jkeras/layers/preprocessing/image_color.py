@@ -5,24 +5,18 @@ import jax.numpy as jnp
 
 from jkeras.layers.preprocessing import image_ops
 from jkeras.layers.preprocessing.image_base import (BaseImagePreprocessingLayer,
-                                                    check_value_range)
+                                                    FactorRangeLayer)
 
 
-class RandomContrast(BaseImagePreprocessingLayer):
+class RandomContrast(FactorRangeLayer):
     """Scale each channel's deviation from its per-image mean by a factor drawn from
     [1 - factor[0], 1 + factor[1]] (Keras 3 clips `factor` to [0, 1], so a number f draws from
     [1, 1 + f]); clip to `value_range`."""
     _FACTOR_BOUNDS = (0, 1)
+    _SORTED_RANGE = False
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self._set_factor(factor)
-        self.value_range = value_range
-        self._value_range = check_value_range(value_range)
-        self._set_seed(seed)
-
-    def _inference(self, images):
-        return images
+        super().__init__(factor, value_range, seed=seed, **kwargs)
 
     def _transform(self, images, key):
         if not jnp.issubdtype(images.dtype, jnp.floating):
@@ -35,39 +29,24 @@ class RandomContrast(BaseImagePreprocessingLayer):
     def adjust(self, images, factor):
         """The deterministic part: contrast `factor` (B, 1, 1, 1) on NHWC images, clipped."""
         mean = jnp.mean(images, axis=(1, 2), keepdims=True)
-        return jnp.clip((images - mean) * factor + mean, *self._value_range)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return jnp.clip((images - mean) * factor + mean, *self._range)
 
 
-class RandomBrightness(BaseImagePreprocessingLayer):
+class RandomBrightness(FactorRangeLayer):
     """Add to each image a delta drawn from `factor` * (value_range[1] - value_range[0]), then
     clip to `value_range`. Integer images stay integers (the delta is cast, as in Keras)."""
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range)
-        self._set_seed(seed)
-
-    def _inference(self, images):
-        return images
+        super().__init__(factor, value_range, seed=seed, **kwargs)
 
     def _transform(self, images, key):
-        delta = jax.random.uniform(key, (images.shape[0], 1, 1, 1), minval=self.factor[0],
-                                   maxval=self.factor[1])
+        delta = self._uniform(key, (images.shape[0], 1, 1, 1))
         return self.adjust(images, delta * (self.value_range[1] - self.value_range[0]))
 
     def adjust(self, images, delta):
         """The deterministic part: add `delta` (B, 1, 1, 1) in pixel units and clip."""
         images = jnp.asarray(images)
-        return jnp.clip(images + delta.astype(images.dtype), *self.value_range).astype(images.dtype)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return jnp.clip(images + delta.astype(images.dtype), *self._range).astype(images.dtype)
 
 
 class RandomGrayscale(BaseImagePreprocessingLayer):
@@ -112,26 +91,17 @@ def to_range(images, original, target):
     return scaled * (target[1] - target[0]) + target[0]
 
 
-class RandomHue(BaseImagePreprocessingLayer):
+class RandomHue(FactorRangeLayer):
     """Rotate each image's hue by +-factor/2 of a turn (a random sign and a size drawn from
     `factor`, in [0, 1])."""
     _FACTOR_BOUNDS = (0, 1)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = value_range
-        self._set_seed(seed)
-
-    def _inference(self, images):
-        return images
+    _SORTED_RANGE = False
 
     def _transform(self, images, key):
         key_sign, key_size = jax.random.split(key)
         batch = images.shape[0]
         sign = jnp.where(jax.random.uniform(key_sign, (batch,)) > 0.5, -1.0, 1.0)
-        size = jax.random.uniform(key_size, (batch,), minval=self.factor[0],
-                                  maxval=self.factor[1])
+        size = self._uniform(key_size, (batch,))
         return self.adjust(images, sign * size * 0.5)
 
     def adjust(self, images, shift):
@@ -144,58 +114,29 @@ class RandomHue(BaseImagePreprocessingLayer):
         rgb = image_ops.hsv_to_rgb(jnp.stack([hue, hsv[..., 1], hsv[..., 2]], axis=-1))
         return to_range(jnp.clip(rgb, 0, 1), (0, 1), self.value_range).astype(self.dtype)
 
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
 
-
-class RandomSaturation(BaseImagePreprocessingLayer):
+class RandomSaturation(FactorRangeLayer):
     """Scale each image's saturation by f / (1 - f + 1e-7), f drawn from `factor` (Keras clips the
     scaled saturation to `value_range`, as here)."""
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range)
-        self._set_seed(seed)
-
-    def _inference(self, images):
-        return images
-
     def _transform(self, images, key):
-        f = jax.random.uniform(key, (images.shape[0],), minval=self.factor[0],
-                               maxval=self.factor[1])
+        f = self._uniform(key, (images.shape[0],))
         return self.adjust(images, f / (1 - f + 1e-7))
 
     def adjust(self, images, scale):
         """The deterministic part: multiply the saturation by `scale` (B,)."""
         hsv = image_ops.rgb_to_hsv(self._float(images))
         saturation = jnp.clip(hsv[..., 1] * jnp.asarray(scale, self.dtype)[:, None, None],
-                              *self.value_range)
+                              *self._range)
         return image_ops.hsv_to_rgb(jnp.stack([hsv[..., 0], saturation, hsv[..., 2]], axis=-1))
 
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
 
-
-class RandomColorDegeneration(BaseImagePreprocessingLayer):
+class RandomColorDegeneration(FactorRangeLayer):
     """Blend each image towards its grayscale by a factor drawn from `factor` (negative factors
     move away from gray), clipped to `value_range`. RGB images."""
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range)
-        self._set_seed(seed)
-
-    def _inference(self, images):
-        return images
-
     def _transform(self, images, key):
-        factor = jax.random.uniform(key, (images.shape[0], 1, 1, 1), minval=self.factor[0],
-                                    maxval=self.factor[1])
-        return self.adjust(images, factor)
+        return self.adjust(images, self._uniform(key, (images.shape[0], 1, 1, 1)))
 
     def adjust(self, images, factor):
         """The deterministic part: `images + factor * (gray - images)`, clipped."""
@@ -204,11 +145,7 @@ class RandomColorDegeneration(BaseImagePreprocessingLayer):
             raise ValueError("Input images must have 3 channels, but received images with "
                              f"{images.shape[-1]} channels.")
         gray = image_ops.rgb_to_grayscale(images)
-        return jnp.clip(images + factor * (gray - images), *self.value_range)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return jnp.clip(images + factor * (gray - images), *self._range)
 
 
 class RandomColorJitter(BaseImagePreprocessingLayer):

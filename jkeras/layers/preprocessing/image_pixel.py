@@ -4,53 +4,34 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image_base import (BaseImagePreprocessingLayer,
-                                                    check_value_range)
+                                                    FactorRangeLayer, check_value_range)
 from jkeras.layers.preprocessing.image_color import to_range
 
 
-class RandomInvert(BaseImagePreprocessingLayer):
+class RandomInvert(FactorRangeLayer):
     """Replace each image by `value_range[1] - image` with a probability drawn from `factor`."""
     _FACTOR_BOUNDS = (0, 1)
+    _SORTED_RANGE = False
 
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = value_range
-        self._set_seed(seed)
+        super().__init__(factor, value_range, data_format=data_format, seed=seed, **kwargs)
 
     def _transform(self, images, key):
         key_p, key_t = jax.random.split(key)
         batch = images.shape[0]
-        probability = jax.random.uniform(key_p, (batch,), minval=self.factor[0],
-                                         maxval=self.factor[1])
+        probability = self._uniform(key_p, (batch,))
         return self.adjust(images, jax.random.uniform(key_t, (batch,)) < probability)
-
-    def _inference(self, images):
-        return images
 
     def adjust(self, images, apply):
         """The deterministic part: invert the images where `apply` (B,) is True."""
         images = self._float(images)
-        return jnp.where(apply[:, None, None, None], self.value_range[1] - images, images)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return jnp.where(apply[:, None, None, None], self._range[1] - images, images)
 
 
-class RandomPosterization(BaseImagePreprocessingLayer):
+class RandomPosterization(FactorRangeLayer):
     """Keep the top `bits` bits of each 8-bit channel value, `bits` drawn from [factor[0],
     factor[1]) per image (exactly factor[0] when the two are equal), as Keras."""
     _FACTOR_BOUNDS = (1, 8)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range)
-        self._set_seed(seed)
-
-    def _inference(self, images):
-        return images
 
     def _transform(self, images, key):
         batch = images.shape[0]
@@ -66,10 +47,6 @@ class RandomPosterization(BaseImagePreprocessingLayer):
         x = to_range(self._float(images), self.value_range, (0, 255)).astype(jnp.uint8)
         x = jnp.left_shift(jnp.right_shift(x, shift), shift).astype(self.dtype)
         return to_range(x, (0, 255), self.value_range)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
 
 
 class Solarization(BaseImagePreprocessingLayer):
@@ -123,24 +100,16 @@ class Solarization(BaseImagePreprocessingLayer):
                 "threshold_factor": self.threshold_factor, "seed": self.seed}
 
 
-class RandomSharpness(BaseImagePreprocessingLayer):
+class RandomSharpness(FactorRangeLayer):
     """Blend each image with a 3x3 smoothed copy: factor 0.5 keeps it, lower blurs, higher
     sharpens (`images + (1 - 2 f) * (smoothed - images)`), f drawn from `factor`."""
     _FACTOR_BOUNDS = (0, 1)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range)
-        self._set_seed(seed)
 
     def _inference(self, images):
         return self._float(images)
 
     def _transform(self, images, key):
-        factor = jax.random.uniform(key, (images.shape[0],), minval=self.factor[0],
-                                    maxval=self.factor[1])
-        return self.adjust(images, factor)
+        return self.adjust(images, self._uniform(key, (images.shape[0],)))
 
     def adjust(self, images, factor):
         """The deterministic part, given the (B,) factors."""
@@ -154,10 +123,6 @@ class RandomSharpness(BaseImagePreprocessingLayer):
             feature_group_count=channels, precision=jax.lax.Precision.HIGHEST)
         sharpness = (jnp.asarray(factor, self.dtype) * 2)[:, None, None, None]
         return jnp.clip(images + (1.0 - sharpness) * (smoothed - images), *self.value_range)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
 
 
 class AutoContrast(BaseImagePreprocessingLayer):

@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from jkeras.layers.preprocessing import category_encoding
-from jkeras.layers.preprocessing.fingerprint import fingerprint64, siphash
+from jkeras.layers.preprocessing.fingerprint import hash64, standardize_salt
 from jkeras.layers.preprocessing.host_layer import (HostPreprocessingLayer, as_strings,
                                                     map_unique)
 
@@ -55,17 +55,10 @@ class IndexLookup(HostPreprocessingLayer):
             raise ValueError("`num_oov_indices` must be greater than or equal to 0. Received: "
                              f"num_oov_indices={num_oov_indices}")
         _check_choice(oov_method, ("floormod", "farmhash"), cls_name, "oov_method")
-        if salt is not None:
-            if not self._string and oov_method != "farmhash":
-                raise ValueError("`salt` can only be used when `oov_method='farmhash'`. "
-                                 f"Received: oov_method={oov_method}")
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
-                salt = list(salt)
-            elif isinstance(salt, int):
-                salt = [salt, salt]
-            else:
-                raise ValueError("The `salt` argument for `IndexLookup` can only be a tuple of 2 "
-                                 f"integers, or a single integer. Received: salt={salt}.")
+        if salt is not None and not self._string and oov_method != "farmhash":
+            raise ValueError("`salt` can only be used when `oov_method='farmhash'`. "
+                             f"Received: oov_method={oov_method}")
+        salt = standardize_salt(salt, "IndexLookup")
         output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         _check_choice(output_mode, _MODES, cls_name, "output_mode")
         if invert and output_mode != "int":
@@ -263,8 +256,7 @@ class IndexLookup(HostPreprocessingLayer):
         if not self._string and self.oov_method != "farmhash":
             return token % n + self._oov_start_index()
         data = (token if self._string else str(token)).encode(self._encoding())
-        hashed = siphash(self.salt, data) if self.salt is not None else fingerprint64(data)
-        return hashed % n + self._oov_start_index()
+        return hash64(data, self.salt) % n + self._oov_start_index()
 
     def _invert(self, indices):
         vocab = self.get_vocabulary()

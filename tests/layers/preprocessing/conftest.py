@@ -57,3 +57,37 @@ def _keras_jax(layer_code, x, method="call"):
 def keras_jax():
     """keras_jax(layer_code, x, method="call"): Keras 3 (JAX backend) output, see _keras_jax."""
     return _keras_jax
+
+
+def _given_matches_tf(tf, name, kwargs, x, transformation, args, rtol=1e-5, atol=1e-4):
+    """Our `adjust(x, *args)` equals tf.keras's `transform_images(x, transformation)` for the
+    same sampled parameters; configs equal; identity at inference. Returns (ours, theirs)."""
+    from jkeras import layers
+    ours, theirs = getattr(layers, name)(**kwargs), getattr(tf.keras.layers, name)(**kwargs)
+    expected = np.asarray(theirs.transform_images(x, transformation, training=True))
+    np.testing.assert_allclose(ours.adjust(x, *args), expected, rtol=rtol, atol=atol)
+    _assert_same_config(ours, theirs)
+    np.testing.assert_array_equal(ours(x, training=False), x)
+    return ours, theirs
+
+
+@pytest.fixture
+def given_matches_tf(tf):
+    """given_matches_tf(name, kwargs, x, transformation, args): see _given_matches_tf."""
+    return lambda *a, **k: _given_matches_tf(tf, *a, **k)
+
+
+def _call_matches_tf(tf, name, kwargs, x, rtol=1e-5, atol=1e-4):
+    """`layers.<name>(**kwargs)(x)` (a training call) equals tf.keras's and the configs agree.
+    Returns (ours, theirs)."""
+    from jkeras import layers
+    ours, theirs = getattr(layers, name)(**kwargs), getattr(tf.keras.layers, name)(**kwargs)
+    np.testing.assert_allclose(ours(x), theirs(x).numpy(), rtol=rtol, atol=atol)
+    _assert_same_config(ours, theirs)
+    return ours, theirs
+
+
+@pytest.fixture
+def call_matches_tf(tf):
+    """call_matches_tf(name, kwargs, x, rtol=1e-5, atol=1e-4): see _call_matches_tf."""
+    return lambda *a, **k: _call_matches_tf(tf, *a, **k)

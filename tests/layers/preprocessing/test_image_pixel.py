@@ -22,14 +22,10 @@ CASES = {  # name -> (kwargs, tf.keras transformation, our adjust(...) arguments
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_given_parameters_match_tf(tf, images, same_config, name):
+def test_given_parameters_match_tf(given_matches_tf, images, name):
     kwargs, transformation, args = CASES[name]
     x = images((3, 5, 6, 3))
-    ours, theirs = getattr(L, name)(**kwargs), getattr(tf.keras.layers, name)(**kwargs)
-    expected = np.asarray(theirs.transform_images(x, transformation, training=True))
-    np.testing.assert_allclose(ours.adjust(x, *args), expected, rtol=1e-5, atol=1e-4)
-    same_config(ours, theirs)
-    np.testing.assert_array_equal(ours(x, training=False), x)
+    ours, _ = given_matches_tf(name, kwargs, x, transformation, args)
     run = jax.jit(lambda x, k: ours.apply({}, x, training=True, rng=k)[0])
     np.testing.assert_array_equal(run(x, jax.random.PRNGKey(3)), run(x, jax.random.PRNGKey(3)))
 
