@@ -69,8 +69,10 @@ from jkeras.layers.preprocessing import (AutoContrast, RandomColorDegeneration, 
                                          RandomColorJitter, RandomGrayscale, RandomHue,
                                          RandomInvert, RandomPosterization, RandomSaturation,
                                          RandomSharpness, Solarization)
-from jkeras.layers.preprocessing import RandomGaussianBlur, RandomShear  # noqa: E402
+from jkeras.layers.preprocessing import (Equalization, RandomErasing,  # noqa: E402
+                                         RandomGaussianBlur, RandomShear)
 
 __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
-            "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur"]
+            "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
+            "Equalization", "RandomErasing"]

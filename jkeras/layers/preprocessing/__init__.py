@@ -11,10 +11,11 @@ from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomRotation
 from jkeras.layers.preprocessing.image_color import (RandomBrightness, RandomColorDegeneration,
                                                      RandomColorJitter, RandomContrast,
                                                      RandomGrayscale, RandomHue, RandomSaturation)
-from jkeras.layers.preprocessing.image_pixel import (AutoContrast, RandomGaussianBlur,
-                                                     RandomInvert,
+from jkeras.layers.preprocessing.image_pixel import (AutoContrast, Equalization,
+                                                     RandomGaussianBlur, RandomInvert,
                                                      RandomPosterization, RandomSharpness,
                                                      Solarization)
+from jkeras.layers.preprocessing.image_region import RandomErasing
 from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, Resizing
 from jkeras.layers.preprocessing.index_lookup import IntegerLookup, StringLookup
 from jkeras.layers.preprocessing.normalization import Normalization
@@ -25,4 +26,5 @@ __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip"
            "RandomBrightness", "CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "Discretization", "TextVectorization"]
 __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
-            "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur"]
+            "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
+            "Equalization", "RandomErasing"]

@@ -37,7 +37,8 @@ def check_value_range(value_range):
 
 class BaseImagePreprocessingLayer(Layer):
     _FACTOR_BOUNDS = (-1, 1)
-    random = True  # draws from the call's key; identity when training=False
+    random = True  # active only when training (identity when training=False)
+    needs_key = True  # draws from the call's key (when `random`)
     supports_masking = False
 
     def __init__(self, data_format=None, **kwargs):
@@ -82,7 +83,7 @@ class BaseImagePreprocessingLayer(Layer):
                              f"images). Received: data.shape={images.shape}")
         if self.random and not training:
             return self._inference(images)
-        key = self._key() if self.random else None
+        key = self._key() if self.random and self.needs_key else None
         return self._on_batches(images, lambda x: self._transform(x, key))
 
     def _on_batches(self, images, fn):

@@ -223,3 +223,38 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "kernel_size": self.kernel_size,
                 "sigma": self.sigma, "value_range": self.value_range, "seed": self.seed}
+
+
+class Equalization(BaseImagePreprocessingLayer):
+    """Histogram equalization of each channel (the histogram over the whole batch, `bins` bins on
+    the 0..255 scale, as Keras). Active in training only (identity at inference), as Keras."""
+    needs_key = False
+
+    def __init__(self, value_range=(0, 255), bins=256, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.bins = bins
+        self.value_range = check_value_range(value_range)
+
+    def _inference(self, images):
+        return images
+
+    def _transform(self, images, key):
+        x = to_range(self._float(images), self.value_range, (0, 255))
+        out = jnp.stack([self._equalize(x[..., c]) for c in range(x.shape[-1])], axis=-1)
+        return to_range(out, (0, 255), self.value_range)
+
+    def _equalize(self, channel):
+        bins = self.bins
+        indices = jnp.clip((channel * (bins - 1) / 255.0).astype(jnp.int32), 0, bins - 1)
+        hist = jnp.bincount(indices.reshape(-1), length=bins)
+        cdf = jnp.cumsum(hist)
+        cdf_min = cdf[jnp.argmax(cdf > 0)]
+        denominator = cdf[-1] - cdf_min
+        denominator = jnp.where(denominator == 0, 1, denominator)
+        table = jnp.clip(jnp.round((cdf - cdf_min) * 255 / denominator), 0, 255)
+        lookup = jnp.clip(channel / 255.0 * (bins - 1), 0, bins - 1).astype(jnp.int32)
+        equalized = jnp.take(table, lookup).astype(channel.dtype)
+        return jnp.where(jnp.count_nonzero(hist) <= 1, channel, equalized)
+
+    def get_config(self):
+        return {**super().get_config(), "bins": self.bins, "value_range": self.value_range}

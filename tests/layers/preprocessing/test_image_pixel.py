@@ -83,3 +83,11 @@ def test_gaussian_blur_given_parameters(tf, images, same_config, keras_jax):
         L.RandomGaussianBlur(kernel_size=4)
     with pytest.raises(ValueError, match="`sigma` argument"):
         L.RandomGaussianBlur(sigma=2.0)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"bins": 16}, {"value_range": (0, 1)}])
+def test_equalization_matches_tf(images, call_matches_tf, kwargs):
+    x = images((3, 7, 6, 3), high=1.0 if "value_range" in kwargs else 255.0)
+    x[..., 1] = x[0, 0, 0, 1]  # a constant channel is left as it is
+    ours, _ = call_matches_tf("Equalization", kwargs, x, atol=1e-5)
+    np.testing.assert_array_equal(ours(x, training=False), x)  # active in training only
