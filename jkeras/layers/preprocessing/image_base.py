@@ -49,21 +49,23 @@ class BaseImagePreprocessingLayer(Layer):
         self.seed = _check_seed(type(self).__name__, seed)
 
     def _set_factor(self, factor):
-        """Keras's `factor`: a number f -> (max(-f, low), f), or a pair (lower, upper)."""
+        self.factor = self._factor_range(factor)
+
+    def _factor_range(self, factor, name="factor"):
+        """Keras's factor rule: a number f -> (max(-f, low), f), or a pair (lower, upper), within
+        `_FACTOR_BOUNDS`; the error names the argument."""
         low, high = self._FACTOR_BOUNDS
-        message = ("The `factor` argument should be a number (or a list of two numbers) in the "
+        message = (f"The `{name}` argument should be a number (or a list of two numbers) in the "
                    f"range [{low}, {high}]. Received: factor={factor}")
         if isinstance(factor, (tuple, list)):
             if len(factor) != 2 or factor[0] > high or factor[1] < low:
                 raise ValueError(message)
-            lower, upper = sorted(factor)
-        elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
+            return tuple(sorted(factor))
+        if isinstance(factor, (int, float)) and not isinstance(factor, bool):
             if factor < low or factor > high:
                 raise ValueError(message)
-            lower, upper = max(-abs(factor), low), abs(factor)
-        else:
-            raise ValueError(message)
-        self.factor = (lower, upper)
+            return (max(-abs(factor), low), abs(factor))
+        raise ValueError(message)
 
     # ---- calling ----------------------------------------------------------------------------
     def _eager_call(self, args, kwargs):

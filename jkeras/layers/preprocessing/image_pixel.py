@@ -167,14 +167,7 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
         self.kernel_size = self._kernel_size(kernel_size)
-        sigma_error = ("The `sigma` argument should be a number (or a list of two numbers) in "
-                       f"the range [0, 1]. Received: factor={sigma}")
-        try:
-            self._set_factor(sigma)
-        except ValueError:
-            raise ValueError(sigma_error) from None
-        self.sigma, self.factor = self.factor, None
-        self._set_factor(factor)
+        self.sigma = self._factor_range(sigma, "sigma")
         self.value_range = value_range
         self._set_seed(seed)
 

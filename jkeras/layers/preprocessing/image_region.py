@@ -13,14 +13,7 @@ class RandomErasing(BaseImagePreprocessingLayer):
                  seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
-        factor = self.factor
-        scale_error = ("The `scale` argument should be a number (or a list of two numbers) in "
-                       f"the range [0, 1]. Received: factor={scale}")
-        try:
-            self._set_factor(scale)
-        except ValueError:
-            raise ValueError(scale_error) from None
-        self.scale, self.factor = self.factor, factor
+        self.scale = self._factor_range(scale, "scale")
         fill_error = "The `fill_value` argument should be a number (or a list of three numbers) "
         if isinstance(fill_value, (tuple, list)) and len(fill_value) != 3 or not (
                 fill_value is None or isinstance(fill_value, (int, float, tuple, list))):
