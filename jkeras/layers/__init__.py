@@ -69,10 +69,10 @@ from jkeras.layers.preprocessing import (AutoContrast, RandomColorDegeneration, 
                                          RandomColorJitter, RandomGrayscale, RandomHue,
                                          RandomInvert, RandomPosterization, RandomSaturation,
                                          RandomSharpness, Solarization)
-from jkeras.layers.preprocessing import (Equalization, RandomErasing,  # noqa: E402
-                                         RandomGaussianBlur, RandomShear)
+from jkeras.layers.preprocessing import (CutMix, Equalization, MixUp,  # noqa: E402
+                                         RandomErasing, RandomGaussianBlur, RandomShear)
 
 __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
-            "Equalization", "RandomErasing"]
+            "Equalization", "RandomErasing", "MixUp", "CutMix"]

@@ -15,7 +15,7 @@ from jkeras.layers.preprocessing.image_pixel import (AutoContrast, Equalization,
                                                      RandomGaussianBlur, RandomInvert,
                                                      RandomPosterization, RandomSharpness,
                                                      Solarization)
-from jkeras.layers.preprocessing.image_region import RandomErasing
+from jkeras.layers.preprocessing.image_region import CutMix, MixUp, RandomErasing
 from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, Resizing
 from jkeras.layers.preprocessing.index_lookup import IntegerLookup, StringLookup
 from jkeras.layers.preprocessing.normalization import Normalization
@@ -27,4 +27,4 @@ __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip"
 __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
-            "Equalization", "RandomErasing"]
+            "Equalization", "RandomErasing", "MixUp", "CutMix"]

@@ -1,5 +1,6 @@
 """RandomErasing: tf.keras's own sampled boxes give the same output; the erased areas follow
 `scale` and the probability `factor`; config; inference."""
+import jax
 import numpy as np
 import pytest
 
@@ -37,3 +38,40 @@ def test_erased_area_and_probability():
 def test_bad_arguments(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+@pytest.mark.parametrize("name", ["MixUp", "CutMix"])
+def test_mixing_given_tf_transformation(tf, images, same_config, name):
+    x = images((4, 7, 6, 3))
+    labels = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
+    ours, theirs = getattr(L, name)(seed=1), getattr(tf.keras.layers, name)(seed=1)
+    t = theirs.get_random_transformation(x)
+    given = {k: np.asarray(v) for k, v in t.items()}
+    np.testing.assert_allclose(ours.mix_images(x, given), theirs.transform_images(x, t).numpy(),
+                               rtol=1e-6, atol=1e-4)
+    np.testing.assert_allclose(ours.mix_labels(labels, given),
+                               theirs.transform_labels(labels, t).numpy(), rtol=1e-6, atol=1e-6)
+    same_config(ours, theirs)
+    np.testing.assert_array_equal(ours(x, training=False), x)
+
+
+@pytest.mark.parametrize("name", ["MixUp", "CutMix"])
+def test_mixing_dict_inputs_and_draws(images, name):
+    x = images((64, 6, 6, 1))
+    labels = np.eye(4, dtype=np.float32)[np.arange(64) % 4]
+    out = getattr(L, name)(seed=3)({"images": x, "labels": labels})
+    assert set(out) == {"images", "labels"} and out["images"].shape == x.shape
+    np.testing.assert_allclose(np.asarray(out["labels"]).sum(axis=1), 1.0, rtol=1e-5)
+    weights = np.asarray(out["labels"]).max(axis=1)
+    assert weights.min() >= 0.5 - 1e-6 and weights.max() <= 1.0 + 1e-6
+    with pytest.raises(ValueError, match="keys"):
+        getattr(L, name)()({"images": x, "boxes": labels})
+
+
+def test_cutmix_leaves_single_images_and_mixup_weights_are_beta(images):
+    x = images((5, 6, 1))
+    np.testing.assert_array_equal(L.CutMix()(x), x)
+    t = L.MixUp(alpha=0.5).sample(jax.random.PRNGKey(0), (4000, 2, 2, 1))
+    weights = np.asarray(t["mix_weight"])
+    assert abs(weights.mean() - 0.5) < 0.02 and abs(weights.var() - 0.125) < 0.01  # Beta(.5, .5)
+    assert sorted(np.asarray(t["permutation_order"]).tolist()) == list(range(4000))
