@@ -224,3 +224,15 @@ class RandomShear(_AffineLayer):
     def get_config(self):
         return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor,
                 **self._fill_config()}
+
+    @classmethod
+    def from_config(cls, config):
+        # Keras stores a number f as (-f, f), which its own constructor then rejects (negative);
+        # jkeras reads such a pair back as f so its files load.
+        config = dict(config)
+        for name in ("x_factor", "y_factor"):
+            value = config.get(name)
+            if isinstance(value, (list, tuple)) and len(value) == 2 and value[0] < 0 and \
+                    value[0] == -value[1]:
+                config[name] = value[1]
+        return super().from_config(config)

@@ -1,5 +1,5 @@
-"""RandomErasing: tf.keras's own sampled boxes give the same output; the erased areas follow
-`scale` and the probability `factor`; config; inference."""
+"""RandomErasing, MixUp, CutMix: equal to tf.keras given its own sampled boxes / permutations /
+weights; erased areas and mixing weights follow their distributions; dict inputs; configs."""
 import jax
 import numpy as np
 import pytest
