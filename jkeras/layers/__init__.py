@@ -70,9 +70,10 @@ from jkeras.layers.preprocessing import (AutoContrast, RandomColorDegeneration, 
                                          RandomInvert, RandomPosterization, RandomSaturation,
                                          RandomSharpness, Solarization)
 from jkeras.layers.preprocessing import (CutMix, Equalization, MixUp,  # noqa: E402
-                                         RandomErasing, RandomGaussianBlur, RandomShear)
+                                         RandomErasing, RandomGaussianBlur, RandomPerspective,
+                                         RandomShear)
 
 __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
-            "Equalization", "RandomErasing", "MixUp", "CutMix"]
+            "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]

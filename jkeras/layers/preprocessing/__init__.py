@@ -6,7 +6,8 @@ random image layers draw from the step's key and are identity when `training=Fal
 from jkeras.layers.preprocessing.category_encoding import CategoryEncoding
 from jkeras.layers.preprocessing.discretization import Discretization
 from jkeras.layers.preprocessing.hashing import HashedCrossing, Hashing
-from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomRotation, RandomShear,
+from jkeras.layers.preprocessing.image_affine import (RandomFlip, RandomPerspective,
+                                                      RandomRotation, RandomShear,
                                                       RandomTranslation, RandomZoom)
 from jkeras.layers.preprocessing.image_color import (RandomBrightness, RandomColorDegeneration,
                                                      RandomColorJitter, RandomContrast,
@@ -27,4 +28,4 @@ __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip"
 __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
-            "Equalization", "RandomErasing", "MixUp", "CutMix"]
+            "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]

@@ -236,3 +236,47 @@ class RandomShear(_AffineLayer):
                     value[0] == -value[1]:
                 config[name] = value[1]
         return super().from_config(config)
+
+
+class RandomPerspective(BaseImagePreprocessingLayer):
+    """With a probability drawn from `factor`, move each image's corners by up to `scale` / 2 of
+    their coordinates and warp the image accordingly (projective; constant fill)."""
+    _FACTOR_BOUNDS = (0, 1)
+
+    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_value=0.0,
+                 seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        if scale < 0.0 or scale > 1.0:
+            raise ValueError("The `scale` argument should be a number in the range [0,1]. "
+                             f"Received: scale={scale}")
+        check_fill_and_interpolation("constant", interpolation)
+        self.scale, self.interpolation, self.fill_value = scale, interpolation, fill_value
+        self._set_seed(seed)
+
+    def _transform(self, images, key):
+        batch, height, width = images.shape[:3]
+        keys = jax.random.split(key, 3)
+        probability = jax.random.uniform(keys[0], (batch,), minval=self.factor[0],
+                                         maxval=self.factor[1])
+        apply = jax.random.uniform(keys[1], (batch,)) < probability
+        moves = jax.random.uniform(keys[2], (batch, 4, 2), minval=-0.5 * self.scale,
+                                   maxval=0.5 * self.scale)
+        corners = jnp.asarray([[0.0, 0.0], [width - 1, 0.0], [0.0, height - 1],
+                               [width - 1, height - 1]])
+        start = jnp.broadcast_to(corners, (batch, 4, 2))
+        return self.warp(images, start, start + start * moves, apply)
+
+    def warp(self, images, start_points, end_points, apply):
+        """The deterministic part: warp by the corner moves where `apply` (B,) is True."""
+        images = self._float(images)
+        transforms = image_ops.homography(jnp.asarray(start_points, jnp.float32),
+                                          jnp.asarray(end_points, jnp.float32))
+        warped = image_ops.affine_transform(images, transforms, self.interpolation, "constant",
+                                            self.fill_value, projective=True)
+        return jnp.where(jnp.asarray(apply)[:, None, None, None], warped, images)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "scale": self.scale,
+                "interpolation": self.interpolation, "fill_value": self.fill_value,
+                "seed": self.seed}

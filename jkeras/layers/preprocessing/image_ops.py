@@ -44,24 +44,39 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
 
 
 def affine_transform(images, transforms, interpolation="bilinear", fill_mode="reflect",
-                     fill_value=0.0):
+                     fill_value=0.0, projective=False):
     """Keras's `ops.image.affine_transform` on NHWC: output pixel (x, y) reads the input at
-    (a0 x + a1 y + a2, b0 x + b1 y + b2) for each row [a0, a1, a2, b0, b1, b2, c0, c1] of
-    `transforms` (one per image), interpolated by `jax.scipy.ndimage.map_coordinates`."""
+    (a0 x + a1 y + a2, b0 x + b1 y + b2) / k for each row [a0, a1, a2, b0, b1, b2, c0, c1] of
+    `transforms` (one per image), interpolated by `jax.scipy.ndimage.map_coordinates`. k is 1
+    (Keras's affine_transform ignores c0, c1) unless `projective` (its perspective_transform)."""
     height, width = images.shape[1], images.shape[2]
     rows, cols = jnp.meshgrid(jnp.arange(height, dtype=transforms.dtype),
                               jnp.arange(width, dtype=transforms.dtype), indexing="ij")
     order = AFFINE_INTERPOLATIONS[interpolation]
 
     def one_image(image, t):
-        src_cols = t[0] * cols + t[1] * rows + t[2]
-        src_rows = t[3] * cols + t[4] * rows + t[5]
+        k = t[6] * cols + t[7] * rows + 1.0 if projective else 1.0
+        src_cols = (t[0] * cols + t[1] * rows + t[2]) / k
+        src_rows = (t[3] * cols + t[4] * rows + t[5]) / k
 
         def one_channel(channel):
             return jax.scipy.ndimage.map_coordinates(
                 channel, (src_rows, src_cols), order=order, mode=fill_mode, cval=fill_value)
         return jax.vmap(one_channel, in_axes=2, out_axes=2)(image)
     return jax.vmap(one_image)(images, transforms)
+
+
+def homography(start_points, end_points):
+    """(B, 8) projective rows mapping `end_points` (B, 4, 2) onto `start_points` (Keras's
+    compute_homography_matrix)."""
+    sx, sy = start_points[..., 0], start_points[..., 1]
+    ex, ey = end_points[..., 0], end_points[..., 1]
+    zeros, ones = jnp.zeros_like(ex), jnp.ones_like(ex)
+    x_rows = jnp.stack([ex, ey, ones, zeros, zeros, zeros, -sx * ex, -sx * ey], axis=-1)
+    y_rows = jnp.stack([zeros, zeros, zeros, ex, ey, ones, -sy * ex, -sy * ey], axis=-1)
+    matrix = jnp.concatenate([x_rows, y_rows], axis=1)
+    target = jnp.concatenate([sx, sy], axis=-1)[..., None]
+    return jnp.linalg.solve(matrix, target)[..., 0]
 
 
 def affine_matrix(angle, translate_x, translate_y, scale, shear_x, shear_y, height, width,

@@ -1,5 +1,6 @@
-"""RandomFlip, RandomRotation, RandomZoom, RandomTranslation: exact outputs against tf.keras for
-fixed transformations, distributions of the sampled ones, identity at inference."""
+"""RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomShear, RandomPerspective:
+exact outputs against tf.keras for fixed transformations, distributions of the sampled ones,
+identity at inference."""
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -137,6 +138,21 @@ def test_shear_given_factors_matches_tf(tf, images, same_config, fill_mode):
     assert np.all(np.sign(sampled[:, 1]) == np.sign(sampled[:, 3]))
 
 
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+def test_perspective_given_tf_corners(tf, images, same_config, interpolation):
+    x = images((3, 7, 6, 3))
+    kwargs = dict(scale=0.6, seed=3, interpolation=interpolation, fill_value=2.0)
+    ours, theirs = L.RandomPerspective(**kwargs), tf.keras.layers.RandomPerspective(**kwargs)
+    t = theirs.get_random_transformation(x)
+    expected = theirs._transform_images(x, t, interpolation).numpy()
+    out = ours.warp(x, np.asarray(t["start_points"]), np.asarray(t["end_points"]),
+                    np.asarray(t["apply_perspective"]))
+    np.testing.assert_allclose(out, expected, **TOL)
+    same_config(ours, theirs)
+    np.testing.assert_array_equal(ours(x, training=False), x)
+    assert np.asarray(ours(x)).shape == x.shape
+
+
 @pytest.mark.parametrize("make,error,match", [
     (lambda: L.RandomRotation(1.5), ValueError, r"range \[-1, 1\]"),
     (lambda: L.RandomRotation((0.1, 0.2, 0.3)), ValueError, "list of two numbers"),
@@ -148,6 +164,8 @@ def test_shear_given_factors_matches_tf(tf, images, same_config, fill_mode):
     (lambda: L.RandomFlip("diagonal"), ValueError, "unknown mode"),
     (lambda: L.RandomFlip(seed=1.5), ValueError, "seed"),
     (lambda: L.RandomShear(x_factor=-0.1), ValueError, r"\[0, 1.0\]"),
+    (lambda: L.RandomPerspective(scale=1.5), ValueError, r"range \[0,1\]"),
+    (lambda: L.RandomPerspective(interpolation="bicubic"), ValueError, "interpolation"),
 ])
 def test_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):
