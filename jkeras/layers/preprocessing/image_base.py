@@ -113,6 +113,15 @@ class BaseImagePreprocessingLayer(Layer):
         """NHWC batch -> NHWC batch (the layer's work)."""
         raise NotImplementedError
 
+    def compute_output_shape(self, input_shape):
+        """The input shape, with (height, width) replaced for the resizing and cropping layers."""
+        shape = list(input_shape)
+        size = getattr(self, "_output_size", None)
+        if size is not None:
+            first = len(shape) - 3 if self.data_format == "channels_last" else len(shape) - 2
+            shape[first:first + 2] = size
+        return tuple(shape)
+
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format}
 

@@ -7,6 +7,14 @@ from jkeras.layers.preprocessing import image_ops
 from jkeras.layers.preprocessing.image_base import BaseImagePreprocessingLayer
 
 
+class _SizedLayer(BaseImagePreprocessingLayer):
+    """Resizing, CenterCrop, RandomCrop: outputs of (height, width)."""
+
+    @property
+    def _output_size(self):
+        return (self.height, self.width)
+
+
 def _size(cls_name, height, width):
     with cu.arg_errors(cls_name):
         return cu.positive_int(height, "height"), cu.positive_int(width, "width")
@@ -18,7 +26,7 @@ def smart_resize(images, height, width):
     return image_ops.resize(images, (height, width), crop_to_aspect_ratio=True)
 
 
-class Resizing(BaseImagePreprocessingLayer):
+class Resizing(_SizedLayer):
     """Resize images to (height, width) with `jax.image.resize`, optionally cropping or padding to
     the target aspect ratio first. Integer images are rounded back to their dtype, as Keras."""
     random = False
@@ -65,7 +73,7 @@ class Resizing(BaseImagePreprocessingLayer):
                 "fill_value": self.fill_value, "antialias": self.antialias}
 
 
-class CenterCrop(BaseImagePreprocessingLayer):
+class CenterCrop(_SizedLayer):
     """Crop the central (height, width) window; an image smaller than that is first cropped to
     the target aspect ratio and resized (Keras's `smart_resize`)."""
     random = False
@@ -86,7 +94,7 @@ class CenterCrop(BaseImagePreprocessingLayer):
         return {**super().get_config(), "height": self.height, "width": self.width}
 
 
-class RandomCrop(BaseImagePreprocessingLayer):
+class RandomCrop(_SizedLayer):
     """In training, crop one random (height, width) window (the same offset for the whole batch,
     as Keras). When the images are not larger than the target on both sides, Keras 3 crops the
     (height, width) window at the offset of the largest centred window of the target aspect

@@ -98,6 +98,7 @@ def test_jit_and_symbolic_shapes(images):
         jkeras.utils.clear_session()
         inputs = jkeras.Input((8, 8, 3))
         assert type(layer).from_config(layer.get_config())(inputs).shape == (None,) + out_shape[1:]
+        assert layer.compute_output_shape((None, 8, 8, 3)) == (None,) + out_shape[1:]
 
 
 def test_configs_load_from_tf(tf):
