@@ -54,8 +54,9 @@ def _keras_jax(layer_code, x, method="call"):
 
 
 @pytest.fixture
-def keras_jax():
-    """keras_jax(layer_code, x, method="call"): Keras 3 (JAX backend) output, see _keras_jax."""
+def keras_jax(tf):
+    """keras_jax(layer_code, x, method="call"): Keras 3 (JAX backend) output, see _keras_jax.
+    Depends on `tf` so these tests carry the `tensorflow` marker (keras comes with it)."""
     return _keras_jax
 
 
