@@ -167,6 +167,10 @@ class Layer:
         except jax.errors.ConcretizationTypeError as e:
             raise errors.traced_control_flow(self, e) from None
 
+    def _declare_weights(self, input_shape):
+        """Run `build` while `add_weight` only records specs (`init` gives the values)."""
+        self.build(input_shape)
+
     def _init_runs_call(self):
         return bool(self._child_layers())
 
@@ -177,7 +181,7 @@ class Layer:
         try:
             shape = shapes.shape_structure(args[0]) if args else None
             self._build_input_shape = shape  # for get_build_config
-            self.build(shape)
+            self._declare_weights(shape)
         finally:
             _spec_mode.on = previous
         self._specs_built = True
@@ -395,6 +399,8 @@ def _wrap_build(build):
             return
         build(self, input_shape)
         self._specs_built = True
+        if getattr(self, "_build_input_shape", None) is None and input_shape is not None:
+            self._build_input_shape = input_shape  # for get_build_config and summary()
         if not _in_spec_mode():
             self.built = all(w._value is not None for w in self._own_weights)
     wrapped.__wrapped__ = build

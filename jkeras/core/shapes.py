@@ -60,3 +60,18 @@ def to_array(value):
 
 def with_batch_none(shape):
     return (None,) + tuple(shape[1:]) if len(shape) else tuple(shape)
+
+
+def adjust_rank(value, expected_shape):
+    """Keras 3's input rank adjustment for models with declared inputs: a value one rank short of
+    an input whose last dimension is 1 gets that axis (a 1-D pandas Series fed to
+    `Input(shape=(1,))`), one with an extra trailing axis of 1 loses it. Other ranks are left for
+    the caller's shape check."""
+    got = np.ndim(value)
+    if expected_shape is None or got == len(expected_shape):
+        return value
+    if got == len(expected_shape) - 1 and expected_shape[-1] == 1:
+        return jnp.expand_dims(value, -1)
+    if got == len(expected_shape) + 1 and np.shape(value)[-1] == 1:
+        return jnp.squeeze(value, -1)
+    return value

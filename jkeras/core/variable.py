@@ -3,8 +3,9 @@
 The pure core never reads these handles: `init`/`apply` take and return plain pytrees. Inside a
 layer's `call`, attribute access to a weight yields the array bound for that call (see frame.py).
 """
-import numpy as np
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 
 class Variable:
@@ -69,3 +70,18 @@ class Variable:
         val = "unbuilt" if self._value is None else np.array2string(np.asarray(self._value), threshold=20)
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype.name}, "
                 f"value={val}>")
+
+
+def _refuse_flatten(var):
+    # Registered as a pytree node only to replace JAX's "not a valid JAX type" (which prints the
+    # whole array) with the way out: a handle is not a value JAX can trace or differentiate.
+    raise TypeError(
+        f"jkeras Variable '{var.path}' is a handle to a layer's held weight, not an array: JAX "
+        "transformations (jax.grad, jax.jit, jax.vmap, jax.tree_util) cannot take it. Pass "
+        "values instead: `variables = model.get_variables()` (the pytree {\"params\", "
+        "\"state\"}) with `model.apply(variables, x)`, or the value lists "
+        "`[v.value for v in model.trainable_variables]` with `model.stateless_call(trainable, "
+        "non_trainable, x)`; `model.get_weights()` gives NumPy copies.")
+
+
+jax.tree_util.register_pytree_node(Variable, _refuse_flatten, lambda aux, children: None)

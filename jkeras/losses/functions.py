@@ -135,7 +135,7 @@ _CHECKS = {
     binary_crossentropy: lambda n, t, p: check_crossentropy_shapes(n, t, p, False),
     categorical_crossentropy: lambda n, t, p: check_crossentropy_shapes(n, t, p, True),
     sparse_categorical_crossentropy: check_sparse_shapes}
-_CROSSENTROPIES = (binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy)
+_CROSSENTROPIES = [binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy]
 
 
 def call_with_mask(fn, y_true, y_pred, logits=None, **kwargs):

@@ -4,6 +4,7 @@ The jitted training loop only uses the pure half: `state = m.init()`,
 `state = m.update(state, y_true, y_pred, sample_weight)`, `m.result_from(state)`.
 States are dicts of float32 scalars, so they stack, scan and donate like any pytree.
 """
+import jax
 import jax.numpy as jnp
 
 from jkeras.losses import apply_mask, call_with_mask, squeeze_or_expand_to_same_rank, to_snake_case
@@ -48,7 +49,7 @@ class Metric:
 
     @property
     def variables(self):
-        return list(self.state.values())
+        return jax.tree_util.tree_leaves(self.state)
 
     def update_state(self, *args, **kwargs):
         self._state = self.update(self.state, *args, **kwargs)
@@ -62,6 +63,29 @@ class Metric:
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
         return self.result()
+
+    # --- Keras 3's stateless API: the state as a list of arrays (`metric.variables` order)
+    def _as_state(self, metric_variables):
+        treedef = jax.tree_util.tree_structure(self.init())
+        metric_variables = list(metric_variables)
+        if len(metric_variables) != treedef.num_leaves:
+            raise ValueError(
+                f"Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
+                f"{type(self).__name__}('{self.name}').variables. Received list with length "
+                f"{len(metric_variables)}, but expected {treedef.num_leaves} variables.")
+        return jax.tree_util.tree_unflatten(treedef, metric_variables)
+
+    def stateless_update_state(self, metric_variables, *args, **kwargs):
+        """-> the new `metric_variables` (a list) after `update_state(*args, **kwargs)`."""
+        return jax.tree_util.tree_leaves(
+            self.update(self._as_state(metric_variables), *args, **kwargs))
+
+    def stateless_result(self, metric_variables):
+        return self.result_from(self._as_state(metric_variables))
+
+    def stateless_reset_state(self):
+        """-> the variables of a freshly reset metric (a list)."""
+        return jax.tree_util.tree_leaves(self.init())
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}

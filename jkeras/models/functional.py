@@ -3,6 +3,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core import shapes
 from jkeras.core.symbolic import KerasTensor
 from jkeras.layers.input_layer import InputLayer
 from jkeras.models.model import Model
@@ -21,6 +22,8 @@ def _origin(tensor):
 
 
 class Functional(Model):
+    _is_functional = True
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._inputs_struct, self._outputs_struct = inputs, outputs
@@ -100,7 +103,7 @@ class Functional(Model):
                                  f"it received {len(values)} input tensors.")
         bound = {}
         for i, (spec, value) in enumerate(zip(self._inputs, values)):
-            value = jnp.asarray(value, spec.dtype)
+            value = shapes.adjust_rank(jnp.asarray(value, spec.dtype), spec.shape)
             got = tuple(np.shape(value))
             if len(got) != len(spec.shape) or any(
                     s is not None and s != g for s, g in zip(spec.shape, got)):

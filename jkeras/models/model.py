@@ -8,6 +8,7 @@ import numpy as np
 
 from jkeras.core import errors, shapes
 from jkeras.core.layer import Layer
+from jkeras.training import seams
 from jkeras.training.trainer import Trainer
 
 
@@ -15,9 +16,15 @@ class Model(Trainer, Layer):
     _facade_build = True
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        functional_args = len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs) or (
+            len(args) == 1 and "outputs" in kwargs)
+        if functional_args and not getattr(cls, "_is_functional", False):
             from jkeras.models.functional import Functional
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            # `CustomModel(inputs, outputs)` (Keras's guides): a functional model that keeps
+            # the subclass's overrides (train_step, ...), as Keras's functional-class injection.
+            return Functional.__new__(_functional_subclass(cls, Functional))
         instance = object.__new__(cls)
         from jkeras.saving.subclass_config import auto_config
         instance.__dict__["_auto_config"] = auto_config(cls, args, kwargs)  # for get_config
@@ -30,10 +37,20 @@ class Model(Trainer, Layer):
         raise TypeError(f"Model '{self.name}' ({type(self).__name__}) must define `call()`; "
                         "subclasses of Model implement `call(self, inputs)`.")
 
-    def _build_specs(self, args):
-        if args and not self._specs_built:  # the build config saved in .keras files
-            self._build_input_shape = shapes.shape_structure(args[0])
-        self._specs_built = True
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("build")
+        if own is not None and not cls.__module__.startswith("jkeras."):
+            # A subclass's own `build(input_shape)` (Keras: weights of the model itself): it
+            # runs inside `init`, like a layer's; `model.build(shape)` builds through `init`.
+            cls._user_build = own
+            cls.build = Model.build
+
+    _user_build = None
+
+    def _declare_weights(self, input_shape):
+        if self._user_build is not None:
+            self._user_build(input_shape)
 
     def build(self, input_shape):
         """Create the weights for inputs of `input_shape` (a batch shape, None for any size)."""
@@ -87,8 +104,10 @@ class Model(Trainer, Layer):
         return paths
 
     def stateless_call(self, trainable_variables, non_trainable_variables, *args, training=False,
-                       rng=None, **kwargs):
-        """`(outputs, non_trainable_variables)` from value lists ordered as the weight lists."""
+                       rng=None, return_losses=False, **kwargs):
+        """`(outputs, non_trainable_variables)` from value lists ordered as the weight lists
+        (`(outputs, non_trainable_variables, losses)` with `return_losses=True`). Inside a
+        training step run by fit, `training=True` draws its random key from the step's key."""
         if not self.built:
             raise ValueError(errors.unbuilt_message(self, "stateless_call"))
         paths = self._variable_paths()
@@ -101,9 +120,13 @@ class Model(Trainer, Layer):
                                  f"received {len(values)}.")
             for var, value in zip(group, values):
                 _set_path(tree, paths[id(var)], value)
+        if rng is None and training:
+            rng = seams.ambient_rng()
         out, new_state = self.apply(tree, *args, training=training, rng=rng, **kwargs)
         flat_state = [_get_path({"state": new_state, "params": tree["params"]}, paths[id(v)])
                       for v in self.non_trainable_weights]
+        if return_losses:
+            return out, flat_state, []  # layer losses (add_loss) do not exist in jkeras yet
         return out, flat_state
 
     # ---- configs and the .keras format (jkeras/saving/model_config.py, archive.py) ----------
@@ -146,12 +169,18 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):
         from jkeras.models.summary import print_summary
-        if not self.built:
-            raise ValueError(
-                f"This model '{self.name}' has not yet been built. Build the model first by "
-                "calling `build()` or by calling the model on a batch of data (or give its "
-                "first layer an input shape).")
         print_summary(self, line_length=line_length, print_fn=print_fn)
+
+
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_subclass(cls, functional):
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, functional),
+                                           {"__module__": cls.__module__,
+                                            "__qualname__": cls.__qualname__})
+    return _FUNCTIONAL_SUBCLASSES[cls]
 
 
 def _set_path(tree, path, value):

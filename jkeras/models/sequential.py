@@ -70,7 +70,9 @@ class Sequential(Model):
         self._output_shape = x.shape if isinstance(x, KerasTensor) else None
 
     def call(self, inputs, training=None, mask=None):
-        x = inputs
+        first = self._layers[0] if self._layers else None
+        x = shapes.adjust_rank(inputs, first.batch_shape) if isinstance(first, InputLayer) \
+            else inputs
         for layer in self.layers:
             kwargs = {"mask": mask} if mask is not None and layer._accepts_mask else {}
             out = layer(x, training=training, **kwargs)

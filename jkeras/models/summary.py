@@ -2,7 +2,10 @@
 import shutil
 import textwrap
 
+import jax
 import numpy as np
+
+from jkeras.core import symbolic
 
 _SEQUENTIAL_WIDTHS = (33, 24, 15)     # inner widths Keras 3 prints at its 76-column default
 _FUNCTIONAL_WIDTHS = (21, 19, 12, 19)
@@ -38,6 +41,12 @@ def _connections(model, layer):
 
 def _shape_text(layer):
     shape = layer.output_shape
+    built_for = getattr(layer, "_build_input_shape", None)
+    if shape is None and layer.built and built_for is not None and \
+            all(isinstance(d, (int, type(None))) for d in built_for):
+        # Built by `build(shape)` and never called: Keras shows the shape for the build shape.
+        spec = symbolic.output_specs(layer, (symbolic.KerasTensor(tuple(built_for)),), {})
+        shape = jax.tree_util.tree_leaves(spec, is_leaf=lambda s: hasattr(s, "shape"))[0].shape
     return "?" if shape is None else str(tuple(shape))
 
 
@@ -90,7 +99,11 @@ def print_summary(model, line_length=None, print_fn=None):
         lines.append(rule("├", "┼", "┤", "─") if i < len(layers) - 1 else rule("└", "┴", "┘", "─"))
     if not layers:
         lines.append(rule("└", "┴", "┘", "─"))
-    trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
+    if model.built:
+        trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
+    else:  # Keras 3 prints an unbuilt model too, counting the layers already built
+        trainable = [w for layer in layers for w in layer.trainable_weights]
+        non_trainable = [w for layer in layers for w in layer.non_trainable_weights]
     n_train = sum(int(np.prod(w.shape)) for w in trainable)
     n_non = sum(int(np.prod(w.shape)) for w in non_trainable)
     size_t, size_n = _weights_size(trainable), _weights_size(non_trainable)

@@ -13,6 +13,8 @@ the object's learning rate into it and publishes it as `self._last_state` (which
 step is first traced; changing them afterwards is not picked up.
 """
 
+import contextlib
+import threading
 import warnings
 
 import jax
@@ -42,6 +44,31 @@ class VariablesFacade:
         self._imp_state = self.init([jnp.asarray(v.value) for v in var_list])
         self._last_state = self._imp_state
         self.built = True
+
+    # ---- Keras 3's stateless API (lists of arrays, as `train_step(state, data)` holds them) ----
+    @property
+    def variables(self):
+        """The optimizer's state as a list of arrays (iterations, learning rate, slots). Inside
+        `fit` a custom `train_step` receives the list for the model's weights instead."""
+        return jax.tree_util.tree_leaves(self._imp_state) if self.built else []
+
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        """-> (new trainable_variables, new optimizer_variables), both lists; pure."""
+        from_lists = _binding.current
+        if from_lists is None:
+            if not self.built:
+                raise ValueError(
+                    f"To call `stateless_apply`, {type(self).__name__} must be built (i.e. its "
+                    "variables must have been created). You can build it via "
+                    "`optimizer.build(trainable_variables)`.")
+            from_lists = ListBinding(jax.tree_util.tree_structure(self._imp_state),
+                                     len(self._imp_vars))
+        params, grads, state = from_lists.unpack(trainable_variables, grads, optimizer_variables)
+        state = self.sync_state(state) if from_lists.sync else state
+        updates, state = self.update(grads, state, params)
+        new = jax.tree_util.tree_map(lambda p, u: jnp.asarray(p + u).astype(p.dtype), params,
+                                     updates)
+        return from_lists.pack(new), jax.tree_util.tree_leaves(state)
 
     def apply_gradients(self, grads_and_vars):
         """Apply (gradient, variable) pairs in place; increments `iterations`.
@@ -135,3 +162,51 @@ class VariablesFacade:
             for j, i in enumerate(idx):
                 merged[n][i] = leaves[j]
         return merged
+
+
+class ListBinding:
+    """How `stateless_apply`'s lists map onto this optimizer's pytrees. Outside `fit`: the state
+    built by `optimizer.build(variables)` (params are a plain list). Inside `fit`, the training
+    engine installs a binding for the model's params pytree (`bind`)."""
+    sync = True  # outside fit, the object's learning rate is written into the state first
+
+    def __init__(self, state_treedef, num_variables):
+        self.state_treedef, self.num_variables = state_treedef, num_variables
+
+    def unpack(self, trainable_variables, grads, optimizer_variables):
+        trainable_variables, grads = list(trainable_variables), list(grads)
+        optimizer_variables = list(optimizer_variables)
+        if not (len(trainable_variables) == len(grads) == self.num_variables):
+            raise ValueError(
+                f"`stateless_apply` expected {self.num_variables} trainable variables and as many "
+                f"gradients (the variables the optimizer was built with), received "
+                f"{len(trainable_variables)} variables and {len(grads)} gradients.")
+        if len(optimizer_variables) != self.state_treedef.num_leaves:
+            raise ValueError(
+                f"`stateless_apply` expected {self.state_treedef.num_leaves} optimizer variables "
+                f"(`optimizer.variables`), received {len(optimizer_variables)}.")
+        state = jax.tree_util.tree_unflatten(self.state_treedef, optimizer_variables)
+        return self.to_params(trainable_variables), self.to_params(grads), state
+
+    def to_params(self, values):
+        return [jnp.asarray(v) for v in values]
+
+    def pack(self, params):
+        return list(params)
+
+
+class _Binding(threading.local):
+    current = None
+
+
+_binding = _Binding()
+
+
+@contextlib.contextmanager
+def bind(binding):
+    """Make `stateless_apply` map its lists through `binding` (used while a step is traced)."""
+    previous, _binding.current = _binding.current, binding
+    try:
+        yield
+    finally:
+        _binding.current = previous

@@ -45,10 +45,10 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
             f"`model.save_weights('{_stem(path)}.weights.h5')` for the weights alone.")
     if zipped and not path.endswith(".keras"):
         raise ValueError(
-            "Invalid filepath extension for saving. Please add either a `.keras` extension for "
-            "the native Keras format (recommended) or a `.h5` extension. Use "
-            "`model.export(filepath)` if you want to export a SavedModel for use with "
-            f"TFLite/TFServing/etc. Received: filepath={path}.")
+            "Invalid filepath extension for saving. Please add a `.keras` extension for the "
+            "native Keras format (`model.save('model.keras')`), or pass `zipped=False` to "
+            "write the same files into a directory. For the weights alone, use "
+            f"`model.save_weights('model.weights.h5')`. Received: filepath={path}.")
     if os.path.exists(path) and not overwrite:
         raise ValueError(f"File {path} already exists and overwrite=False; jkeras never prompts. "
                          "Pass overwrite=True to replace it.")

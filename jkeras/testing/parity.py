@@ -51,8 +51,7 @@ def compare_with_tf(tf_model, inputs, *, jkeras_model=None, loss=None, targets=N
     conversion). `loss`: a loss name or a pair `(tf_loss, jkeras_loss)` of callables
     `(y_true, y_pred) -> scalar`, used with `targets`.
     """
-    import tensorflow as tf
-
+    tf = _tensorflow()
     if (loss is None) != (targets is None):
         raise ValueError("compare_with_tf: pass `loss` and `targets` together (or neither). "
                          f"Received: loss={loss!r}, targets={'given' if targets is not None else None}.")
@@ -129,13 +128,23 @@ def _copy_weights(tf_model, twin):
     twin.set_weights([w.numpy() for w in theirs])
 
 
+def _tensorflow():
+    try:
+        import tensorflow
+    except ImportError:
+        raise ImportError(
+            "jkeras.testing's parity helpers compare against tf.keras, and TensorFlow is not "
+            "installed. Install it with `pip install tensorflow-cpu` (or `pip install -e "
+            "\".[test]\"` in a jkeras checkout).") from None
+    return tensorflow
+
+
 def _losses(loss):
     if loss is None:
         return None, None
     if isinstance(loss, str):
-        import tensorflow as tf
-
         import jkeras
+        tf = _tensorflow()
         return tf.keras.losses.get(loss), jkeras.losses.get(loss)
     if isinstance(loss, (tuple, list)) and len(loss) == 2 and all(map(callable, loss)):
         return loss

@@ -46,6 +46,19 @@ def _is_seq(v):
     return isinstance(v, (list, tuple))
 
 
+def _scalar_result(metric, state):
+    """A metric's result as a float32 scalar, or a clear error for a vector result (several
+    thresholds, F1Score(average=None), ...), which fit/evaluate logs cannot hold yet."""
+    value = jnp.asarray(metric.result_from(state), jnp.float32)
+    if value.ndim:
+        raise ValueError(
+            f"Metric '{metric.name}' ({type(metric).__name__}) returns an array of shape "
+            f"{value.shape}; jkeras's fit/evaluate logs hold scalars only. Use a scalar form "
+            "(one threshold, F1Score(average='macro'|'micro'|'weighted'), R2Score's default "
+            "class_aggregation) or compute it with metric.update_state/result outside fit.")
+    return value
+
+
 def _shape(a):
     return tuple(a.shape)
 
@@ -217,9 +230,12 @@ class CompiledOutputs:
 
     def _resolve_metric(self, ident, t, p, i):
         loss = next((l for j, l, _, _ in self.losses if j == i), None)
-        return _metrics_module().get(
+        m = _metrics_module().get(
             ident, y_true_shape=None if t is None else _shape(t),
             y_pred_shape=_shape(p), loss=loss)
+        if hasattr(m, "build_from_shapes") and t is not None:  # state sized by the data
+            m.build_from_shapes(_shape(t), _shape(p))
+        return m
 
     def _log_name(self, base, i, weighted, counters):
         out = self.names[i] if len(self.names) > 1 else None
@@ -325,8 +341,8 @@ class CompiledOutputs:
         """Scalars, in `result_names()` order (a tuple, cheap to stack inside a loop)."""
         loss_state, per_output, metric_states = states
         out = [mean_result(loss_state)]
-        out += [jnp.asarray(m.result_from(s), jnp.float32)
-                for (_, _, m, _), s in zip(self.metric_entries, metric_states)]
+        out += [_scalar_result(m, s) for (_, _, m, _), s in zip(self.metric_entries,
+                                                                  metric_states)]
         out += [mean_result(s) for s in per_output]
         return tuple(out)
 

@@ -16,6 +16,7 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
+from jkeras.training import data_sources
 
 
 # ---------------------------------------------------------------------------- structure
@@ -177,10 +178,17 @@ def prepare_fit(x, y, sample_weight, class_weight, validation_split, validation_
     if is_batch_iterable(x):
         if validation_split and validation_data is None:
             raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays. "
-                             f"Found incompatible type in the input: {type(x)}")
+                             f"Found incompatible type in the input: {[type(x)]}")
         if class_weight is not None:
-            raise ValueError("Argument `class_weight` is not supported for Python generator "
-                             f"inputs. Received: class_weight={class_weight}")
+            kind = data_sources.adapt_kind(x)
+            if kind not in ("tf.data.Dataset", "PyDataset"):
+                kind = "Python generator" if kind == "generator" else kind
+                raise ValueError(f"Argument `class_weight` is not supported for {kind} inputs. "
+                                 f"Received: class_weight={class_weight}")
+            if not isinstance(class_weight, dict):
+                raise ValueError(
+                    f"`class_weight` must be a dict. Received: class_weight={class_weight!r}")
+            x = ClassWeighted(x, class_weight)
     else:
         if validation_split and validation_data is None:
             (x, y, sample_weight), val = train_validation_split(
@@ -191,15 +199,18 @@ def prepare_fit(x, y, sample_weight, class_weight, validation_split, validation_
     return x, y, sample_weight, val
 
 
-def make_data(x, y, sample_weight, batch_size, steps, method):
-    """`ArrayData` for arrays, `IterableData` for generators / iterables / datasets."""
+def make_data(x, y, sample_weight, batch_size, steps, method, shuffle=False):
+    """`ArrayData` for arrays, `IterableData` for generators / iterables / datasets (`shuffle`:
+    fit's argument, which shuffles a `PyDataset`'s batch order as Keras)."""
     if is_batch_iterable(x):
-        for arg, v in (("y", y), ("sample_weight", sample_weight)):
+        kind = data_sources.adapt_kind(x)
+        for arg, what, v in (("y", "the targets", y),
+                             ("sample_weights", "the sample weights", sample_weight)):
             if v is not None:
                 raise ValueError(
-                    f"When providing `x` as a generator, `{arg}` should not be passed. "
-                    "Instead, it should be included as part of the generator's batches.")
-        return IterableData(x, steps)
+                    f"When providing `x` as a {kind}, `{arg}` should not be passed. Instead, "
+                    f"{what} should be included as part of the {kind}.")
+        return IterableData(x, steps, shuffle)
     if x is None:
         raise ValueError(f"`{method}()` expects input data `x`; received x=None.")
     return ArrayData(x, y, sample_weight, batch_size, steps)
@@ -243,74 +254,131 @@ def _head(host, b):
 
 # ---------------------------------------------------------------------------- iterables
 class IterableData:
-    """Batches pulled from a Python iterable on the host.
+    """Batches pulled from a Python source on the host (see `data_sources` for the kinds).
 
-    An iterator / generator is consumed across epochs (once exhausted, training stops after that
-    epoch); a re-iterable object (a list of batches, a `PyDataset` with `__getitem__`/`__len__`,
-    a tf.data dataset) restarts each epoch.
+    As Keras's epoch iterator: without `steps`, each epoch is one full pass (a re-iterable
+    source restarts, a generator / iterator continues where it stopped, and once exhausted
+    training stops after that epoch). With `steps`, an epoch takes `steps` batches and the
+    next one continues from there; a source of known size restarts once all its batches were
+    used (the epoch that reaches the end is cut short, with Keras's warning). `shuffle` shuffles
+    the batch order of a `PyDataset` (fit's `shuffle`, as Keras).
     """
 
-    def __init__(self, source, steps=None):
+    def __init__(self, source, steps=None, shuffle=False):
+        self.class_weight = None
+        if isinstance(source, ClassWeighted):
+            source, self.class_weight = source.source, source.class_weight
         self.source = source
         self.steps = steps
-        self.one_shot = isinstance(source, types.GeneratorType) or hasattr(source, "__next__")
-        self._it = iter(source) if self.one_shot else None
-        first = self._next_raw(self._it if self.one_shot else self._fresh_iter())
+        self.shuffle = bool(shuffle)
+        self.adapter = data_sources.adapt(source)
+        self.one_shot = self.adapter.one_shot
+        first = self.adapter.first()
         if first is None:
             raise ValueError(
-                "When passing a Python generator / iterable to a Keras model, it must yield at "
-                "least one batch. Received an empty one.")
-        self._pending = [first] if self.one_shot else []
-        self.first = self._normalize(first)
-        self.num_batches = steps
-        if steps is None and not self.one_shot and hasattr(source, "__len__"):
-            self.num_batches = len(source)
+                f"When passing a {self.adapter.kind} to a Keras model, it must yield at least "
+                "one batch. Received an empty one.")
+        self.first = self._normalize(first, 0)
+        self.num_batches = steps if steps is not None else self.adapter.num_batches
         self.exhausted = False
+        self._it, self._seen = None, 0
 
-    def _fresh_iter(self):
-        src = self.source
-        if hasattr(src, "__getitem__") and hasattr(src, "__len__") and not hasattr(src, "__iter__"):
-            return (src[i] for i in range(len(src)))
-        return iter(src)
-
-    @staticmethod
-    def _next_raw(it):
-        try:
-            return next(it)
-        except StopIteration:
-            return None
-
-    @staticmethod
-    def _normalize(batch):
-        if not isinstance(batch, (tuple, list)):
+    def _normalize(self, batch, index):
+        if isinstance(batch, list):
+            batch = tuple(batch)
+        if not isinstance(batch, tuple):
             batch = (batch,)
-        x, y, sw = unpack_x_y_sample_weight(batch, "A batch")
-        x, y, sw = to_numpy(x), to_numpy(y), to_numpy(sw)
-        check_cardinality(x, y, sw)
+        if self.adapter.kind == "PyDataset" and len(batch) not in (1, 2, 3):
+            raise ValueError(
+                "PyDataset.__getitem__() must return a tuple or a dict. If a tuple, it must be "
+                "ordered either (input,) or (inputs, targets) or (inputs, targets, "
+                f"sample_weights). Received: {str(batch)[:100]}... of type {type(batch)} "
+                f"(batch {index})")
+        x, y, sw = unpack_x_y_sample_weight(batch, f"Batch {index} of the {self.adapter.kind}")
+        if self.class_weight is not None:
+            sw = apply_class_weight(to_numpy(y), sw, self.class_weight)
+        try:
+            x, y, sw = to_numpy(x), to_numpy(y), to_numpy(sw)
+            check_cardinality(x, y, sw)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{e} (in batch {index} of the {self.adapter.kind})") from None
+        if index:
+            self._check_consistent((x, y, sw), index)
         return x, y, sw
+
+    def _check_consistent(self, batch, index):
+        """Same structure, ranks and dtypes as the first batch (other sizes may change: each
+        new shape compiles its own step, as Keras's JAX trainer retraces)."""
+        kind = self.adapter.kind
+        for label, ref, new in zip(("x", "y", "sample_weight"), self.first, batch):
+            if ref is None or new is None:
+                continue
+            if _structure(ref) != _structure(new):
+                raise ValueError(
+                    f"The {kind} yielded batches of different structures: `{label}` of batch "
+                    f"{index} is {_structure(new)}, batch 0 had {_structure(ref)}. Every batch "
+                    "must have the same nested structure.")
+            for a, b in zip(leaves(ref), leaves(new)):
+                if np.ndim(a) != np.ndim(b):
+                    raise ValueError(
+                        f"When passing a dataset to a Keras model, the corresponding arrays in "
+                        f"each batch must have the same rank. Received: `{label}` with "
+                        f"{data_sources.describe(a)} in batch 0 and "
+                        f"{data_sources.describe(b)} in batch {index} of the {kind}.")
+                if np.result_type(a) != np.result_type(b):
+                    raise TypeError(
+                        f"The {kind} yielded `{label}` of dtype {np.result_type(b)} in batch "
+                        f"{index}, where batch 0 had dtype {np.result_type(a)}. Every batch must "
+                        "have the same dtypes (cast them in the data pipeline).")
 
     def epoch(self):
         """Yield this epoch's normalised host batches (at most `steps`)."""
-        it = self._it if self.one_shot else self._fresh_iter()
+        known = None if self.one_shot else self.adapter.num_batches
+        self.adapter.on_epoch_begin()
+        if self._it is None or (self.steps is None and not self.one_shot):
+            self._it, self._seen = self.adapter.iterator(self.shuffle), 0
         count = 0
         while self.steps is None or count < self.steps:
-            raw = self._pending.pop(0) if self._pending else self._next_raw(it)
-            if raw is None:
+            if known is not None and self._seen >= known:
+                if self.steps is not None:
+                    _ran_out()
+                break
+            raw = next(self._it, _END)
+            if raw is _END:
+                self._it = None
                 if self.one_shot:
                     self.exhausted = True
-                    if self.steps is not None or count == 0:
-                        warnings.warn(
-                            "Your input ran out of data; interrupting training. Make sure that "
-                            "your dataset or generator can generate at least "
-                            "`steps_per_epoch * epochs` batches.", stacklevel=3)
+                if self.steps is not None or count == 0:
+                    _ran_out()
                 break
+            self._seen += 1
             count += 1
-            yield self._normalize(raw)
-        if self.num_batches is None:
+            yield self._normalize(raw, count - 1)
+        if known is not None and self._seen >= known:
+            self._it = None
+        if self.num_batches is None and self._it is None:
             self.num_batches = count
-        end = getattr(self.source, "on_epoch_end", None)
-        if end is not None and not self.one_shot:
-            end()
+        self.adapter.on_epoch_end()
+
+
+_END = object()
+
+
+class ClassWeighted:
+    """A tf.data.Dataset / PyDataset with fit's `class_weight`, applied to each batch's `y`."""
+
+    def __init__(self, source, class_weight):
+        self.source, self.class_weight = source, class_weight
+
+    def __iter__(self):
+        return iter(self.source)
+
+
+def _ran_out():
+    warnings.warn(
+        "Your input ran out of data; interrupting training. Make sure that your dataset or "
+        "generator can generate at least `steps_per_epoch * epochs` batches. You may need to "
+        "use the `.repeat()` function when building your dataset.", stacklevel=4)
 
 
 def batch_size_of(batch):

@@ -23,7 +23,7 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import data as data_lib
+from jkeras.training import compile_watch, data as data_lib
 
 FAST = 3e-4  # seconds per step below which dispatch dominates: always loop
 SLOW = 2e-3  # without room to measure a loop, steps slower than this run one call each
@@ -31,13 +31,13 @@ CHUNK_SECONDS = 0.05  # chunk length target when callbacks listen to batches
 FUSED_EPOCHS = 256  # epochs per fused call (static: one compile for every fit)
 
 
-@jax.jit
-def _draw_perm_key(rng):
+def _split(rng):
     rng, key = jax.random.split(rng)
     return rng, key
 
 
-_perm = jax.jit(jax.random.permutation, static_argnums=1)
+_draw_perm_key = compile_watch.watched(jax.jit(_split))
+_perm = compile_watch.watched(jax.jit(jax.random.permutation, static_argnums=1))
 
 
 def draw_permutation(ts, n):

@@ -30,7 +30,7 @@ class OnBatchMixin:
         self._jk_assert_compiled("test_on_batch")
         batch = tuple(data_lib.to_numpy(t) for t in (x, y, sample_weight))
         data_lib.check_cardinality(*batch)
-        outputs = self._jk_outputs(batch)
+        outputs = self._jk_outputs(batch, role="test")
         progs = self._jk_programs(outputs)
         es = distribution_lib.put_state(new_eval_state(self.get_variables(), outputs.init_metrics))
         _, logs = progs.test_host()(es, distribution_lib.put_batch(batch), True)

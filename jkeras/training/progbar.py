@@ -27,6 +27,11 @@ def print_msg(message, line_break=True):
     sys.stdout.flush()
 
 
+def clock():
+    """The bar's clock (tests replace `time` in this module)."""
+    return time.time()
+
+
 def _dynamic_display():
     # Keras 3.15's test, kept verbatim: "posix" is in sys.modules on every POSIX system, so in
     # practice the bar always redraws in place with "\b...\r", tty or not (pipes and log files
@@ -154,7 +159,16 @@ class Progbar:
             print_msg(info + "\n", line_break=False)
         self._last_update = now
 
-    def _print_bar(self, current, now, time_per_unit, finalize):
+    def note(self, text):
+        """Show `text` where the ETA goes (e.g. "compiling…"); the next update overwrites it."""
+        if self.verbose == 1:
+            self._print_bar(self._seen_so_far, time.time(), 0, False, note=text)
+
+    def exclude(self, seconds):
+        """Leave `seconds` (compilation) out of the elapsed time, the rate and the ETA."""
+        self._start += seconds
+
+    def _print_bar(self, current, now, time_per_unit, finalize, note=None):
         # ANSI codes (bold, green, grey) do not take screen room: count them apart so the
         # padding that erases a longer previous line is right.
         special = 0
@@ -174,6 +188,14 @@ class Progbar:
             bar = "%7d/Unknown" % current
         message += bar
 
+        if note is not None:
+            message += f" {note}"
+            total_width = len(bar) + len(note) + 1 - special
+            if self._prev_total_width > total_width:
+                message += " " * (self._prev_total_width - total_width)
+            print_msg(message, line_break=False)
+            self._prev_total_width = total_width
+            return
         if known and not finalize:
             eta = time_per_unit * (self.target - current)
             if eta > 3600:

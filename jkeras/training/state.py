@@ -76,6 +76,7 @@ class ModelStore:
         self.opt_state = None  # the optimizer state between fits (never donated)
         self.live, self.synced, self.given, self.synced_lr = None, True, None, None
         self.last_outputs = None
+        self.last_compiled, self.loss_tracker, self.compile_metrics = None, None, {}  # seams
         self.frozen = self.frozen_at_init = None  # paths of trainable=False layers' params
 
     def new_state(self, model, outputs, frozen=frozenset()):

@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from jkeras.training import compile_watch
 from jkeras.training.state import EvalState, TrainState
 
 TRACE_COUNTS = collections.Counter()
@@ -174,7 +175,7 @@ class Programs:
         if fn is None:
             fn = build()
             if not self.eager:
-                fn = jax.jit(fn, donate_argnums=donate)
+                fn = compile_watch.watched(jax.jit(fn, donate_argnums=donate))
             self._cache[key] = fn
         return fn
 

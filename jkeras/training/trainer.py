@@ -12,7 +12,9 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import compile_utils, data as data_lib, inference, loop as loop_lib
+from jkeras.training import (compile_utils, compile_watch, data as data_lib, inference,
+                             loop as loop_lib, seams)
+from jkeras.training.keras_steps import KerasStepsMixin
 from jkeras.training.on_batch import OnBatchMixin, pythonify as _pythonify
 from jkeras.training.state import ModelStore
 from jkeras.training.step import (Programs, frozen_paths, make_predict_step, make_test_step,
@@ -22,10 +24,11 @@ from jkeras.training.step import (Programs, frozen_paths, make_predict_step, mak
 def _signature(tree):
     """Structure + per-sample shapes + dtypes (the batch dimension is left out)."""
     leaves, treedef = jax.tree_util.tree_flatten(tree)
-    return treedef, tuple((tuple(np.shape(a))[1:], str(np.result_type(a))) for a in leaves)
+    return treedef, tuple((tuple(np.shape(a))[1:], str(getattr(a, "dtype", None) or
+                                                        np.result_type(a))) for a in leaves)
 
 
-class Trainer(OnBatchMixin):
+class Trainer(KerasStepsMixin, OnBatchMixin):
     compiled = False
     optimizer = None
     loss = None
@@ -58,6 +61,7 @@ class Trainer(OnBatchMixin):
         store.opt = opt
         store.compile_id += 1
         store.outputs, store.programs, store.decisions, store.last_outputs = {}, {}, {}, None
+        store.last_compiled, store.compile_metrics = None, {}
         store.frozen = None
         if store.opt_state is not None and store.frozen_at_init != frozen_paths(self):
             store.opt_state = None  # a different set of trainable weights: a fresh optimizer
@@ -117,11 +121,30 @@ class Trainer(OnBatchMixin):
     def _jk_eager(self):
         return bool(self.run_eagerly)
 
-    def _jk_outputs(self, batch):
-        """CompiledOutputs for this batch's (y, y_pred) signature; builds the model first."""
+    def _jk_outputs(self, batch, role="train"):
+        """CompiledOutputs for this batch's (y, y_pred) signature; builds the model first. For
+        a `role` ("train" / "test") whose step the model overrides, the SeamOutputs of that
+        step (seams.py)."""
         x, y, _ = batch
         store, pred = self._jk(), self._jk_forward_spec(x)
         key = (_signature(y), _signature(pred))
+        seams.check_step_signatures(self, Trainer)
+        if seams.overridden(self, f"{role}_step", Trainer):
+            self._jk_compiled_outputs(y, pred)  # compile_metrics for `self.metrics`
+            seam_key = (role,) + key + (_signature(x),)
+            if seam_key not in store.outputs:
+                store.outputs[seam_key] = seams.SeamOutputs(
+                    self, role, batch, self._jk_seam_state(role))
+            return store.outputs[seam_key]
+        return self._jk_compiled_outputs(y, pred)
+
+    def _jk_seam_state(self, role):
+        if role == "train":
+            return lambda outputs: self._jk().new_state(self, outputs, self._jk_frozen())
+        return lambda outputs: new_eval_state(self.get_variables(), outputs.init_metrics)
+
+    def _jk_compiled_outputs(self, y, pred):
+        store, key = self._jk(), (_signature(y), _signature(pred))
         outputs = store.outputs.get(key)
         if outputs is None:
             cfg = store.config
@@ -129,7 +152,7 @@ class Trainer(OnBatchMixin):
                 cfg["loss"], cfg["loss_weights"], cfg["metrics"], cfg["weighted_metrics"],
                 getattr(self, "output_names", None)).build(y, pred)
             store.outputs[key] = outputs
-        store.last_outputs = outputs
+        store.last_outputs = store.last_compiled = outputs
         return outputs
 
     def _jk_forward_spec(self, x):
@@ -165,9 +188,14 @@ class Trainer(OnBatchMixin):
         key = (id(outputs), bool(nan_guard), eager, distribution_lib.cache_key())
         progs = store.programs.get(key)
         if progs is None:
-            steps = distribution_lib.wrap_steps(
-                make_train_step(self, outputs, self.optimizer, nan_guard, self._jk_frozen()),
-                make_test_step(self, outputs), make_predict_step(self))
+            if isinstance(outputs, seams.SeamOutputs):
+                train = outputs.step if outputs.role == "train" else None
+                test = outputs.step if outputs.role == "test" else None
+            else:
+                train = make_train_step(self, outputs, self.optimizer, nan_guard,
+                                        self._jk_frozen())
+                test = make_test_step(self, outputs)
+            steps = distribution_lib.wrap_steps(train, test, self._jk_predict_step())
             progs = Programs(*steps, outputs, eager=eager)
             store.programs[key] = progs
         return progs
@@ -176,9 +204,14 @@ class Trainer(OnBatchMixin):
         store, eager = self._jk(), self._jk_eager()
         key = ("predict", eager, distribution_lib.cache_key())
         if key not in store.programs:
-            steps = distribution_lib.wrap_steps(None, None, make_predict_step(self))
+            steps = distribution_lib.wrap_steps(None, None, self._jk_predict_step())
             store.programs[key] = Programs(*steps, None, eager)
         return store.programs[key]
+
+    def _jk_predict_step(self):
+        if seams.overridden(self, "predict_step", Trainer):
+            return seams.make_predict_step(self)
+        return make_predict_step(self)
 
     def _jk_decision(self, x):
         """The loop-or-single decision to reuse for evaluate / predict on inputs like `x`."""
@@ -242,7 +275,7 @@ class Trainer(OnBatchMixin):
         if val is not None:
             val_data = self._jk_data(*val, validation_batch_size or batch_size, validation_steps,
                                      "fit")
-            val_outputs = self._jk_outputs(self._jk_first(val_data))
+            val_outputs = self._jk_outputs(self._jk_first(val_data), role="test")
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            verbose=verbose, epochs=epochs,
                            steps=steps_per_epoch or train.num_batches, model=self)
@@ -273,6 +306,8 @@ class Trainer(OnBatchMixin):
         names = outputs.result_names()
         logs, finished, epoch = {}, False, initial_epoch
         cbs.on_train_begin()
+        watch = compile_watch.listening(cbs)  # compilation stays out of the bar's rate
+        watch.__enter__()
         try:
             while epoch < epochs:
                 decision = runner.decision if fusable else None
@@ -315,6 +350,7 @@ class Trainer(OnBatchMixin):
                     break
             finished = True
         finally:
+            watch.__exit__(None, None, None)
             self._jk_finish(ts)
         if finished:
             cbs.on_train_end(logs)
@@ -354,7 +390,7 @@ class Trainer(OnBatchMixin):
             raise ValueError(f"Arguments not recognized: {kwargs}")
         batch_size = data_lib.check_batch_size(batch_size)
         data = self._jk_data(x, y, sample_weight, batch_size, steps, "evaluate")
-        outputs = self._jk_outputs(self._jk_first(data))
+        outputs = self._jk_outputs(self._jk_first(data), role="test")
         progs = self._jk_programs(outputs)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
@@ -369,7 +405,8 @@ class Trainer(OnBatchMixin):
         es = distribution_lib.put_state(new_eval_state(variables, progs.outputs.init_metrics))
         runner = inference.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
                                      self._jk_eager())
-        logs = runner.run(es, data, cbs, self, hooks, steps)
+        with compile_watch.listening(cbs):
+            logs = runner.run(es, data, cbs, self, hooks, steps)
         cbs.on_test_end(logs)
         return logs
 
@@ -389,7 +426,8 @@ class Trainer(OnBatchMixin):
         runner = inference.PredictRunner(self._jk_predict_programs(),
                                         self._jk_decision(self._jk_first(data)[0]),
                                         self._jk_eager())
-        out = runner.run(distribution_lib.put_state(self.get_variables()), data, cbs, self, hooks,
-                         steps)
+        with compile_watch.listening(cbs):
+            out = runner.run(distribution_lib.put_state(self.get_variables()), data, cbs, self,
+                             hooks, steps)
         cbs.on_predict_end()
         return out

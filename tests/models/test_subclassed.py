@@ -138,3 +138,34 @@ def test_stateless_call_on_value_lists():
     y, state = net.stateless_call(values, [], x)
     np.testing.assert_allclose(y, np.zeros((2, 10)))
     assert state == []
+
+
+def _own_build_model(lib):
+    class OwnBuild(lib.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = lib.layers.Dense(2)
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 3), name="w")
+
+        def call(self, x):
+            return self.dense(x @ self.w)
+    return OwnBuild()
+
+
+def test_subclassed_model_with_weights_of_its_own_in_build(tf):
+    import numpy as np
+    x = np.random.default_rng(0).normal(size=(4, 5)).astype(np.float32)
+    ours, theirs = _own_build_model(jkeras), _own_build_model(tf.keras)
+    ours(x), theirs(x)
+    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x), theirs(x).numpy(), rtol=1e-5, atol=1e-6)
+    ours.compile(optimizer="sgd", loss="mse")
+    before = ours.get_weights()[0].copy()
+    ours.fit(x, np.ones((4, 2), np.float32), verbose=0)
+    assert not np.allclose(before, ours.get_weights()[0])  # the model's own weight trains
+    built = _own_build_model(jkeras)
+    built.build((None, 5))
+    assert built.built and [w.shape for w in built.weights][0] == (5, 3)

@@ -42,7 +42,15 @@ def test_functional_summary_has_connections_and_non_trainable_counts():
     assert "Non-trainable params: 7 (28.00 B)" in text
 
 
-def test_unbuilt_summary_is_a_clear_error():
-    model = jkeras.Sequential([L.Dense(3)])
-    with pytest.raises(ValueError, match="has not yet been built"):
-        model.summary()
+def test_unbuilt_summary_prints_as_keras(tf):
+    """Keras 3 prints an unbuilt model ("?" shapes, "0 (unbuilt)"), counting built layers."""
+    def text(lib):
+        built = lib.layers.Dense(2)
+        built.build((None, 3))
+        lines = []
+        lib.Sequential([built, lib.layers.Dense(4), lib.layers.Dense(1)]).summary(
+            print_fn=lambda line, *a, **k: lines.append(line))
+        return "\n".join(lines).rstrip("\n")  # Keras ends its last line with a newline
+    ours = text(jkeras)
+    assert "0 (unbuilt)" in ours and "Total params: 8 (32.00 B)" in ours
+    assert ours == text(tf.keras)

@@ -170,7 +170,8 @@ def test_csv_logger_parity(tmp_path):
     dict(save_best_only=True, monitor="loss", initial_value_threshold=0.45),
     dict(save_freq=3), dict(save_freq=5, save_best_only=True, monitor="loss"),
 ])
-def test_model_checkpoint_parity(kwargs, capsys):
+def test_model_checkpoint_parity(kwargs, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the relative paths below print the same in both libraries
     pattern = "ckpt/{epoch:02d}-{val_loss:.2f}.keras"
     if "save_freq" in kwargs:
         pattern = "ckpt/e{epoch}-b{batch}.keras"

@@ -22,16 +22,18 @@ def assert_close(ours, theirs, tol=TOL):
     np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol * scale)
 
 
-def copied(ours, theirs, x, x_tf=None):
-    """Build both, check Keras's weight names/shapes/order, give both the same (tf-initialised,
-    perturbed so the bias is nonzero) weights."""
-    theirs(x if x_tf is None else x_tf)
+def copied(tf, cls_name, kwargs, x):
+    """Our layer built for `x` with Keras's weight names/shapes/order (checked against tf.keras's
+    layer built, not run, with the same arguments) and tf-initialised weights, perturbed so the
+    bias is nonzero; and the tf.keras reference (`tf_reference`) holding the same weights."""
+    ours = getattr(L, cls_name)(**kwargs)
+    theirs = getattr(tf.keras.layers, cls_name)(**kwargs)
+    theirs.build(x.shape)
     ours.build(x.shape)
     assert [(w.name, tuple(w.shape)) for w in ours.weights] == \
         [(w.name, tuple(w.shape)) for w in theirs.weights]
-    ours.set_weights([w + 0.1 * inputs(w.shape, 7) for w in theirs.get_weights()])  # nonzero bias
-    theirs.set_weights(ours.get_weights())
-    return ours, theirs
+    ours.set_weights([w + 0.1 * inputs(w.shape, 7) for w in theirs.get_weights()])
+    return ours, tf_reference(tf, cls_name, kwargs, ours.get_weights())
 
 
 def channels(shape, data_format):
@@ -47,38 +49,73 @@ def to_first(a):
     return np.ascontiguousarray(np.moveaxis(a, -1, 1))
 
 
+def to_last(a):
+    return np.ascontiguousarray(np.moveaxis(a, 1, -1))
+
+
+def tf_reference(tf, cls_name, kwargs, weights):
+    """tf.keras's output for `kwargs`, computed a way every TF CPU build supports.
+
+    Without AVX-512, TensorFlow leaves oneDNN off and its plain CPU kernels refuse NCHW
+    convolutions and dilated transposed convolutions. Both are computed exactly another way:
+    channels_last on the transposed input (the kernel layout does not depend on data_format),
+    and a transposed convolution with dilation d as one with the zero-stuffed kernel of size
+    (k - 1) * d + 1 (output lengths agree: Keras uses that effective size)."""
+    kwargs = dict(kwargs)
+    first = kwargs.pop("data_format", "channels_last") == "channels_first"
+    weights = list(weights)
+    dilation = kwargs.get("dilation_rate", 1)
+    if cls_name.endswith("Transpose") and np.max(dilation) > 1:
+        kernel = weights[0]
+        rank = kernel.ndim - 2
+        d = (dilation,) * rank if np.isscalar(dilation) else tuple(dilation)
+        stuffed = np.zeros(tuple((k - 1) * r + 1 for k, r in zip(kernel.shape[:rank], d))
+                           + kernel.shape[rank:], kernel.dtype)
+        stuffed[tuple(slice(None, None, r) for r in d)] = kernel
+        weights[0] = stuffed
+        kwargs["kernel_size"], kwargs["dilation_rate"] = stuffed.shape[:rank], 1
+    layer = getattr(tf.keras.layers, cls_name)(data_format="channels_last", **kwargs)
+
+    def run(x, tape_input=None):
+        x_last = to_last(x) if first else x
+        if not layer.built:
+            layer.build(x_last.shape)
+            if weights:
+                layer.set_weights(weights)
+        if tape_input is not None:  # x_last was given as a watched tf tensor
+            y = layer(tape_input)
+            return tf.experimental.numpy.moveaxis(y, -1, 1) if first else y
+        y = layer(x_last).numpy()
+        return to_first(y) if first else y
+    run.layer = layer
+    return run
+
+
 @pytest.mark.parametrize("padding,strides,dilation,data_format,groups", CONV2D_GRID)
 def test_conv2d_forward_and_gradients(tf, padding, strides, dilation, data_format, groups):
     kwargs = dict(filters=6, kernel_size=(3, 2), strides=strides, padding=padding,
-                  dilation_rate=dilation, groups=groups, activation="tanh")
+                  dilation_rate=dilation, groups=groups, activation="tanh",
+                  data_format=data_format)
     x_last = inputs((2, 9, 8, 4))
-    x = x_last if data_format == "channels_last" else to_first(x_last)
-    # tf.keras 3.15 / TF 2.21 on CPU adds a per-channel bias wrongly to a dilated channels_first
-    # Conv2D (checked against a NumPy reference in tests/layers): compare those cases with
-    # tf.keras's channels_last on the transposed input instead.
-    tf_format = "channels_last" if dilation > 1 else data_format
-    ours, theirs = copied(L.Conv2D(data_format=data_format, **kwargs),
-                          tf.keras.layers.Conv2D(data_format=tf_format, **kwargs),
-                          x, x_last if tf_format != data_format else x)
-    back = to_first if tf_format != data_format else (lambda a: a)
-    x_tf = x_last if tf_format != data_format else x
-    y_tf = back(theirs(x_tf).numpy())
+    first = data_format == "channels_first"
+    x = to_first(x_last) if first else x_last
+    ours, theirs = copied(tf, "Conv2D", kwargs, x)
+    y_tf = theirs(x)
     assert_close(ours(x), y_tf)
     cotangent = inputs(y_tf.shape, 3)
 
-    xt = tf.constant(x_tf)
+    xt = tf.constant(x_last)  # the reference runs channels_last (see tf_reference)
     with tf.GradientTape() as tape:
         tape.watch(xt)
-        loss = tf.reduce_sum(back(theirs(xt)) * cotangent) if tf_format == data_format else \
-            tf.reduce_sum(tf.transpose(theirs(xt), (0, 3, 1, 2)) * cotangent)
-    g_kernel, g_bias, g_x = tape.gradient(loss, [theirs.kernel, theirs.bias, xt])
+        loss = tf.reduce_sum(theirs(x, tape_input=xt) * cotangent)
+    g_kernel, g_bias, g_x = tape.gradient(loss, [theirs.layer.kernel, theirs.layer.bias, xt])
 
     v = ours.get_variables()
     loss_fn = lambda p, x: jnp.sum(ours.apply({"params": p}, x)[0] * cotangent)  # noqa: E731
     gp, gx = jax.grad(loss_fn, argnums=(0, 1))(v["params"], jnp.asarray(x))
     assert_close(gp["kernel"], g_kernel.numpy())
     assert_close(gp["bias"], g_bias.numpy())
-    assert_close(gx, back(g_x.numpy()))
+    assert_close(gx, to_first(g_x.numpy()) if first else g_x.numpy())
 
 
 @pytest.mark.parametrize("padding,strides,dilation,data_format,groups", [
@@ -89,8 +126,8 @@ def test_conv1d(tf, padding, strides, dilation, data_format, groups):
     kwargs = dict(filters=4, kernel_size=3, strides=strides, padding=padding,
                   dilation_rate=dilation, data_format=data_format, groups=groups)
     x = inputs(channels((3, 11, 2), data_format))
-    ours, theirs = copied(L.Conv1D(**kwargs), tf.keras.layers.Conv1D(**kwargs), x)
-    assert_close(ours(x), theirs(x).numpy())
+    ours, theirs = copied(tf, "Conv1D", kwargs, x)
+    assert_close(ours(x), theirs(x))
 
 
 @pytest.mark.parametrize("padding,strides,data_format,groups", [
@@ -99,8 +136,8 @@ def test_conv3d(tf, padding, strides, data_format, groups):
     kwargs = dict(filters=4, kernel_size=(2, 3, 2), strides=strides, padding=padding,
                   data_format=data_format, groups=groups)
     x = inputs(channels((2, 5, 6, 4, 2), data_format))
-    ours, theirs = copied(L.Conv3D(**kwargs), tf.keras.layers.Conv3D(**kwargs), x)
-    assert_close(ours(x), theirs(x).numpy())
+    ours, theirs = copied(tf, "Conv3D", kwargs, x)
+    assert_close(ours(x), theirs(x))
 
 
 @pytest.mark.parametrize("padding,strides,dilation,output_padding,data_format", [
@@ -111,15 +148,15 @@ def test_conv2d_transpose(tf, padding, strides, dilation, output_padding, data_f
     kwargs = dict(filters=3, kernel_size=(3, 4), strides=strides, padding=padding,
                   dilation_rate=dilation, output_padding=output_padding, data_format=data_format)
     x = inputs(channels((2, 5, 4, 2), data_format))
-    ours, theirs = copied(L.Conv2DTranspose(**kwargs), tf.keras.layers.Conv2DTranspose(**kwargs), x)
-    assert_close(ours(x), theirs(x).numpy())
+    ours, theirs = copied(tf, "Conv2DTranspose", kwargs, x)
+    assert_close(ours(x), theirs(x))
 
 
 def test_conv1d_transpose(tf):
     kwargs = dict(filters=3, kernel_size=3, strides=2, padding="same")
     x = inputs((2, 6, 4))
-    ours, theirs = copied(L.Conv1DTranspose(**kwargs), tf.keras.layers.Conv1DTranspose(**kwargs), x)
-    assert_close(ours(x), theirs(x).numpy())
+    ours, theirs = copied(tf, "Conv1DTranspose", kwargs, x)
+    assert_close(ours(x), theirs(x))
 
 
 @pytest.mark.parametrize("padding,strides,dilation,multiplier,data_format", [
@@ -130,21 +167,19 @@ def test_depthwise_and_separable_conv2d(tf, padding, strides, dilation, multipli
     common = dict(kernel_size=3, strides=strides, padding=padding, dilation_rate=dilation,
                   depth_multiplier=multiplier, data_format=data_format, activation="relu")
     x = inputs(channels((2, 9, 8, 3), data_format))
-    ours, theirs = copied(L.DepthwiseConv2D(**common), tf.keras.layers.DepthwiseConv2D(**common), x)
-    assert_close(ours(x), theirs(x).numpy())
-    ours, theirs = copied(L.SeparableConv2D(5, **common),
-                          tf.keras.layers.SeparableConv2D(5, **common), x)
-    assert_close(ours(x), theirs(x).numpy())
+    ours, theirs = copied(tf, "DepthwiseConv2D", common, x)
+    assert_close(ours(x), theirs(x))
+    ours, theirs = copied(tf, "SeparableConv2D", dict(filters=5, **common), x)
+    assert_close(ours(x), theirs(x))
 
 
 def test_depthwise_and_separable_conv1d(tf):
     common = dict(kernel_size=3, padding="same", depth_multiplier=2)
     x = inputs((2, 9, 3))
-    ours, theirs = copied(L.DepthwiseConv1D(**common), tf.keras.layers.DepthwiseConv1D(**common), x)
-    assert_close(ours(x), theirs(x).numpy())
-    ours, theirs = copied(L.SeparableConv1D(4, **common),
-                          tf.keras.layers.SeparableConv1D(4, **common), x)
-    assert_close(ours(x), theirs(x).numpy())
+    ours, theirs = copied(tf, "DepthwiseConv1D", common, x)
+    assert_close(ours(x), theirs(x))
+    ours, theirs = copied(tf, "SeparableConv1D", dict(filters=4, **common), x)
+    assert_close(ours(x), theirs(x))
 
 
 POOL_GRID = [(kind, pool, strides, padding, f) for kind in ("MaxPooling2D", "AveragePooling2D")

@@ -139,8 +139,10 @@ def test_legacy_h5_is_refused_clearly(tmp_path):
 
 def test_paths_with_the_wrong_extension(tmp_path):
     m = jkeras.Sequential([jkeras.Input((3,)), layers.Dense(2)])
-    with pytest.raises(ValueError, match="Invalid filepath extension for saving"):
+    with pytest.raises(ValueError, match="Invalid filepath extension for saving") as err:
         m.save(tmp_path / "model.bin")
+    # the message names only what jkeras has (no `model.export`, no SavedModel)
+    assert "export" not in str(err.value) and "zipped=False" in str(err.value)
     with pytest.raises(ValueError, match="File not found: filepath=.*missing.keras"):
         jkeras.models.load_model(tmp_path / "missing.keras")
     (tmp_path / "model.bin").write_bytes(b"x")

@@ -61,3 +61,15 @@ def test_bad_arguments(tf):
     other = jkeras.Sequential([jkeras.Input(shape=(4,)), jkeras.layers.Dense(2)])
     with pytest.raises(ValueError, match="do not line up"):
         compare_with_tf(theirs, X, jkeras_model=other)
+
+
+def test_without_tensorflow_the_helpers_say_to_install_it(monkeypatch):
+    import sys
+
+    import numpy as np
+    import pytest
+
+    import jkeras.testing
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # `import tensorflow` fails
+    with pytest.raises(ImportError, match="pip install tensorflow-cpu"):
+        jkeras.testing.assert_parity(object(), np.zeros((1, 2), np.float32))

@@ -57,8 +57,19 @@ class Normalization(Layer):
                 mean, var = mean.reshape(shape), var.reshape(shape)
             return (jnp.broadcast_to(mean, self._broadcast_shape),
                     jnp.broadcast_to(var, self._broadcast_shape))
-        return (jnp.reshape(self.adapt_mean, self._broadcast_shape),
-                jnp.reshape(self.adapt_variance, self._broadcast_shape))
+        # Inside `call` these are the bound arrays; outside, the held Variables' values.
+        mean, var = (getattr(w, "value", w) for w in (self.adapt_mean, self.adapt_variance))
+        return (jnp.reshape(mean, self._broadcast_shape), jnp.reshape(var, self._broadcast_shape))
+
+    @property
+    def mean(self):
+        """The statistics in the inputs' broadcast shape (Keras's `layer.mean`); None before
+        the layer is built."""
+        return self._statistics()[0] if self._specs_built else None
+
+    @property
+    def variance(self):
+        return self._statistics()[1] if self._specs_built else None
 
     def call(self, inputs):
         x = jnp.asarray(inputs, self.dtype)

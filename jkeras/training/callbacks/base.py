@@ -201,6 +201,17 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             getattr(callback, hook)(batch, logs=logs)
 
+    # compile_watch's listener: compilation is reported to the progress bar only
+    def compile_started(self):
+        for cb in self.callbacks:
+            if hasattr(cb, "_on_compile_start"):
+                cb._on_compile_start()
+
+    def compile_finished(self, seconds):
+        for cb in self.callbacks:
+            if hasattr(cb, "_on_compile_end"):
+                cb._on_compile_end(seconds)
+
     def on_batch_begin(self, batch, logs=None):
         self._call_batch("on_batch_begin", batch, logs)
 

@@ -1,7 +1,7 @@
 """`ProgbarLogger`: the `fit` / `evaluate` / `predict` progress display."""
 
 from jkeras.training.callbacks.base import Callback
-from jkeras.training.progbar import Progbar, print_msg
+from jkeras.training.progbar import Progbar, clock as progbar_clock, print_msg
 
 
 class ProgbarLogger(Callback):
@@ -66,6 +66,18 @@ class ProgbarLogger(Callback):
 
     def on_predict_end(self, logs=None):
         self._finalize_progbar(logs)
+
+    # ---- compilation (jkeras/training/compile_watch.py), not Keras hooks
+    def _on_compile_start(self):
+        if self.verbose == 1:
+            self._maybe_init_progbar()
+            self.progbar.note("compiling…")
+
+    def _on_compile_end(self, seconds):
+        if self.progbar is not None:
+            # on the bar's own clock (tests drive it by hand): never more than has passed
+            passed = progbar_clock() - self.progbar._start
+            self.progbar.exclude(max(0.0, min(seconds, passed)))
 
     def _reset_progbar(self):
         self.seen = 0

@@ -1,4 +1,4 @@
-"""Utilities with Keras's names."""
+"""Session utilities: `set_random_seed` and `clear_session`."""
 from jkeras.core.naming import reset_names
 from jkeras.core.random import set_random_seed
 

@@ -1,0 +1,107 @@
+"""Keras 3's public training methods in its JAX backend's form: `train_step(state, data)`,
+`test_step`, `predict_step`, `compute_loss`, `compute_loss_and_updates`, `model.metrics`.
+
+These are the defaults a subclass overrides or calls through `super()`. When none of the three
+steps is overridden, fit/evaluate/predict run the engine's own equivalent steps (step.py), which
+compute the same values; an overridden step runs inside the same compiled loop (seams.py).
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jkeras.metrics.base import Mean
+from jkeras.training import seams
+from jkeras.utils.data_adapter_utils import unpack_x_y_sample_weight
+
+
+class KerasStepsMixin:
+    # ------------------------------------------------------------------ metrics
+    @property
+    def metrics(self):
+        """Keras's order: the loss tracker, the compiled metrics (one `compile_metrics`
+        container), then metric objects held as attributes by the model and its layers."""
+        out = []
+        if self.compiled:
+            store = self._jk()
+            if store.loss_tracker is None:
+                store.loss_tracker = Mean(name="loss")
+            out.append(store.loss_tracker)
+            compiled = store.last_compiled
+            if compiled is not None and compiled.metric_entries:
+                if id(compiled) not in store.compile_metrics:
+                    store.compile_metrics[id(compiled)] = seams.CompileMetrics(compiled)
+                out.append(store.compile_metrics[id(compiled)])
+        return out + seams.attribute_metrics(self)
+
+    @property
+    def metrics_variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    # ------------------------------------------------------------------ losses
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of `(y, y_pred)` (zero when compile() was given no loss, as
+        Keras on JAX)."""
+        del x, training
+        if not self.compiled or self._jk().config["loss"] is None:
+            return jnp.zeros((), jnp.float32)
+        outputs = self._jk_compiled_outputs(y, y_pred)
+        return outputs.loss_values(y, y_pred, sample_weight)[0]
+
+    def compute_loss_and_updates(self, trainable_variables, non_trainable_variables,
+                                 metrics_variables, x, y, sample_weight, training=False,
+                                 optimizer_variables=None):
+        """Stateless, for `jax.grad`: -> (loss, (unscaled_loss, y_pred,
+        non_trainable_variables, metrics_variables))."""
+        del optimizer_variables
+        kwargs = {"training": training} if self._accepts_training else {}
+        y_pred, non_trainable_variables = self.stateless_call(
+            trainable_variables, non_trainable_variables, x, **kwargs)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training)
+        return loss, (loss, y_pred, non_trainable_variables, metrics_variables)
+
+    def _update_metrics_variables(self, metrics_variables, loss, x, y, y_pred, sample_weight):
+        """Keras's default metric update: the loss tracker (weighted by the batch size) and the
+        compiled metrics; -> (logs, new metrics_variables)."""
+        logs, new, start = {}, [], 0
+        batch = next(np.shape(a)[0] for a in jax.tree_util.tree_leaves(x))
+        store = self._jk()
+        for metric in self.metrics:
+            n = len(metric.variables)
+            own = list(metrics_variables[start:start + n])
+            start += n
+            if metric is store.loss_tracker:
+                own = metric.stateless_update_state(own, loss, sample_weight=batch)
+            elif isinstance(metric, seams.CompileMetrics):
+                own = metric.stateless_update_state(own, y, y_pred, sample_weight)
+            logs[metric.name] = metric.stateless_result(own)
+            new += own
+        return seams.flatten_logs(logs), new
+
+    # ------------------------------------------------------------------ the steps
+    def train_step(self, state, data):
+        trainable, non_trainable, optimizer_variables, metrics_variables = state
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        (_, aux), grads = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)(
+            trainable, non_trainable, metrics_variables, x, y, sample_weight, training=True,
+            optimizer_variables=optimizer_variables)
+        loss, y_pred, non_trainable, metrics_variables = aux
+        trainable, optimizer_variables = self.optimizer.stateless_apply(
+            optimizer_variables, grads, trainable)
+        logs, metrics_variables = self._update_metrics_variables(
+            metrics_variables, loss, x, y, y_pred, sample_weight)
+        return logs, (trainable, non_trainable, optimizer_variables, metrics_variables)
+
+    def test_step(self, state, data):
+        trainable, non_trainable, metrics_variables = state
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        _, (loss, y_pred, non_trainable, metrics_variables) = self.compute_loss_and_updates(
+            trainable, non_trainable, metrics_variables, x, y, sample_weight, training=False)
+        logs, metrics_variables = self._update_metrics_variables(
+            metrics_variables, loss, x, y, y_pred, sample_weight)
+        return logs, (trainable, non_trainable, metrics_variables)
+
+    def predict_step(self, state, data):
+        trainable, non_trainable = state
+        x, _, _ = unpack_x_y_sample_weight(data)
+        kwargs = {"training": False} if self._accepts_training else {}
+        return self.stateless_call(trainable, non_trainable, x, **kwargs)
