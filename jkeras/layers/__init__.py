@@ -52,3 +52,28 @@ from jkeras.layers.merging_more import (Average, Dot, Maximum, Minimum, Multiply
 __all__ += ["Embedding", "RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
             "Bidirectional", "MultiHeadAttention", "Subtract", "Multiply", "Average", "Maximum",
             "Minimum", "Dot"]
+
+from jkeras.layers.preprocessing import (CenterCrop, RandomBrightness, RandomContrast,  # noqa: E402
+                                         RandomCrop, RandomFlip, RandomRotation,
+                                         RandomTranslation, RandomZoom, Resizing)
+
+__all__ += ["Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",
+            "RandomTranslation", "RandomContrast", "RandomBrightness"]
+from jkeras.layers.preprocessing import (CategoryEncoding, Discretization,  # noqa: E402
+                                         HashedCrossing, Hashing, IntegerLookup, StringLookup,
+                                         TextVectorization)
+
+__all__ += ["CategoryEncoding", "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing",
+            "Discretization", "TextVectorization"]
+from jkeras.layers.preprocessing import (AutoContrast, RandomColorDegeneration,  # noqa: E402
+                                         RandomColorJitter, RandomGrayscale, RandomHue,
+                                         RandomInvert, RandomPosterization, RandomSaturation,
+                                         RandomSharpness, Solarization)
+from jkeras.layers.preprocessing import (CutMix, Equalization, MixUp,  # noqa: E402
+                                         RandomErasing, RandomGaussianBlur, RandomPerspective,
+                                         RandomShear)
+
+__all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDegeneration",
+            "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
+            "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
+            "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]

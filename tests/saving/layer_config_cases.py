@@ -149,3 +149,57 @@ CONFIG_ONLY = {
 # InputLayer and Lambda have their own tests (no call / a function argument).
 SEPARATE = ("InputLayer", "Lambda")
 
+
+# Preprocessing layers. A standalone call of a random image layer trains (as Keras), so these
+# cases pick factors or inputs whose output does not depend on the draw.
+_PIX = (np.abs(_x(2, 6, 6, 3)) * 60).astype("float32")
+_MIRRORED = _PIX + _PIX[:, :, ::-1]             # unchanged by a horizontal flip
+_GRAY = np.repeat(_PIX[..., :1], 3, axis=-1)    # unchanged by a hue shift
+_FLAT = np.ones((2, 6, 6, 3), "float32") * np.float32([10, 100, 200])  # unchanged by contrast
+_SAME = np.repeat(_PIX[:1], 2, axis=0)          # unchanged by mixing within the batch
+_WORDS = np.array([["cat", "dog", "bird"], ["fish", "cat", ""]])
+CASES.update({
+    "Resizing": (lambda L: L.Resizing(4, 5, interpolation="nearest", pad_to_aspect_ratio=True,
+                                      fill_value=1.0), [_PIX]),
+    "CenterCrop": (lambda L: L.CenterCrop(4, 3), [_PIX]),
+    "RandomCrop": (lambda L: L.RandomCrop(6, 6, seed=3), [_PIX]),
+    "RandomFlip": (lambda L: L.RandomFlip("horizontal", seed=1), [_MIRRORED]),
+    "RandomRotation": (lambda L: L.RandomRotation((0.1, 0.1), fill_mode="constant",
+                                                  fill_value=2.0), [_PIX]),
+    "RandomZoom": (lambda L: L.RandomZoom((0.2, 0.2), (-0.1, -0.1), fill_mode="nearest"),
+                   [_PIX]),
+    "RandomTranslation": (lambda L: L.RandomTranslation((0.1, 0.1), (-0.2, -0.2),
+                                                        interpolation="nearest"), [_PIX]),
+    "RandomShear": (lambda L: L.RandomShear(x_factor=(0.0, 0.0), fill_mode="wrap"), [_PIX]),
+    "RandomPerspective": (lambda L: L.RandomPerspective(factor=(0.0, 0.0), scale=0.5), [_PIX]),
+    "RandomContrast": (lambda L: L.RandomContrast(0.4, value_range=(0, 255)), [_FLAT]),
+    "RandomBrightness": (lambda L: L.RandomBrightness((0.1, 0.1)), [_PIX]),
+    "RandomGrayscale": (lambda L: L.RandomGrayscale(1.0), [_PIX]),
+    "RandomHue": (lambda L: L.RandomHue(0.3), [_GRAY]),
+    "RandomSaturation": (lambda L: L.RandomSaturation((0.3, 0.3)), [_PIX]),
+    "RandomColorDegeneration": (lambda L: L.RandomColorDegeneration((0.4, 0.4)), [_PIX]),
+    "RandomColorJitter": (lambda L: L.RandomColorJitter(brightness_factor=(0.1, 0.1)), [_PIX]),
+    "RandomInvert": (lambda L: L.RandomInvert((1.0, 1.0)), [_PIX]),
+    "RandomPosterization": (lambda L: L.RandomPosterization((3, 3)), [_PIX]),
+    "Solarization": (lambda L: L.Solarization(threshold_factor=(0.0, 0.0)), [_PIX]),
+    "RandomSharpness": (lambda L: L.RandomSharpness((0.3, 0.3)), [_PIX]),
+    "RandomGaussianBlur": (lambda L: L.RandomGaussianBlur((1.0, 1.0), sigma=(0.5, 0.5)),
+                           [_PIX]),
+    "RandomErasing": (lambda L: L.RandomErasing((0.0, 0.0), scale=0.2), [_PIX]),
+    "AutoContrast": (lambda L: L.AutoContrast(value_range=(0, 255)), [_PIX]),
+    "Equalization": (lambda L: L.Equalization(bins=64), [_PIX]),
+    "MixUp": (lambda L: L.MixUp(alpha=0.4), [_SAME]),
+    "CutMix": (lambda L: L.CutMix(0.5), [_SAME]),
+    "CategoryEncoding": (lambda L: L.CategoryEncoding(10, output_mode="count"), [_ints(2, 4)]),
+    "Discretization": (lambda L: L.Discretization([-0.5, 0.0, 0.5], output_mode="one_hot"),
+                       [_x(2, 3)[0]]),
+    "StringLookup": (lambda L: L.StringLookup(vocabulary=["cat", "dog"], mask_token="",
+                                              num_oov_indices=2), [_WORDS]),
+    "IntegerLookup": (lambda L: L.IntegerLookup(vocabulary=[3, 5, 7], output_mode="multi_hot"),
+                      [_ints(2, 4)]),
+    "Hashing": (lambda L: L.Hashing(5, salt=3), [_WORDS]),
+    "HashedCrossing": (lambda L: L.HashedCrossing(7), [[_ints(3), _WORDS[0]]]),
+    "TextVectorization": (lambda L: L.TextVectorization(vocabulary=["the", "cat"],
+                                                        output_sequence_length=4),
+                          [np.array(["The cat sat", "a cat, the cat!"])]),
+})
