@@ -247,8 +247,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
 
     # ------------------------------------------------------------------------------ data
     @staticmethod
-    def _jk_data(x, y, sample_weight, batch_size, steps, method):
-        return data_lib.make_data(x, y, sample_weight, batch_size, steps, method)
+    def _jk_data(x, y, sample_weight, batch_size, steps, method, shuffle=False):
+        return data_lib.make_data(x, y, sample_weight, batch_size, steps, method, shuffle)
 
     @staticmethod
     def _jk_first(data):
@@ -269,7 +269,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         data_lib.check_batch_size(validation_steps, "validation_steps")
         x, y, sample_weight, val = data_lib.prepare_fit(
             x, y, sample_weight, class_weight, validation_split, validation_data)
-        train = self._jk_data(x, y, sample_weight, batch_size, steps_per_epoch, "fit")
+        train = self._jk_data(x, y, sample_weight, batch_size, steps_per_epoch, "fit",
+                              bool(shuffle))
         outputs = self._jk_outputs(self._jk_first(train))
         val_data = val_outputs = None
         if val is not None:

@@ -400,3 +400,29 @@ def test_real_grain_dataset():
     x, y = _xy()
     ds = grain.MapDataset.source([(x[i:i + 16], y[i:i + 16]) for i in range(0, 96, 16)])
     _trains(_model().fit(ds, epochs=4, verbose=0))
+
+
+def test_fit_shuffle_reorders_a_py_dataset_s_batches():
+    import jkeras
+
+    class Recording(jkeras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def __len__(self):
+            return 12
+
+        def __getitem__(self, i):
+            self.seen.append(i)
+            x = np.full((4, 3), i, np.float32)
+            return x, x[:, :1]
+    for shuffle in (False, True):
+        jkeras.utils.set_random_seed(3)
+        data = Recording()
+        model = jkeras.Sequential([jkeras.Input((3,)), jkeras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(data, epochs=1, verbose=0, shuffle=shuffle)
+        order = [i for i in data.seen]
+        assert sorted(set(order)) == list(range(12))
+        assert (order[-12:] == sorted(order[-12:])) == (not shuffle)
