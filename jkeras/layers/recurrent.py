@@ -158,7 +158,11 @@ class RNN(Layer):
         config = {**self.get_config(), **overrides}
         if "cell" in config:  # a copy of the cell object itself: custom cells need no registry
             config["cell"] = type(self.cell).from_config(self.cell.get_config())
-        return type(self).from_config(config)
+        clone = type(self).from_config(config)
+        build_config = self.get_build_config()
+        if build_config:  # Keras deserializes the copy with its build config: built too
+            clone.build_from_config(build_config)
+        return clone
 
 
 def _delegate(*names):
