@@ -207,24 +207,36 @@ class _Checker:
             self.fail("supports_masking", f"expected {masking}, got {layer.supports_masking}.")
 
     def check_config(self, layer, args, eager):
+        fresh = self.step("construction", lambda: self.cls(**copy.deepcopy(self.init_kwargs)))
+        self._same_config(fresh)  # unbuilt, as Keras's run_layer_test
+        clone = self._same_config(layer)
+        self.step("config round trip", lambda: clone(*args, **self.call_kwargs))
+        self._same_config(layer, clone, "after building both")
+        self.step("config round trip", clone.set_weights, layer.get_weights())
+        out, _ = self.apply(clone, clone.get_variables(), args)
+        self.close("config round trip", eager, out, "rebuilt layer on copied weights")
+
+    def _same_config(self, layer, clone=None, when=""):
         config = self.step("get_config", layer.get_config)
-        clone = self.step("from_config", lambda: type(layer).from_config(copy.deepcopy(config)))
+        if clone is None:
+            clone = self.step("from_config",
+                              lambda: type(layer).from_config(copy.deepcopy(config)))
         mine, theirs = _json(config), self.step("from_config", lambda: _json(clone.get_config()))
         if mine != theirs:
             diff = {k: (mine.get(k), theirs.get(k)) for k in set(mine) | set(theirs)
                     if mine.get(k) != theirs.get(k)}
-            self.fail("config round trip", f"from_config(get_config()) has another config; "
-                                           f"differences (original, rebuilt): {diff}.")
-        self.step("config round trip", lambda: clone(*args, **self.call_kwargs))
-        self.step("config round trip", clone.set_weights, layer.get_weights())
-        out, _ = self.apply(clone, clone.get_variables(), args)
-        self.close("config round trip", eager, out, "rebuilt layer on copied weights")
+            self.fail("config round trip", f"from_config(get_config()) has another config"
+                                           f"{' ' + when if when else ''}; differences "
+                                           f"(original, rebuilt): {diff}.")
+        return clone
 
     def check_weights_file(self, layer, args):
         def model_of(lay):
             inputs = [Input(batch_shape=a.shape, dtype=a.dtype) for a in jax.tree_util.tree_leaves(args)]
             structured = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(args), inputs)
-            return Model(inputs, lay(*structured, **self.call_kwargs)), inputs
+            outputs = jax.tree_util.tree_leaves(lay(*structured, **self.call_kwargs),
+                                                is_leaf=lambda x: hasattr(x, "shape"))
+            return Model(inputs, outputs[0] if len(outputs) == 1 else outputs), inputs
 
         def run():
             model, _ = model_of(layer)
@@ -296,7 +308,7 @@ def _make_inputs(layer_cls, input_shape, input_data, dtype, seed):
     if set(input_data) - set(names[:len(input_data)]):
         raise ValueError(f"input keys {sorted(input_data)} must be the first positional arguments "
                          f"of {layer_cls.__name__}.call {names}.")
-    return tuple(convert(input_data[n]) for n in names[:len(input_data)])
+    return tuple(jax.tree_util.tree_map(convert, input_data[n]) for n in names[:len(input_data)])
 
 
 # ---- helpers ---------------------------------------------------------------------------------
