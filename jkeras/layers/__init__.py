@@ -52,3 +52,9 @@ from jkeras.layers.merging_more import (Average, Dot, Maximum, Minimum, Multiply
 __all__ += ["Embedding", "RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
             "Bidirectional", "MultiHeadAttention", "Subtract", "Multiply", "Average", "Maximum",
             "Minimum", "Dot"]
+from jkeras.layers.core import Masking  # noqa: E402
+from jkeras.layers.activation_layers import PReLU  # noqa: E402
+from jkeras.layers.regularization import AlphaDropout, GaussianDropout  # noqa: E402
+from jkeras.layers.wrappers import TimeDistributed, Wrapper  # noqa: E402
+
+__all__ += ["Masking", "PReLU", "GaussianDropout", "AlphaDropout", "Wrapper", "TimeDistributed"]

@@ -107,6 +107,11 @@ CASES = {
     "MultiHeadAttention": (lambda L: L.MultiHeadAttention(2, 4, value_dim=3, output_shape=5,
                                                           kernel_initializer="he_uniform"),
                            [_x(2, 5, 6), _x(2, 4, 6, seed=2)]),
+    "TimeDistributed": (lambda L: L.TimeDistributed(L.Dense(3, activation="relu")), [SEQ]),
+    "Masking": (lambda L: L.Masking(mask_value=1.5), [SEQ]),
+    "PReLU": (lambda L: L.PReLU(alpha_initializer="ones", shared_axes=[1]), [SEQ]),
+    "GaussianDropout": (lambda L: L.GaussianDropout(0.2, seed=4), [_x(2, 4)]),
+    "AlphaDropout": (lambda L: L.AlphaDropout(0.1, seed=1), [_x(2, 4)]),
 }
 
 # More argument variants, compared as configs only (no call): standardized forms (ints that
