@@ -58,3 +58,6 @@ from jkeras.layers.regularization import AlphaDropout, GaussianDropout  # noqa: 
 from jkeras.layers.wrappers import TimeDistributed, Wrapper  # noqa: E402
 
 __all__ += ["Masking", "PReLU", "GaussianDropout", "AlphaDropout", "Wrapper", "TimeDistributed"]
+from jkeras.layers.dot_attention import AdditiveAttention, Attention  # noqa: E402
+
+__all__ += ["Attention", "AdditiveAttention"]

@@ -135,7 +135,8 @@ TESTED_ELSEWHERE = {
     "TimeDistributed": "test_wrappers.py", "Wrapper": "test_wrappers.py",
     "Masking": "test_masking_prelu.py", "PReLU": "test_masking_prelu.py",
     "GaussianDropout": "test_regularization_more.py",
-    "AlphaDropout": "test_regularization_more.py",
+    "AlphaDropout": "test_regularization_more.py", "Attention": "test_dot_attention.py",
+    "AdditiveAttention": "test_dot_attention.py",
 }
 
 

@@ -154,3 +154,10 @@ CONFIG_ONLY = {
 # InputLayer and Lambda have their own tests (no call / a function argument).
 SEPARATE = ("InputLayer", "Lambda")
 
+
+CASES.update({
+    "Attention": (lambda L: L.Attention(use_scale=True, score_mode="concat", dropout=0.1, seed=2),
+                  [[SEQ, _x(2, 4, 3)]]),
+    "AdditiveAttention": (lambda L: L.AdditiveAttention(use_scale=False),
+                          [[SEQ, _x(2, 4, 3), _x(2, 4, 3, seed=1)]]),
+})
