@@ -61,3 +61,7 @@ __all__ += ["Masking", "PReLU", "GaussianDropout", "AlphaDropout", "Wrapper", "T
 from jkeras.layers.dot_attention import AdditiveAttention, Attention  # noqa: E402
 
 __all__ += ["Attention", "AdditiveAttention"]
+from jkeras.layers.normalization_more import (GroupNormalization, RMSNormalization,  # noqa: E402
+                                              UnitNormalization)
+
+__all__ += ["GroupNormalization", "UnitNormalization", "RMSNormalization"]

@@ -137,6 +137,9 @@ TESTED_ELSEWHERE = {
     "GaussianDropout": "test_regularization_more.py",
     "AlphaDropout": "test_regularization_more.py", "Attention": "test_dot_attention.py",
     "AdditiveAttention": "test_dot_attention.py",
+    "GroupNormalization": "test_normalization_more.py",
+    "UnitNormalization": "test_normalization_more.py",
+    "RMSNormalization": "test_normalization_more.py",
 }
 
 

@@ -161,3 +161,10 @@ CASES.update({
     "AdditiveAttention": (lambda L: L.AdditiveAttention(use_scale=False),
                           [[SEQ, _x(2, 4, 3), _x(2, 4, 3, seed=1)]]),
 })
+
+CASES.update({
+    "GroupNormalization": (lambda L: L.GroupNormalization(groups=3, epsilon=0.01, scale=False),
+                           [SEQ]),
+    "UnitNormalization": (lambda L: L.UnitNormalization(axis=(1, 2)), [SEQ]),
+    "RMSNormalization": (lambda L: L.RMSNormalization(epsilon=1e-4), [SEQ]),
+})
