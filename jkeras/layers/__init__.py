@@ -65,3 +65,6 @@ from jkeras.layers.normalization_more import (GroupNormalization, RMSNormalizati
                                               UnitNormalization)
 
 __all__ += ["GroupNormalization", "UnitNormalization", "RMSNormalization"]
+from jkeras.layers.einsum_dense import EinsumDense  # noqa: E402
+
+__all__ += ["EinsumDense"]

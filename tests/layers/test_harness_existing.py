@@ -139,7 +139,7 @@ TESTED_ELSEWHERE = {
     "AdditiveAttention": "test_dot_attention.py",
     "GroupNormalization": "test_normalization_more.py",
     "UnitNormalization": "test_normalization_more.py",
-    "RMSNormalization": "test_normalization_more.py",
+    "RMSNormalization": "test_normalization_more.py", "EinsumDense": "test_einsum_dense.py",
 }
 
 

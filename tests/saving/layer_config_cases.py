@@ -168,3 +168,8 @@ CASES.update({
     "UnitNormalization": (lambda L: L.UnitNormalization(axis=(1, 2)), [SEQ]),
     "RMSNormalization": (lambda L: L.RMSNormalization(epsilon=1e-4), [SEQ]),
 })
+
+CASES.update({
+    "EinsumDense": (lambda L: L.EinsumDense("abc,cde->abde", (5, 2, 4), bias_axes="de",
+                                            activation="tanh"), [SEQ]),
+})
