@@ -68,3 +68,6 @@ __all__ += ["GroupNormalization", "UnitNormalization", "RMSNormalization"]
 from jkeras.layers.einsum_dense import EinsumDense  # noqa: E402
 
 __all__ += ["EinsumDense"]
+from jkeras.layers.reshaping import Cropping3D, UpSampling3D, ZeroPadding3D  # noqa: E402
+
+__all__ += ["UpSampling3D", "ZeroPadding3D", "Cropping3D"]

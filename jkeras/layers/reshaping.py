@@ -1,4 +1,5 @@
-"""Reshaping layers: Permute, RepeatVector, UpSampling1D/2D, ZeroPadding1D/2D, Cropping1D/2D.
+"""Reshaping layers: Permute, RepeatVector, UpSampling1D/2D/3D, ZeroPadding1D/2D/3D,
+Cropping1D/2D/3D.
 (Reshape and Flatten live in core.py.)"""
 import jax
 import jax.numpy as jnp
@@ -130,6 +131,33 @@ class UpSampling2D(_Weightless):
                                 antialias=False)
 
 
+class UpSampling3D(_Weightless):
+    """Repeat each voxel `size` times along depth, rows and columns (nearest neighbour)."""
+    ndim = 5
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        with cu.arg_errors("UpSampling3D"):
+            self.size = cu.standardize_tuple(size, 3, "size")
+            self.data_format = cu.standardize_data_format(data_format)
+        super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=5)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format}
+
+    def compute_output_shape(self, input_shape):
+        sizes = [None if s is None else s * f
+                 for s, f in zip(cu.spatial(input_shape, self.data_format), self.size)]
+        return cu.with_spatial(tuple(input_shape), self.data_format, sizes)
+
+    def call(self, inputs):
+        x = jnp.asarray(inputs)
+        first = 1 if self.data_format == "channels_last" else 2
+        for i, factor in enumerate(self.size):
+            x = jnp.repeat(x, factor, axis=first + i)
+        return x
+
+
 def _pairs(value, name, rank):
     """Keras's int | rank ints | rank (before, after) pairs -> rank pairs (>= 0)."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -237,4 +265,18 @@ class Cropping2D(_Cropping):
     rank = 2
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(cropping, data_format, **kwargs)
+
+
+class ZeroPadding3D(_ZeroPadding):
+    rank = 3
+
+    def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(padding, data_format, **kwargs)
+
+
+class Cropping3D(_Cropping):
+    rank = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(cropping, data_format, **kwargs)

@@ -140,6 +140,8 @@ TESTED_ELSEWHERE = {
     "GroupNormalization": "test_normalization_more.py",
     "UnitNormalization": "test_normalization_more.py",
     "RMSNormalization": "test_normalization_more.py", "EinsumDense": "test_einsum_dense.py",
+    "UpSampling3D": "test_reshaping_3d.py", "ZeroPadding3D": "test_reshaping_3d.py",
+    "Cropping3D": "test_reshaping_3d.py",
 }
 
 

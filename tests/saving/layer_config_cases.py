@@ -173,3 +173,9 @@ CASES.update({
     "EinsumDense": (lambda L: L.EinsumDense("abc,cde->abde", (5, 2, 4), bias_axes="de",
                                             activation="tanh"), [SEQ]),
 })
+
+CASES.update({
+    "UpSampling3D": (lambda L: L.UpSampling3D((1, 2, 2)), [VOL]),
+    "ZeroPadding3D": (lambda L: L.ZeroPadding3D(((1, 0), (0, 1), (2, 2))), [VOL]),
+    "Cropping3D": (lambda L: L.Cropping3D(((1, 0), (0, 1), (1, 1))), [VOL]),
+})
