@@ -71,3 +71,7 @@ __all__ += ["EinsumDense"]
 from jkeras.layers.reshaping import Cropping3D, UpSampling3D, ZeroPadding3D  # noqa: E402
 
 __all__ += ["UpSampling3D", "ZeroPadding3D", "Cropping3D"]
+from jkeras.layers.merging_functions import (add, average, concatenate, dot,  # noqa: E402
+                                             maximum, minimum, multiply, subtract)
+
+__all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
