@@ -75,3 +75,6 @@ from jkeras.layers.merging_functions import (add, average, concatenate, dot,  # 
                                              maximum, minimum, multiply, subtract)
 
 __all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
+from jkeras.layers.grouped_attention import GroupQueryAttention  # noqa: E402
+
+__all__ += ["GroupQueryAttention"]

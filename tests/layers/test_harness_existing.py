@@ -142,6 +142,7 @@ TESTED_ELSEWHERE = {
     "RMSNormalization": "test_normalization_more.py", "EinsumDense": "test_einsum_dense.py",
     "UpSampling3D": "test_reshaping_3d.py", "ZeroPadding3D": "test_reshaping_3d.py",
     "Cropping3D": "test_reshaping_3d.py",
+    "GroupQueryAttention": "test_grouped_attention.py",
 }
 
 

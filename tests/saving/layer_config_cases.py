@@ -179,3 +179,9 @@ CASES.update({
     "ZeroPadding3D": (lambda L: L.ZeroPadding3D(((1, 0), (0, 1), (2, 2))), [VOL]),
     "Cropping3D": (lambda L: L.Cropping3D(((1, 0), (0, 1), (1, 1))), [VOL]),
 })
+
+CASES.update({
+    "GroupQueryAttention": (lambda L: L.GroupQueryAttention(2, 4, 2, use_gate=True,
+                                                            sliding_window=3, seed=1),
+                            [_x(2, 5, 6), _x(2, 4, 6, seed=2)]),
+})
