@@ -78,3 +78,6 @@ __all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "con
 from jkeras.layers.grouped_attention import GroupQueryAttention  # noqa: E402
 
 __all__ += ["GroupQueryAttention"]
+from jkeras.layers.recurrent_cells import StackedRNNCells  # noqa: E402
+
+__all__ += ["StackedRNNCells"]

@@ -37,3 +37,9 @@ def nested(obj):
     form, build config included."""
     from jkeras.saving.serialization import serialize_keras_object
     return serialize_keras_object(obj)
+
+
+def from_nested(config):
+    """The object a nested config (from `nested`, ours or tf.keras's) describes."""
+    from jkeras.saving.serialization import deserialize_keras_object
+    return deserialize_keras_object(config)

@@ -60,7 +60,6 @@ LEFT_OUT = {
     "JaxLayer": "not implemented yet",
     "ReversibleEmbedding": "not implemented yet",
     "SpectralNormalization": "not implemented yet",
-    "StackedRNNCells": "not implemented yet",
     "TFSMLayer": "loads a TensorFlow SavedModel for inference: TensorFlow-only",
     "TorchModuleWrapper": "wraps a torch.nn.Module: PyTorch backend only",
     "deserialize": "use jkeras.saving.deserialize_keras_object (layers sit below saving)",

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import activations, initializers
+from jkeras.core import shapes
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
 
@@ -219,3 +220,57 @@ class GRUCell(_Cell):
 
     def get_config(self):
         return {**super().get_config(), "reset_after": self.reset_after}
+
+
+class StackedRNNCells(Layer):
+    """Cells run one after another at each step, as one cell: the output of each is the input
+    of the next; the states are those of every cell, in order (flat)."""
+
+    def __init__(self, cells, **kwargs):
+        cells = list(cells)
+        for cell in cells:
+            if not isinstance(cell, Layer) or not hasattr(cell, "state_size"):
+                raise ValueError("All cells must have a `state_size` attribute and a `call` "
+                                 f"method. Received cell without a `state_size`: {cell}")
+            if getattr(cell, "dropout", 0) or getattr(cell, "recurrent_dropout", 0):
+                raise ValueError(
+                    "jkeras's StackedRNNCells does not support cells with `dropout` or "
+                    f"`recurrent_dropout` yet (cell '{cell.name}'); use stacked RNN layers "
+                    "(return_sequences=True) for dropout between steps.")
+        super().__init__(**kwargs)
+        self.cells = cells
+
+    @property
+    def state_size(self):
+        return [s for cell in self.cells for s in cell.state_size]
+
+    @property
+    def output_size(self):
+        last = self.cells[-1]
+        return getattr(last, "output_size", None) or last.state_size[0]
+
+    def init(self, key, /, *inputs, **kwargs):
+        # Built from the inputs' shape alone (a build config): zero states stand in.
+        if len(inputs) == 1 and "states" not in kwargs:
+            x = shapes.examples(inputs)[0]
+            inputs = (x, [jnp.zeros((x.shape[0], s), x.dtype) for s in self.state_size])
+        return super().init(key, *inputs, **kwargs)
+
+    def call(self, inputs, states, training=False):
+        states, new_states, x = list(states), [], inputs
+        for cell in self.cells:
+            n = len(cell.state_size)
+            x, new = cell(x, states[:n], training=training)
+            states = states[n:]
+            new_states.extend(new if isinstance(new, (list, tuple)) else [new])
+        return x, new_states
+
+    def get_config(self):
+        return {**super().get_config(), "cells": [config_utils.nested(c) for c in self.cells]}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        cells = [c if isinstance(c, Layer) else config_utils.from_nested(c)
+                 for c in config.pop("cells")]
+        return super().from_config({**config, "cells": cells})

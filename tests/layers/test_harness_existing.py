@@ -143,6 +143,7 @@ TESTED_ELSEWHERE = {
     "UpSampling3D": "test_reshaping_3d.py", "ZeroPadding3D": "test_reshaping_3d.py",
     "Cropping3D": "test_reshaping_3d.py",
     "GroupQueryAttention": "test_grouped_attention.py",
+    "StackedRNNCells": "test_stacked_rnn_cells.py",
 }
 
 

@@ -185,3 +185,10 @@ CASES.update({
                                                             sliding_window=3, seed=1),
                             [_x(2, 5, 6), _x(2, 4, 6, seed=2)]),
 })
+
+CASES.update({
+    "RNN_StackedRNNCells": (lambda L: L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)]),
+                                            return_sequences=True), [SEQ]),
+    "StackedRNNCells": (lambda L: L.StackedRNNCells([L.SimpleRNNCell(3), L.GRUCell(2)]),
+                        [_x(2, 3), [_x(2, 3), _x(2, 2)]]),
+})
