@@ -81,3 +81,9 @@ __all__ += ["GroupQueryAttention"]
 from jkeras.layers.recurrent_cells import StackedRNNCells  # noqa: E402
 
 __all__ += ["StackedRNNCells"]
+from jkeras.layers.adaptive_pooling import (  # noqa: E402
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+
+__all__ += ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+            "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"]

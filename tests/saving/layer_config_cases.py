@@ -192,3 +192,12 @@ CASES.update({
     "StackedRNNCells": (lambda L: L.StackedRNNCells([L.SimpleRNNCell(3), L.GRUCell(2)]),
                         [_x(2, 3), [_x(2, 3), _x(2, 2)]]),
 })
+
+CASES.update({
+    "AdaptiveAveragePooling1D": (lambda L: L.AdaptiveAveragePooling1D(2), [SEQ]),
+    "AdaptiveAveragePooling2D": (lambda L: L.AdaptiveAveragePooling2D((4, 3)), [IMG]),
+    "AdaptiveAveragePooling3D": (lambda L: L.AdaptiveAveragePooling3D(3), [VOL]),
+    "AdaptiveMaxPooling1D": (lambda L: L.AdaptiveMaxPooling1D(3), [SEQ]),
+    "AdaptiveMaxPooling2D": (lambda L: L.AdaptiveMaxPooling2D(4), [IMG]),
+    "AdaptiveMaxPooling3D": (lambda L: L.AdaptiveMaxPooling3D((2, 3, 3)), [VOL]),
+})
