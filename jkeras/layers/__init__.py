@@ -87,3 +87,6 @@ from jkeras.layers.adaptive_pooling import (  # noqa: E402
 
 __all__ += ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
             "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"]
+from jkeras.layers.jax_layer import JaxLayer  # noqa: E402
+
+__all__ += ["JaxLayer"]

@@ -51,7 +51,6 @@ LEFT_OUT = {
     "ConvLSTM2D": "not implemented yet",
     "ConvLSTM3D": "not implemented yet",
     "FlaxLayer": "needs flax (an optional extra); not implemented yet",
-    "JaxLayer": "not implemented yet",
     "ReversibleEmbedding": "not implemented yet",
     "SpectralNormalization": "not implemented yet",
     "TFSMLayer": "loads a TensorFlow SavedModel for inference: TensorFlow-only",

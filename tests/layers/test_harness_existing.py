@@ -143,7 +143,7 @@ TESTED_ELSEWHERE = {
     "UpSampling3D": "test_reshaping_3d.py", "ZeroPadding3D": "test_reshaping_3d.py",
     "Cropping3D": "test_reshaping_3d.py",
     "GroupQueryAttention": "test_grouped_attention.py",
-    "StackedRNNCells": "test_stacked_rnn_cells.py",
+    "StackedRNNCells": "test_stacked_rnn_cells.py", "JaxLayer": "test_jax_layer.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }
