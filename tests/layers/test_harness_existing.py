@@ -144,6 +144,8 @@ TESTED_ELSEWHERE = {
     "Cropping3D": "test_reshaping_3d.py",
     "GroupQueryAttention": "test_grouped_attention.py",
     "StackedRNNCells": "test_stacked_rnn_cells.py", "JaxLayer": "test_jax_layer.py",
+    "ConvLSTM1D": "test_conv_lstm.py", "ConvLSTM2D": "test_conv_lstm.py",
+    "ConvLSTM3D": "test_conv_lstm.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }

@@ -201,3 +201,12 @@ CASES.update({
     "AdaptiveMaxPooling2D": (lambda L: L.AdaptiveMaxPooling2D(4), [IMG]),
     "AdaptiveMaxPooling3D": (lambda L: L.AdaptiveMaxPooling3D((2, 3, 3)), [VOL]),
 })
+
+CASES.update({
+    "ConvLSTM1D": (lambda L: L.ConvLSTM1D(2, 3, padding="same", return_sequences=True,
+                                          recurrent_dropout=0.1), [_x(2, 3, 5, 2)]),
+    "ConvLSTM2D": (lambda L: L.ConvLSTM2D(3, 2, strides=2, activation="relu",
+                                          return_state=True), [_x(2, 2, 5, 5, 2)]),
+    "ConvLSTM3D": (lambda L: L.ConvLSTM3D(2, 2, go_backwards=True, unit_forget_bias=False),
+                   [_x(1, 2, 3, 3, 3, 1)]),
+})
