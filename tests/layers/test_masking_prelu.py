@@ -39,3 +39,23 @@ def test_prelu_shared_axes(tf):
 def test_prelu_shared_axis_out_of_range():
     with pytest.raises(ValueError, match=r"PReLU\): `shared_axes` entries must be axes 1..2"):
         L.PReLU(shared_axes=3)(np.zeros((2, 3, 4), "float32"))
+
+
+def test_masking_feeds_an_lstm_in_a_model_as_keras(tf):
+    import jkeras
+    x = np.random.default_rng(1).normal(size=(2, 5, 3)).astype("float32")
+    x[0, 3:] = 0.0
+    x[1, 1] = 0.0
+    ours = jkeras.Sequential([jkeras.Input((5, 3)), L.Masking(),
+                              L.LSTM(4, return_sequences=True)])
+    theirs = tf.keras.Sequential([tf.keras.Input((5, 3)), tf.keras.layers.Masking(),
+                                  tf.keras.layers.LSTM(4, return_sequences=True)])
+    theirs.set_weights(ours.get_weights())
+    np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-5, atol=1e-6)
+    inp = jkeras.Input((5, 3))
+    functional = jkeras.Model(inp, L.LSTM(4)(L.Masking()(inp)))
+    tf_inp = tf.keras.Input((5, 3))
+    tf_out = tf.keras.layers.LSTM(4)(tf.keras.layers.Masking()(tf_inp))
+    tf_functional = tf.keras.Model(tf_inp, tf_out)
+    tf_functional.set_weights(functional.get_weights())
+    np.testing.assert_allclose(functional(x), tf_functional(x), rtol=1e-5, atol=1e-6)
