@@ -15,6 +15,8 @@ from jkeras.core.input_spec import InputSpec, check_input_spec
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
 from jkeras.layers import conv_utils as cu
+from jkeras.layers.recurrent import scan_cell
+from jkeras.layers.recurrent_cells import forget_bias_initializer
 
 
 class _ConvLSTMCell(Layer):
@@ -45,13 +47,7 @@ class _ConvLSTMCell(Layer):
     def _bias_init(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        base, f = self.bias_initializer, self.filters
-
-        def init(key, shape, dtype):
-            k1, k2 = jax.random.split(key)
-            return jnp.concatenate([base((f,), dtype, key=k1), jnp.ones((f,), dtype),
-                                    base((2 * f,), dtype, key=k2)])
-        return init
+        return forget_bias_initializer(self.bias_initializer, self.filters)
 
     def _conv(self, x, w, strides, padding, dilation):
         return lax.conv_general_dilated(
@@ -165,23 +161,8 @@ class _ConvLSTM(Layer):
         ms = None
         if mask is not None:
             ms = jnp.swapaxes(jnp.asarray(mask).astype(bool).reshape(x.shape[:2]), 0, 1)
-        if self.go_backwards:
-            xs = xs[::-1]
-            ms = None if ms is None else ms[::-1]
-
-        def step(carry, inp):
-            states, prev = carry
-            x_t, m_t = inp
-            out, new = self.cell(x_t, list(states), **kwargs)
-            if m_t is not None:
-                keep = m_t.reshape((-1,) + (1,) * (out.ndim - 1))
-                out = jnp.where(keep, out, jnp.zeros_like(out) if self.zero_output_for_mask
-                                else prev)
-                new = [jnp.where(keep, n, s) for n, s in zip(new, states)]
-            return (new, out), (out if self.return_sequences else None)
-
-        (final, last), outs = lax.scan(step, (states, jnp.zeros(shape, x.dtype)), (xs, ms))
-        output = jnp.swapaxes(outs, 0, 1) if self.return_sequences else last
+        final, output = scan_cell(self, lambda x_t, s: self.cell(x_t, s, **kwargs), xs, ms,
+                                  states, jnp.zeros(shape, x.dtype))
         return (output, *final) if self.return_state else output
 
     def get_config(self):

@@ -40,6 +40,16 @@ def _project(x, kernel, masks):
     return jnp.concatenate([jnp.matmul(x * m, k) for m, k in zip(masks, parts)], axis=-1)
 
 
+def forget_bias_initializer(base, units):
+    """Keras's unit_forget_bias: the forget gate's bias (gates i, f, c, o) starts at one, the
+    others from `base`."""
+    def init(key, shape, dtype):
+        k1, k2 = jax.random.split(key)
+        return jnp.concatenate([base((units,), dtype, key=k1), jnp.ones((units,), dtype),
+                                base((2 * units,), dtype, key=k2)])
+    return init
+
+
 class _Cell(Layer):
     gates = 1
 
@@ -145,14 +155,7 @@ class LSTMCell(_Cell):
     def _bias_initializer(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        base, units = self.bias_initializer, self.units
-
-        def init(key, shape, dtype):
-            # Keras: the forget gate's bias starts at one, the others from bias_initializer.
-            k1, k2 = jax.random.split(key)
-            return jnp.concatenate([base((units,), dtype, key=k1), jnp.ones((units,), dtype),
-                                    base((2 * units,), dtype, key=k2)])
-        return init
+        return forget_bias_initializer(self.bias_initializer, self.units)
 
     def call(self, inputs, states, training=False, dropout_masks=(None, None)):
         h_prev, c_prev = states[0], states[1]

@@ -232,7 +232,8 @@ class _Checker:
 
     def check_weights_file(self, layer, args):
         def model_of(lay):
-            inputs = [Input(batch_shape=a.shape, dtype=a.dtype) for a in jax.tree_util.tree_leaves(args)]
+            inputs = [Input(batch_shape=a.shape, dtype=a.dtype)
+                      for a in jax.tree_util.tree_leaves(args)]
             structured = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(args), inputs)
             outputs = jax.tree_util.tree_leaves(lay(*structured, **self.call_kwargs),
                                                 is_leaf=lambda x: hasattr(x, "shape"))

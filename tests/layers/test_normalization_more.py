@@ -15,8 +15,9 @@ from jkeras.testing import layer_test
 ])
 def test_group_normalization(tf, kwargs, shape):
     n = int(kwargs.get("center", True)) + int(kwargs.get("scale", True))
-    result = layer_test(L.GroupNormalization, kwargs, input_shape=shape, expected_output_shape=shape,
-                        expected_num_trainable_weights=n, supports_masking=True)
+    result = layer_test(L.GroupNormalization, kwargs, input_shape=shape,
+                        expected_output_shape=shape, expected_num_trainable_weights=n,
+                        supports_masking=True)
     if kwargs["groups"] == -1:
         assert result.layer.get_config()["groups"] == 4  # as Keras: set at build
 
