@@ -1,6 +1,7 @@
-"""GroupQueryAttention (class GroupedQueryAttention, as Keras): `num_query_heads` query heads
-share `num_key_value_heads` key/value heads; EinsumDense projections named query, key, (gate,)
-value and attention_output, as Keras 3."""
+"""GroupQueryAttention (class GroupedQueryAttention, as Keras: default name and weight-file group
+`grouped_query_attention`, configs under the public name GroupQueryAttention): `num_query_heads`
+query heads share `num_key_value_heads` key/value heads; EinsumDense projections named query,
+key, (gate,) value and attention_output, as Keras 3."""
 import math
 
 import jax
@@ -155,4 +156,4 @@ class GroupedQueryAttention(Layer):
                 "seed": self.seed}
 
 
-GroupQueryAttention = GroupedQueryAttention
+GroupQueryAttention = GroupedQueryAttention  # the public name (keras.layers)
