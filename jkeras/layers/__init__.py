@@ -77,3 +77,44 @@ __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDege
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
             "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]
+from jkeras.layers.core import Masking  # noqa: E402
+from jkeras.layers.activation_layers import PReLU  # noqa: E402
+from jkeras.layers.regularization import AlphaDropout, GaussianDropout  # noqa: E402
+from jkeras.layers.wrappers import TimeDistributed, Wrapper  # noqa: E402
+
+__all__ += ["Masking", "PReLU", "GaussianDropout", "AlphaDropout", "Wrapper", "TimeDistributed"]
+from jkeras.layers.dot_attention import AdditiveAttention, Attention  # noqa: E402
+
+__all__ += ["Attention", "AdditiveAttention"]
+from jkeras.layers.normalization_more import (GroupNormalization, RMSNormalization,  # noqa: E402
+                                              UnitNormalization)
+
+__all__ += ["GroupNormalization", "UnitNormalization", "RMSNormalization"]
+from jkeras.layers.einsum_dense import EinsumDense  # noqa: E402
+
+__all__ += ["EinsumDense"]
+from jkeras.layers.reshaping import Cropping3D, UpSampling3D, ZeroPadding3D  # noqa: E402
+
+__all__ += ["UpSampling3D", "ZeroPadding3D", "Cropping3D"]
+from jkeras.layers.merging_functions import (add, average, concatenate, dot,  # noqa: E402
+                                             maximum, minimum, multiply, subtract)
+
+__all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
+from jkeras.layers.grouped_attention import GroupQueryAttention  # noqa: E402
+
+__all__ += ["GroupQueryAttention"]
+from jkeras.layers.recurrent_cells import StackedRNNCells  # noqa: E402
+
+__all__ += ["StackedRNNCells"]
+from jkeras.layers.adaptive_pooling import (  # noqa: E402
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+
+__all__ += ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+            "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"]
+from jkeras.layers.jax_layer import JaxLayer  # noqa: E402
+
+__all__ += ["JaxLayer"]
+from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
+
+__all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]

@@ -1,12 +1,14 @@
-"""Activation layers with arguments: ReLU, LeakyReLU, Softmax (with mask), ELU."""
+"""Activation layers with arguments: ReLU, LeakyReLU, Softmax (with mask), ELU, PReLU."""
 import numbers
 import warnings
 
 import jax
 import jax.numpy as jnp
 
-from jkeras import activations
+from jkeras import activations, initializers
+from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
+from jkeras.layers import config_utils
 
 
 def _is_number(value):
@@ -125,3 +127,45 @@ class ELU(_Elementwise):
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha}
+
+
+class PReLU(_Elementwise):
+    """`x` if `x > 0` else `alpha * x` with a learned `alpha` per input unit (shared along
+    `shared_axes`, 1-based axes of the inputs)."""
+
+    def __init__(self, alpha_initializer="Zeros", shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        if shared_axes is None:
+            self.shared_axes = None
+        elif not isinstance(shared_axes, (list, tuple)):
+            self.shared_axes = [shared_axes]
+        else:
+            self.shared_axes = list(shared_axes)
+
+    def build(self, input_shape):
+        param_shape = list(input_shape[1:])
+        for i in self.shared_axes or ():
+            if not 1 <= i < len(input_shape):
+                raise ValueError(f"Layer '{self.name}' (PReLU): `shared_axes` entries must be "
+                                 f"axes 1..{len(input_shape) - 1} of the inputs. Received: "
+                                 f"shared_axes={self.shared_axes}, input_shape={input_shape}")
+            param_shape[i - 1] = 1
+        if any(d is None for d in param_shape):
+            raise ValueError(f"Layer '{self.name}' (PReLU): every non-shared input axis needs a "
+                             f"known size. Received: input_shape={input_shape}")
+        self.alpha = self.add_weight(shape=tuple(param_shape), name="alpha",
+                                     initializer=self.alpha_initializer)
+        axes = {i: input_shape[i] for i in range(1, len(input_shape))
+                if self.shared_axes and i not in self.shared_axes}
+        self.input_spec = InputSpec(ndim=len(input_shape), axes=axes)
+
+    def call(self, inputs):
+        x = jnp.asarray(inputs)
+        return jax.nn.relu(x) - self.alpha * jax.nn.relu(-x)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "alpha_initializer": config_utils.initializer(self.alpha_initializer),
+                "alpha_regularizer": None, "alpha_constraint": None,
+                "shared_axes": self.shared_axes}

@@ -30,3 +30,16 @@ def regularizers_and_constraints(*weights, activity=False):
         out["activity_regularizer"] = None
     out.update(unsupported(*(f"{w}_constraint" for w in weights)))
     return out
+
+
+def nested(obj):
+    """Keras's config value for a nested object (a wrapped layer, a cell): its full serialized
+    form, build config included."""
+    from jkeras.saving.serialization import serialize_keras_object
+    return serialize_keras_object(obj)
+
+
+def from_nested(config):
+    """The object a nested config (from `nested`, ours or tf.keras's) describes."""
+    from jkeras.saving.serialization import deserialize_keras_object
+    return deserialize_keras_object(config)

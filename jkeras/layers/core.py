@@ -1,4 +1,4 @@
-"""Core layers: Dense, Activation, Flatten, Reshape, Lambda, Identity."""
+"""Core layers: Dense, Activation, Flatten, Reshape, Lambda, Identity, Masking."""
 import math
 
 import jax.numpy as jnp
@@ -171,3 +171,27 @@ class Lambda(Layer):
 class Identity(Layer):
     def call(self, inputs):
         return inputs
+
+
+class Masking(Layer):
+    """Mark timesteps whose features all equal `mask_value` as masked: their outputs are zeros
+    and the output mask (`compute_mask`, shape inputs.shape[:-1]) is False there."""
+
+    supports_masking = True
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+
+    def _keep(self, inputs):
+        return jnp.any(jnp.not_equal(inputs, self.mask_value), axis=-1)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return self._keep(jnp.asarray(inputs))
+
+    def call(self, inputs):
+        x = jnp.asarray(inputs)
+        return x * self._keep(x)[..., None].astype(x.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "mask_value": self.mask_value}

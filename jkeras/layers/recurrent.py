@@ -28,6 +28,36 @@ def _first(mask):
     return mask
 
 
+def masked_step(m_t, out, new, prev, states, zero_output):
+    """Keras's masked time step: where `m_t` (batch,) is False the states stay as they were and
+    the output repeats the previous one (zeros with `zero_output`)."""
+    def keep(like):
+        return m_t.reshape((-1,) + (1,) * (like.ndim - 1))
+    out = jnp.where(keep(out), out, jnp.zeros_like(out) if zero_output else prev)
+    return out, [jnp.where(keep(n), n, s) for n, s in zip(new, states)]
+
+
+def scan_cell(layer, cell_step, xs, ms, states, prev):
+    """The time loop of `layer` (an RNN-like layer: go_backwards, return_sequences,
+    zero_output_for_mask) over time-major `xs` and masks `ms` (or None) as one `lax.scan`:
+    (final states, output: the batch-major sequence or the last step)."""
+    if layer.go_backwards:
+        xs = xs[::-1]
+        ms = None if ms is None else ms[::-1]
+
+    def step(carry, inp):
+        states, prev = carry
+        x_t, m_t = inp
+        out, new = cell_step(x_t, list(states))
+        new = list(new) if isinstance(new, (list, tuple)) else [new]
+        if m_t is not None:
+            out, new = masked_step(m_t, out, new, prev, states, layer.zero_output_for_mask)
+        return (new, out), (out if layer.return_sequences else None)
+
+    (final, last), outs = lax.scan(step, (states, prev), (xs, ms))
+    return final, (jnp.swapaxes(outs, 0, 1) if layer.return_sequences else last)
+
+
 class RNN(Layer):
     """Runs `cell` over the time axis of (batch, timesteps, features) inputs."""
 
@@ -88,25 +118,9 @@ class RNN(Layer):
                 raise ValueError(f"Layer '{self.name}': the mask must have shape (batch, "
                                  f"timesteps)={x.shape[:2]}. Received: mask.shape={mask.shape}")
             ms = jnp.swapaxes(mask.astype(bool), 0, 1)
-        if self.go_backwards:
-            xs = xs[::-1]
-            ms = None if ms is None else ms[::-1]
-
-        def step(carry, inp):
-            states, prev = carry
-            x_t, m_t = inp
-            out, new = self.cell(x_t, list(states), **cell_kwargs)
-            new = list(new) if isinstance(new, (list, tuple)) else [new]
-            if m_t is not None:
-                keep = m_t[:, None]
-                out = jnp.where(keep, out, jnp.zeros_like(out) if self.zero_output_for_mask
-                                else prev)
-                new = [jnp.where(keep, n, s) for n, s in zip(new, states)]
-            return (new, out), (out if self.return_sequences else None)
-
         prev = jnp.zeros((batch, self.cell.output_size), x.dtype)
-        (final, last), outs = lax.scan(step, (states, prev), (xs, ms))
-        output = jnp.swapaxes(outs, 0, 1) if self.return_sequences else last
+        final, output = scan_cell(self, lambda x_t, s: self.cell(x_t, s, **cell_kwargs), xs, ms,
+                                  states, prev)
         if self.return_state:
             return (output, *final)
         return output
@@ -158,7 +172,11 @@ class RNN(Layer):
         config = {**self.get_config(), **overrides}
         if "cell" in config:  # a copy of the cell object itself: custom cells need no registry
             config["cell"] = type(self.cell).from_config(self.cell.get_config())
-        return type(self).from_config(config)
+        clone = type(self).from_config(config)
+        build_config = self.get_build_config()
+        if build_config:  # Keras deserializes the copy with its build config: built too
+            clone.build_from_config(build_config)
+        return clone
 
 
 def _delegate(*names):

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import activations, initializers
+from jkeras.core import shapes
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
 
@@ -37,6 +38,16 @@ def _project(x, kernel, masks):
         return jnp.matmul(x * masks[0], kernel)
     parts = jnp.split(kernel, masks.shape[0], axis=1)
     return jnp.concatenate([jnp.matmul(x * m, k) for m, k in zip(masks, parts)], axis=-1)
+
+
+def forget_bias_initializer(base, units):
+    """Keras's unit_forget_bias: the forget gate's bias (gates i, f, c, o) starts at one, the
+    others from `base`."""
+    def init(key, shape, dtype):
+        k1, k2 = jax.random.split(key)
+        return jnp.concatenate([base((units,), dtype, key=k1), jnp.ones((units,), dtype),
+                                base((2 * units,), dtype, key=k2)])
+    return init
 
 
 class _Cell(Layer):
@@ -144,14 +155,7 @@ class LSTMCell(_Cell):
     def _bias_initializer(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        base, units = self.bias_initializer, self.units
-
-        def init(key, shape, dtype):
-            # Keras: the forget gate's bias starts at one, the others from bias_initializer.
-            k1, k2 = jax.random.split(key)
-            return jnp.concatenate([base((units,), dtype, key=k1), jnp.ones((units,), dtype),
-                                    base((2 * units,), dtype, key=k2)])
-        return init
+        return forget_bias_initializer(self.bias_initializer, self.units)
 
     def call(self, inputs, states, training=False, dropout_masks=(None, None)):
         h_prev, c_prev = states[0], states[1]
@@ -219,3 +223,57 @@ class GRUCell(_Cell):
 
     def get_config(self):
         return {**super().get_config(), "reset_after": self.reset_after}
+
+
+class StackedRNNCells(Layer):
+    """Cells run one after another at each step, as one cell: the output of each is the input
+    of the next; the states are those of every cell, in order (flat)."""
+
+    def __init__(self, cells, **kwargs):
+        cells = list(cells)
+        for cell in cells:
+            if not isinstance(cell, Layer) or not hasattr(cell, "state_size"):
+                raise ValueError("All cells must have a `state_size` attribute and a `call` "
+                                 f"method. Received cell without a `state_size`: {cell}")
+            if getattr(cell, "dropout", 0) or getattr(cell, "recurrent_dropout", 0):
+                raise ValueError(
+                    "jkeras's StackedRNNCells does not support cells with `dropout` or "
+                    f"`recurrent_dropout` yet (cell '{cell.name}'); use stacked RNN layers "
+                    "(return_sequences=True) for dropout between steps.")
+        super().__init__(**kwargs)
+        self.cells = cells
+
+    @property
+    def state_size(self):
+        return [s for cell in self.cells for s in cell.state_size]
+
+    @property
+    def output_size(self):
+        last = self.cells[-1]
+        return getattr(last, "output_size", None) or last.state_size[0]
+
+    def init(self, key, /, *inputs, **kwargs):
+        # Built from the inputs' shape alone (a build config): zero states stand in.
+        if len(inputs) == 1 and "states" not in kwargs:
+            x = shapes.examples(inputs)[0]
+            inputs = (x, [jnp.zeros((x.shape[0], s), x.dtype) for s in self.state_size])
+        return super().init(key, *inputs, **kwargs)
+
+    def call(self, inputs, states, training=False):
+        states, new_states, x = list(states), [], inputs
+        for cell in self.cells:
+            n = len(cell.state_size)
+            x, new = cell(x, states[:n], training=training)
+            states = states[n:]
+            new_states.extend(new if isinstance(new, (list, tuple)) else [new])
+        return x, new_states
+
+    def get_config(self):
+        return {**super().get_config(), "cells": [config_utils.nested(c) for c in self.cells]}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        cells = [c if isinstance(c, Layer) else config_utils.from_nested(c)
+                 for c in config.pop("cells")]
+        return super().from_config({**config, "cells": cells})

@@ -1,9 +1,11 @@
-"""Dropout, SpatialDropout1D/2D/3D and GaussianNoise: identity in inference, random in training.
+"""Dropout, SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout and AlphaDropout: identity in
+inference, random in training.
 
 The random key comes from `self.call_rng()` (fit and eager training calls supply a fresh one per
 call), so the layers stay pure under `jit`. A `seed` is folded into that key: two layers with
 different seeds draw different masks from the same step key.
 """
+import math
 import numbers
 
 import jax
@@ -187,3 +189,60 @@ class GaussianNoise(_RandomLayer):
             return x
         noise = jax.random.normal(self._key(), x.shape, x.dtype)
         return x + noise * jnp.asarray(self.stddev, x.dtype)
+
+
+class GaussianDropout(_RandomLayer):
+    """Multiply by 1-centred Gaussian noise of standard deviation `sqrt(rate / (1 - rate))` in
+    training only."""
+
+    def __init__(self, rate, seed=None, **kwargs):
+        rate = _check_fraction("GaussianDropout", "rate", rate)
+        seed = _check_seed("GaussianDropout", seed)
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed = seed
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+    def call(self, inputs, training=False):
+        x = _float_inputs(inputs, self.dtype)
+        if not training or self.rate == 0:
+            return x
+        stddev = math.sqrt(self.rate / (1.0 - self.rate))
+        return x * (1.0 + jax.random.normal(self._key(), x.shape, x.dtype) * stddev)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class AlphaDropout(Dropout):
+    """Dropout that keeps SELU's self-normalising mean and variance: dropped units take SELU's
+    negative saturation value, then an affine map restores the statistics (training only)."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        rate = _check_fraction("AlphaDropout", "rate", rate)
+        if rate == 1:  # Dropout's check refuses 1; Keras's AlphaDropout accepts it
+            super().__init__(0.0, noise_shape=noise_shape, seed=seed, **kwargs)
+            self.rate = 1.0
+        else:
+            super().__init__(rate, noise_shape=noise_shape, seed=seed, **kwargs)
+
+    def get_config(self):
+        # tf.keras 2.21's AlphaDropout (keras.src.legacy) lists no noise_shape; Keras 3's does.
+        config = super().get_config()
+        if self.noise_shape is None:
+            del config["noise_shape"]
+        return config
+
+    def call(self, inputs, training=False):
+        x = _float_inputs(inputs, self.dtype)
+        if not training or self.rate == 0:
+            return x
+        alpha_p = -_SELU_ALPHA * _SELU_SCALE
+        kept = jax.random.uniform(self._key(), self._get_noise_shape(x)) >= self.rate
+        kept = kept.astype(x.dtype)
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * self.rate
+        return a * (x * kept + alpha_p * (1 - kept)) + b

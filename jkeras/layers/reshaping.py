@@ -1,4 +1,5 @@
-"""Reshaping layers: Permute, RepeatVector, UpSampling1D/2D, ZeroPadding1D/2D, Cropping1D/2D.
+"""Reshaping layers: Permute, RepeatVector, UpSampling1D/2D/3D, ZeroPadding1D/2D/3D,
+Cropping1D/2D/3D.
 (Reshape and Flatten live in core.py.)"""
 import jax
 import jax.numpy as jnp
@@ -91,7 +92,20 @@ class UpSampling1D(_Weightless):
         return jnp.repeat(jnp.asarray(inputs), self.size, axis=1)
 
 
-class UpSampling2D(_Weightless):
+class _UpSampling(_Weightless):
+    def compute_output_shape(self, input_shape):
+        sizes = [None if s is None else s * f
+                 for s, f in zip(cu.spatial(input_shape, self.data_format), self.size)]
+        return cu.with_spatial(tuple(input_shape), self.data_format, sizes)
+
+    def _nearest(self, x):
+        first = 1 if self.data_format == "channels_last" else 2
+        for i, factor in enumerate(self.size):
+            x = jnp.repeat(x, factor, axis=first + i)
+        return x
+
+
+class UpSampling2D(_UpSampling):
     """Scale rows and columns by `size`: "nearest" repeats, "bilinear" is
     `jax.image.resize` (half-pixel centres, as Keras's resize)."""
     ndim = 4
@@ -113,21 +127,32 @@ class UpSampling2D(_Weightless):
         return {**super().get_config(), "size": self.size, "data_format": self.data_format,
                 "interpolation": self.interpolation}
 
-    def compute_output_shape(self, input_shape):
-        sizes = [None if s is None else s * f
-                 for s, f in zip(cu.spatial(input_shape, self.data_format), self.size)]
-        return cu.with_spatial(tuple(input_shape), self.data_format, sizes)
-
     def call(self, inputs):
         x = jnp.asarray(inputs)
-        first = 1 if self.data_format == "channels_last" else 2
         if self.interpolation == "nearest":
-            x = jnp.repeat(x, self.size[0], axis=first)
-            return jnp.repeat(x, self.size[1], axis=first + 1)
+            return self._nearest(x)
         if not jnp.issubdtype(x.dtype, jnp.floating):
             x = x.astype(jnp.float32)
         return jax.image.resize(x, self.compute_output_shape(x.shape), "bilinear",
                                 antialias=False)
+
+
+class UpSampling3D(_UpSampling):
+    """Repeat each voxel `size` times along depth, rows and columns (nearest neighbour)."""
+    ndim = 5
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        with cu.arg_errors("UpSampling3D"):
+            self.size = cu.standardize_tuple(size, 3, "size")
+            self.data_format = cu.standardize_data_format(data_format)
+        super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=5)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format}
+
+    def call(self, inputs):
+        return self._nearest(jnp.asarray(inputs))
 
 
 def _pairs(value, name, rank):
@@ -237,4 +262,18 @@ class Cropping2D(_Cropping):
     rank = 2
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(cropping, data_format, **kwargs)
+
+
+class ZeroPadding3D(_ZeroPadding):
+    rank = 3
+
+    def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(padding, data_format, **kwargs)
+
+
+class Cropping3D(_Cropping):
+    rank = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(cropping, data_format, **kwargs)

@@ -40,7 +40,8 @@ _FAMILIES = {
     "models": ("keras", "jkeras.models"),
 }
 # Classes whose public Keras name is not "<family module>.<class name>".
-_SPECIAL_PUBLIC = {"Functional": ("keras.src.models.functional", "Functional")}
+_SPECIAL_PUBLIC = {"Functional": ("keras.src.models.functional", "Functional"),
+                   "GroupedQueryAttention": ("keras.layers", "GroupQueryAttention")}
 
 
 class DTypePolicy:

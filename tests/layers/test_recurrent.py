@@ -260,3 +260,14 @@ def test_bidirectional_masks_flow_in_a_model():
     # padded steps change nothing: same output as the unpadded sequences
     np.testing.assert_allclose(y[:1], model(np.array([[1, 2, 3]], np.float32)), rtol=1e-5)
     np.testing.assert_allclose(y[1:], model(np.array([[4, 5]], np.float32)), rtol=1e-5)
+
+
+def test_bidirectional_of_a_built_layer_copies_it_built_as_keras(tf):
+    x = np.zeros((2, 5, 3), "float32")
+    ours, theirs = L.GRU(2, return_sequences=True), tf.keras.layers.GRU(2, return_sequences=True)
+    ours(x), theirs(x)
+    ours_bi, theirs_bi = L.Bidirectional(ours), tf.keras.layers.Bidirectional(theirs)
+    assert ours_bi.forward_layer.built and ours_bi.backward_layer.built
+    assert theirs_bi.forward_layer.built and theirs_bi.backward_layer.built
+    assert (ours_bi.get_config()["layer"]["build_config"]
+            == theirs_bi.get_config()["layer"]["build_config"] == {"input_shape": (2, 5, 3)})

@@ -82,7 +82,30 @@ def _residual_class(lib):
 
 _residual_class(jkeras)  # registered before any file is loaded, as a user's import would
 
-BUILDERS = [_sequential, _functional, _recurrent, _normalized, _subclassed]
+def _masked_new_layers(lib):
+    """Layers added with the layer harness, a mask flowing from Masking into the RNN."""
+    L = lib.layers
+    inp = lib.Input((5, 3))
+    x = L.TimeDistributed(L.Dense(4))(L.Masking()(inp))
+    x = L.GroupNormalization(groups=2)(L.PReLU()(x))
+    x = L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)]), return_sequences=True)(x)
+    x = L.ConvLSTM1D(2, 2, padding="same")(L.Reshape((5, 2, 1))(x))
+    return lib.Model(inp, L.AlphaDropout(0.1)(L.GaussianDropout(0.1)(x))), SEQ
+
+
+def _attention_new_layers(lib):
+    L = lib.layers
+    inp = lib.Input((5, 3))
+    x = L.EinsumDense("abc,cd->abd", (5, 4), bias_axes="d")(inp)
+    x = L.add([L.Attention(use_scale=True)([x, x]), L.AdditiveAttention()([x, x])])
+    x = L.GroupQueryAttention(2, 4, 2)(x, x)
+    x = L.UnitNormalization()(L.RMSNormalization()(x))
+    x = L.AdaptiveAveragePooling1D(3)(x)
+    return lib.Model(inp, L.UpSampling1D(2)(x)), SEQ
+
+
+BUILDERS = [_sequential, _functional, _recurrent, _normalized, _subclassed, _masked_new_layers,
+            _attention_new_layers]
 
 
 def _listed(y):
@@ -175,10 +198,10 @@ def test_tf_keras_lambda_needs_safe_mode_off(tf, tmp_path):
 
 def test_tf_keras_layer_jkeras_lacks_is_named(tf, tmp_path):
     model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2),
-                                 tf.keras.layers.UnitNormalization()])
-    model.save(tmp_path / "unit.keras")
-    with pytest.raises(ValueError, match=r"unit\.keras.*UnitNormalization.*custom_objects"):
-        jkeras.models.load_model(tmp_path / "unit.keras")
+                                 tf.keras.layers.ActivityRegularization(l1=0.01)])
+    model.save(tmp_path / "reg.keras")
+    with pytest.raises(ValueError, match=r"reg\.keras.*ActivityRegularization.*custom_objects"):
+        jkeras.models.load_model(tmp_path / "reg.keras")
 
 
 def test_tf_keras_operations_and_embedding_masks_load_both_ways(tf, tmp_path):

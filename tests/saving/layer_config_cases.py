@@ -107,6 +107,11 @@ CASES = {
     "MultiHeadAttention": (lambda L: L.MultiHeadAttention(2, 4, value_dim=3, output_shape=5,
                                                           kernel_initializer="he_uniform"),
                            [_x(2, 5, 6), _x(2, 4, 6, seed=2)]),
+    "TimeDistributed": (lambda L: L.TimeDistributed(L.Dense(3, activation="relu")), [SEQ]),
+    "Masking": (lambda L: L.Masking(mask_value=1.5), [SEQ]),
+    "PReLU": (lambda L: L.PReLU(alpha_initializer="ones", shared_axes=[1]), [SEQ]),
+    "GaussianDropout": (lambda L: L.GaussianDropout(0.2, seed=4), [_x(2, 4)]),
+    "AlphaDropout": (lambda L: L.AlphaDropout(0.1, seed=1), [_x(2, 4)]),
 }
 
 # More argument variants, compared as configs only (no call): standardized forms (ints that
@@ -202,4 +207,59 @@ CASES.update({
     "TextVectorization": (lambda L: L.TextVectorization(vocabulary=["the", "cat"],
                                                         output_sequence_length=4),
                           [np.array(["The cat sat", "a cat, the cat!"])]),
+})
+CASES.update({
+    "Attention": (lambda L: L.Attention(use_scale=True, score_mode="concat", dropout=0.1, seed=2),
+                  [[SEQ, _x(2, 4, 3)]]),
+    "AdditiveAttention": (lambda L: L.AdditiveAttention(use_scale=False),
+                          [[SEQ, _x(2, 4, 3), _x(2, 4, 3, seed=1)]]),
+})
+
+CASES.update({
+    "GroupNormalization": (lambda L: L.GroupNormalization(groups=3, epsilon=0.01, scale=False),
+                           [SEQ]),
+    "UnitNormalization": (lambda L: L.UnitNormalization(axis=(1, 2)), [SEQ]),
+    "RMSNormalization": (lambda L: L.RMSNormalization(epsilon=1e-4), [SEQ]),
+})
+
+CASES.update({
+    "EinsumDense": (lambda L: L.EinsumDense("abc,cde->abde", (5, 2, 4), bias_axes="de",
+                                            activation="tanh"), [SEQ]),
+})
+
+CASES.update({
+    "UpSampling3D": (lambda L: L.UpSampling3D((1, 2, 2)), [VOL]),
+    "ZeroPadding3D": (lambda L: L.ZeroPadding3D(((1, 0), (0, 1), (2, 2))), [VOL]),
+    "Cropping3D": (lambda L: L.Cropping3D(((1, 0), (0, 1), (1, 1))), [VOL]),
+})
+
+CASES.update({
+    "GroupQueryAttention": (lambda L: L.GroupQueryAttention(2, 4, 2, use_gate=True,
+                                                            sliding_window=3, seed=1),
+                            [_x(2, 5, 6), _x(2, 4, 6, seed=2)]),
+})
+
+CASES.update({
+    "RNN_StackedRNNCells": (lambda L: L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)]),
+                                            return_sequences=True), [SEQ]),
+    "StackedRNNCells": (lambda L: L.StackedRNNCells([L.SimpleRNNCell(3), L.GRUCell(2)]),
+                        [_x(2, 3), [_x(2, 3), _x(2, 2)]]),
+})
+
+CASES.update({
+    "AdaptiveAveragePooling1D": (lambda L: L.AdaptiveAveragePooling1D(2), [SEQ]),
+    "AdaptiveAveragePooling2D": (lambda L: L.AdaptiveAveragePooling2D((4, 3)), [IMG]),
+    "AdaptiveAveragePooling3D": (lambda L: L.AdaptiveAveragePooling3D(3), [VOL]),
+    "AdaptiveMaxPooling1D": (lambda L: L.AdaptiveMaxPooling1D(3), [SEQ]),
+    "AdaptiveMaxPooling2D": (lambda L: L.AdaptiveMaxPooling2D(4), [IMG]),
+    "AdaptiveMaxPooling3D": (lambda L: L.AdaptiveMaxPooling3D((2, 3, 3)), [VOL]),
+})
+
+CASES.update({
+    "ConvLSTM1D": (lambda L: L.ConvLSTM1D(2, 3, padding="same", return_sequences=True,
+                                          recurrent_dropout=0.1), [_x(2, 3, 5, 2)]),
+    "ConvLSTM2D": (lambda L: L.ConvLSTM2D(3, 2, strides=2, activation="relu",
+                                          return_state=True), [_x(2, 2, 5, 5, 2)]),
+    "ConvLSTM3D": (lambda L: L.ConvLSTM3D(2, 2, go_backwards=True, unit_forget_bias=False),
+                   [_x(1, 2, 3, 3, 3, 1)]),
 })
