@@ -346,6 +346,23 @@ class Layer:
     def output_shape(self):
         return self._output_shape
 
+    @property
+    def output(self):
+        """The symbolic output of the layer's one call in a functional graph (Keras's
+        `layer.output`, for feature extraction: `Model(inputs, [l.output for l in layers])`)."""
+        if "output" in self.__dict__:  # an InputLayer's own tensor
+            return self.__dict__["output"]
+        nodes = self.__dict__.get("_inbound_nodes") or []
+        if len(nodes) != 1:
+            how = "never been called" if not nodes else f"been called {len(nodes)} times"
+            raise AttributeError(f"Layer '{self.name}' has {how} and thus has no defined "
+                                 "output; use the tensors each call returned.")
+        return nodes[0].outputs
+
+    @output.setter
+    def output(self, value):
+        self.__dict__["output"] = value
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 

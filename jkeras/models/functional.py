@@ -63,6 +63,15 @@ class Functional(Model):
         return list(self._outputs)
 
     @property
+    def input(self):
+        """The inputs as given to the constructor (Keras's `model.input`)."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
     def input_shape(self):
         shapes = [x.shape for x in self._inputs]
         return shapes[0] if len(shapes) == 1 else shapes
