@@ -1,0 +1,112 @@
+"""What every application shares: argument checks, the image input, the pooling head, the
+model itself and its weights (a local file, or ImageNet weights found in Keras's cache).
+
+jkeras never downloads: `weights="imagenet"` loads the file Keras would have downloaded when it
+is already in Keras's cache folder (`imagenet_utils.keras_cache_dir()`), and otherwise raises an
+error that names the file, its URL and where to put it.
+"""
+import hashlib
+import os
+
+from jkeras import layers
+from jkeras.applications import imagenet_utils
+from jkeras.core.symbolic import KerasTensor
+from jkeras.models.functional import Functional
+
+WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
+
+
+def check_weights(weights, include_top, classes, num_classes=1000):
+    """Keras's checks of `weights` and `classes`."""
+    if not (weights in {"imagenet", None} or (isinstance(weights, (str, os.PathLike))
+                                              and os.path.exists(weights))):
+        raise ValueError("The `weights` argument should be either `None` (random "
+                         "initialization), 'imagenet' (pre-training on ImageNet), or the path to "
+                         f"the weights file to be loaded.  Received: weights={weights}")
+    if weights == "imagenet" and include_top and classes != num_classes:
+        raise ValueError(f"If using `weights='imagenet'` with `include_top=True`, `classes` "
+                         f"should be {num_classes}.  Received classes={classes}")
+
+
+def image_input(input_tensor, input_shape):
+    """The model's input: a new `Input`, or the given symbolic `input_tensor`."""
+    if input_tensor is None:
+        return layers.Input(shape=input_shape)
+    if not isinstance(input_tensor, KerasTensor):
+        raise ValueError("`input_tensor` must be a symbolic tensor (the output of "
+                         "`jkeras.Input()` or of a layer called on one); jkeras cannot wrap a "
+                         f"concrete array. Received: input_tensor={input_tensor!r} of type "
+                         f"{type(input_tensor).__name__}")
+    return input_tensor
+
+
+def source_inputs(tensor):
+    """The `Input`s a symbolic tensor comes from (Keras's `get_source_inputs`)."""
+    found, seen, stack = [], set(), [tensor]
+    while stack:
+        t = stack.pop()
+        layer, node, _ = t._keras_history
+        if node is None:
+            if id(t) not in seen:
+                seen.add(id(t))
+                found.append(t)
+            continue
+        stack.extend(reversed(node.input_tensors))
+    return found
+
+
+def pooled(x, pooling, name=None):
+    """The optional global pooling of a headless model."""
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=name)(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=name)(x)
+    return x
+
+
+def make_model(img_input, input_tensor, outputs, name, weights, imagenet_file=None):
+    """The functional model, with its weights loaded when asked.
+
+    imagenet_file: (file name, URL folder, md5 or sha256 hash) of the ImageNet weights for this variant,
+    or None where Keras has none for these arguments.
+    """
+    inputs = source_inputs(input_tensor) if input_tensor is not None else img_input
+    if isinstance(inputs, list) and len(inputs) == 1:
+        inputs = inputs[0]
+    model = Functional(inputs, outputs, name=name)
+    if weights == "imagenet":
+        model.load_weights(imagenet_weights_path(name, imagenet_file))
+    elif weights is not None:
+        model.load_weights(weights)
+    return model
+
+
+def imagenet_weights_path(model_name, imagenet_file):
+    """The local copy of a Keras ImageNet weights file, or a clear error."""
+    if imagenet_file is None:
+        raise ValueError(f"Keras publishes no ImageNet weights for '{model_name}' with these "
+                         "arguments. Use `weights=None` or the path of a weights file.")
+    fname, url_dir, md5 = imagenet_file
+    path = os.path.join(imagenet_utils.keras_cache_dir(), fname)
+    url = url_dir + fname
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"The ImageNet weights of '{model_name}' are the file '{fname}', which Keras "
+            f"downloads and jkeras never does. It was not found at {path}. Download it from "
+            f"{url} (e.g. `curl -L -o {path} {url}`) and put it there (set KERAS_HOME to use "
+            "another folder), or pass its local path as `weights=...`. If tf.keras has loaded "
+            "these weights on this machine, the file is already in that folder.")
+    if md5 is not None and _file_hash(path, md5) != md5:
+        raise ValueError(f"The file {path} does not have the hash Keras expects for "
+                         f"'{fname}' ({md5}); it is incomplete or a different file. Download "
+                         f"it again from {url}.")
+    return path
+
+
+def _file_hash(path, expected):
+    """md5, or sha256 for a 64-digit hash (as `keras.utils.get_file`)."""
+    digest = hashlib.sha256() if len(expected) == 64 else hashlib.md5()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
