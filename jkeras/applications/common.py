@@ -16,10 +16,13 @@ from jkeras.models.functional import Functional
 WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
 
+def is_file(weights):
+    return isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)
+
+
 def check_weights(weights, include_top, classes, num_classes=1000):
     """Keras's checks of `weights` and `classes`."""
-    if not (weights in {"imagenet", None} or (isinstance(weights, (str, os.PathLike))
-                                              and os.path.exists(weights))):
+    if not (weights in {"imagenet", None} or is_file(weights)):
         raise ValueError("The `weights` argument should be either `None` (random "
                          "initialization), 'imagenet' (pre-training on ImageNet), or the path to "
                          f"the weights file to be loaded.  Received: weights={weights}")
@@ -110,3 +113,23 @@ def _file_hash(path, expected):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+_MODE_DOC = {"caffe": "RGB->BGR, then minus the ImageNet mean pixel (caffe mode).",
+             "tf": "Scales pixels from [0, 255] to [-1, 1] (tf mode).",
+             "torch": "Scales pixels to [0, 1], then normalises each channel by the ImageNet "
+                      "mean and std (torch mode)."}
+
+
+def family_functions(mode):
+    """A family module's `preprocess_input` (Keras's mode for it) and `decode_predictions`."""
+    def preprocess_input(x, data_format=None):
+        return imagenet_utils.preprocess_input(x, data_format=data_format, mode=mode)
+
+    def decode_predictions(preds, top=5, class_index_path=None):
+        return imagenet_utils.decode_predictions(preds, top=top,
+                                                 class_index_path=class_index_path)
+
+    preprocess_input.__doc__ = f"Preprocesses a batch of images in [0, 255]: {_MODE_DOC[mode]}"
+    decode_predictions.__doc__ = imagenet_utils.decode_predictions.__doc__
+    return preprocess_input, decode_predictions

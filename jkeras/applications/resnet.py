@@ -131,13 +131,4 @@ def ResNet152(include_top=True, weights="imagenet", input_tensor=None, input_sha
                         input_tensor, input_shape, pooling, classes, classifier_activation, name)
 
 
-def preprocess_input(x, data_format=None):
-    """RGB->BGR, then minus the ImageNet mean pixel (caffe mode)."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
-
-
-def decode_predictions(preds, top=5, class_index_path=None):
-    return imagenet_utils.decode_predictions(preds, top=top, class_index_path=class_index_path)
-
-
-decode_predictions.__doc__ = imagenet_utils.decode_predictions.__doc__
+preprocess_input, decode_predictions = common.family_functions("caffe")

@@ -1,5 +1,5 @@
 """ResNet50V2/101V2/152V2 (`keras.applications.resnet_v2`): pre-activation ResNets."""
-from jkeras.applications import imagenet_utils
+from jkeras.applications import common
 from jkeras.applications.resnet import build_resnet, stack_residual_blocks_v2
 
 
@@ -35,13 +35,4 @@ def ResNet152V2(include_top=True, weights="imagenet", input_tensor=None, input_s
                         input_tensor, input_shape, pooling, classes, classifier_activation, name)
 
 
-def preprocess_input(x, data_format=None):
-    """Scales pixels from [0, 255] to [-1, 1] (tf mode)."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
-def decode_predictions(preds, top=5, class_index_path=None):
-    return imagenet_utils.decode_predictions(preds, top=top, class_index_path=class_index_path)
-
-
-decode_predictions.__doc__ = imagenet_utils.decode_predictions.__doc__
+preprocess_input, decode_predictions = common.family_functions("tf")
