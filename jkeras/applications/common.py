@@ -12,6 +12,7 @@ from jkeras import layers
 from jkeras.applications import imagenet_utils
 from jkeras.core.symbolic import KerasTensor
 from jkeras.models.functional import Functional
+from jkeras.saving import keras_ops
 
 WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
@@ -56,6 +57,14 @@ def source_inputs(tensor):
             continue
         stack.extend(reversed(node.input_tensors))
     return found
+
+
+def keras_op(class_name, *args):
+    """`x + 3.0` as Keras 3 records it: an operation node (not listed in `model.layers`,
+    named from the same counters as layers), where jkeras's own `KerasTensor` arithmetic
+    would add a `Lambda` layer."""
+    op = keras_ops.BY_NAME[class_name]()
+    return op(*op.bind_static(list(args)))
 
 
 def pooled(x, pooling, name=None):
