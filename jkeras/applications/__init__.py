@@ -3,7 +3,7 @@ weight files written by tf.keras (`.weights.h5`, legacy `.h5`, Keras's ImageNet 
 Each family's module has its `preprocess_input` and `decode_predictions`."""
 from jkeras.applications import (densenet, efficientnet, imagenet_utils, mobilenet,
                                  mobilenet_v2, mobilenet_v3, resnet, resnet50, resnet_v2,
-                                 vgg16, vgg19)
+                                 vgg16, vgg19, xception)
 from jkeras.applications.densenet import DenseNet121, DenseNet169, DenseNet201
 from jkeras.applications.efficientnet import (EfficientNetB0, EfficientNetB1, EfficientNetB2,
                                               EfficientNetB3, EfficientNetB4, EfficientNetB5,
@@ -15,6 +15,7 @@ from jkeras.applications.resnet import ResNet50, ResNet101, ResNet152
 from jkeras.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from jkeras.applications.vgg16 import VGG16
 from jkeras.applications.vgg19 import VGG19
+from jkeras.applications.xception import Xception
 
 __all__ = ["imagenet_utils", "vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet",
            "mobilenet_v2", "mobilenet_v3", "densenet", "VGG16", "VGG19", "ResNet50",
@@ -22,4 +23,4 @@ __all__ = ["imagenet_utils", "vgg16", "vgg19", "resnet", "resnet50", "resnet_v2"
            "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large", "DenseNet121", "DenseNet169",
            "DenseNet201", "efficientnet", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2",
            "EfficientNetB3", "EfficientNetB4", "EfficientNetB5", "EfficientNetB6",
-           "EfficientNetB7"]
+           "EfficientNetB7", "xception", "Xception"]

@@ -21,15 +21,67 @@ def is_file(weights):
     return isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)
 
 
-def check_weights(weights, include_top, classes, num_classes=1000):
-    """Keras's checks of `weights` and `classes`."""
+_WEIGHTS_ERRORS = {  # Keras's wording differs by family
+    "default": ("The `weights` argument should be either `None` (random initialization), "
+                "'imagenet' (pre-training on ImageNet), or the path to the weights file to be "
+                "loaded.  Received: weights={weights}",
+                "If using `weights='imagenet'` with `include_top=True`, `classes` should be "
+                "{n}.  Received classes={classes}"),
+    "mobilenet": ("The `weights` argument should be either `None` (random initialization), "
+                  "'imagenet' (pre-training on ImageNet), or the path to the weights file to "
+                  "be loaded. Received weights={weights}",
+                  "If using `weights='imagenet'` with `include_top=True`, `classes` should be "
+                  "{n}.  Received classes={classes}"),
+    "mobilenet_v2": ("The `weights` argument should be either `None` (random "
+                     "initialization), `imagenet` (pre-training on ImageNet), or the path to "
+                     "the weights file to be loaded.  Received `weights={weights}`",
+                     'If using `weights="imagenet"` with `include_top` as true, `classes` '
+                     "should be {n}. Received `classes={classes}`"),
+    "mobilenet_v3": ("The `weights` argument should be either `None` (random "
+                     "initialization), `imagenet` (pre-training on ImageNet), or the path to "
+                     "the weights file to be loaded.  Received weights={weights}",
+                     'If using `weights="imagenet"` with `include_top` as true, `classes` '
+                     "should be {n}.  Received classes={classes}"),
+    "densenet": ("The `weights` argument should be either `None` (random initialization), "
+                 "`imagenet` (pre-training on ImageNet), or the path to the weights file to "
+                 "be loaded.",
+                 'If using `weights` as `"imagenet"` with `include_top` as true, `classes` '
+                 "should be {n}"),
+    "xception": ("The `weights` argument should be either `None` (random initialization), "
+                 "'imagenet' (pre-training on ImageNet), or the path to the weights file to be "
+                 "loaded.",
+                 "If using `weights='imagenet'` with `include_top=True`, `classes` should be "
+                 "{n}.  Received classes={classes}"),
+    "efficientnet": ("The `weights` argument should be either `None` (random "
+                     "initialization), `imagenet` (pre-training on ImageNet), or the path to "
+                     "the weights file to be loaded.",
+                     'If using `weights="imagenet"` with `include_top` as true, `classes` '
+                     "should be {n}"),
+}
+
+
+def is_file(weights):
+    return isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)
+
+
+def check_weights(weights, include_top, classes, style="default", num_classes=1000):
+    """Keras's checks of `weights` and `classes`, in the wording of the family (`style`)."""
+    weights_error, classes_error = _WEIGHTS_ERRORS[style]
     if not (weights in {"imagenet", None} or is_file(weights)):
-        raise ValueError("The `weights` argument should be either `None` (random "
-                         "initialization), 'imagenet' (pre-training on ImageNet), or the path to "
-                         f"the weights file to be loaded.  Received: weights={weights}")
+        raise ValueError(weights_error.format(weights=weights))
     if weights == "imagenet" and include_top and classes != num_classes:
-        raise ValueError(f"If using `weights='imagenet'` with `include_top=True`, `classes` "
-                         f"should be {num_classes}.  Received classes={classes}")
+        raise ValueError(classes_error.format(n=num_classes, classes=classes))
+
+
+def sized_input_shape(input_shape, spatial, sizes, include_top, weights):
+    """`obtain_input_shape` with the default size taken from a square `spatial` size in
+    `sizes` (the sizes a family has ImageNet weights for), else 224."""
+    default_size = 224
+    if spatial is not None and spatial[0] == spatial[1] and spatial[0] in sizes:
+        default_size = spatial[0]
+    return imagenet_utils.obtain_input_shape(
+        input_shape, default_size=default_size, min_size=32, data_format="channels_last",
+        require_flatten=include_top, weights=weights)
 
 
 def image_input(input_tensor, input_shape):
@@ -74,6 +126,20 @@ def pooled(x, pooling, name=None):
     if pooling == "max":
         return layers.GlobalMaxPooling2D(name=name)(x)
     return x
+
+
+def avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights,
+                  dropout_rate=0.0, kernel_initializer="glorot_uniform"):
+    """The top most families share: "avg_pool" (+ "top_dropout") + Dense "predictions", or,
+    headless, the optional pooling named "avg_pool" / "max_pool"."""
+    if not include_top:
+        return pooled(x, pooling, name={"avg": "avg_pool", "max": "max_pool"}.get(pooling))
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    if dropout_rate > 0:
+        x = layers.Dropout(dropout_rate, name="top_dropout")(x)
+    imagenet_utils.validate_activation(classifier_activation, weights)
+    return layers.Dense(classes, activation=classifier_activation,
+                        kernel_initializer=kernel_initializer, name="predictions")(x)
 
 
 def make_model(img_input, input_tensor, outputs, name, weights, imagenet_file=None):

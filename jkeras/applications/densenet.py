@@ -41,13 +41,7 @@ def conv_block(x, growth_rate, name):
 def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
              pooling=None, classes=1000, classifier_activation="softmax", name="densenet"):
     """A DenseNet with `blocks` conv blocks in its four dense blocks."""
-    if not (weights in {"imagenet", None} or common.is_file(weights)):
-        raise ValueError("The `weights` argument should be either `None` (random "
-                         "initialization), `imagenet` (pre-training on ImageNet), or the path "
-                         "to the weights file to be loaded.")
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top` as true, '
-                         "`classes` should be 1000")
+    common.check_weights(weights, include_top, classes, style="densenet")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=224, min_size=32, data_format="channels_last",
         require_flatten=include_top, weights=weights)
@@ -64,12 +58,7 @@ def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, in
             x = transition_block(x, 0.5, name=f"pool{i + 2}")
     x = layers.BatchNormalization(axis=3, epsilon=EPS, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = common.pooled(x, pooling, name={"avg": "avg_pool", "max": "max_pool"}.get(pooling))
+    x = common.avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights)
     known = _HASHES.get(tuple(blocks))
     imagenet = None
     if known is not None:

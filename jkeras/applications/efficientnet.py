@@ -48,13 +48,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
                  classes=1000, classifier_activation="softmax", weights_name=None):
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS
-    if not (weights in {"imagenet", None} or common.is_file(weights)):
-        raise ValueError("The `weights` argument should be either `None` (random "
-                         "initialization), `imagenet` (pre-training on ImageNet), or the path "
-                         "to the weights file to be loaded.")
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError('If using `weights="imagenet"` with `include_top` as true, `classes` '
-                         "should be 1000")
+    common.check_weights(weights, include_top, classes, style="efficientnet")
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32, data_format="channels_last",
         require_flatten=include_top, weights=weights)
@@ -99,17 +93,9 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
                       kernel_initializer=_conv_init(), name="top_conv")(x)
     x = layers.BatchNormalization(axis=3, name="top_bn")(x)
     x = layers.Activation(activation, name="top_activation")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation,
-                         kernel_initializer=initializers.VarianceScaling(
-                             scale=1.0 / 3.0, mode="fan_out", distribution="uniform"),
-                         name="predictions")(x)
-    else:
-        x = common.pooled(x, pooling, name={"avg": "avg_pool", "max": "max_pool"}.get(pooling))
+    x = common.avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights,
+                             dropout_rate, initializers.VarianceScaling(
+                                 scale=1.0 / 3.0, mode="fan_out", distribution="uniform"))
     imagenet = None
     if weights_name in WEIGHTS_HASHES:
         suffix = ".h5" if include_top else "_notop.h5"

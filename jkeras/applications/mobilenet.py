@@ -14,18 +14,10 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
     """MobileNet (Howard et al., 2017); inputs as `mobilenet.preprocess_input` (tf mode).
     alpha: width multiplier (filters per layer scaled by it); depth_multiplier: of the
     depthwise convolutions."""
-    if not (weights in {"imagenet", None} or common.is_file(weights)):
-        raise ValueError("The `weights` argument should be either `None` (random "
-                         "initialization), 'imagenet' (pre-training on ImageNet), or the path to "
-                         f"the weights file to be loaded. Received weights={weights}")
-    common.check_weights(weights, include_top, classes)
-    default_size = 224
-    if input_shape is not None and input_shape[0] == input_shape[1] and \
-            input_shape[0] in (128, 160, 192, 224):
-        default_size = input_shape[0]
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
+    common.check_weights(weights, include_top, classes, style="mobilenet")
+    input_shape = common.sized_input_shape(
+        input_shape, input_shape[:2] if input_shape is not None else None,
+        (128, 160, 192, 224), include_top, weights)
     rows, cols = input_shape[0], input_shape[1]
     if weights == "imagenet":
         if depth_multiplier != 1:

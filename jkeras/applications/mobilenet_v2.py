@@ -18,13 +18,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
                 classifier_activation="softmax", name=None):
     """MobileNetV2 (Sandler et al., 2018); inputs as `mobilenet_v2.preprocess_input` (tf mode).
     alpha: width multiplier (0.35, 0.5, 0.75, 1.0, 1.3, 1.4 have ImageNet weights)."""
-    if not (weights in {"imagenet", None} or common.is_file(weights)):
-        raise ValueError("The `weights` argument should be either `None` (random "
-                         "initialization), `imagenet` (pre-training on ImageNet), or the path "
-                         f"to the weights file to be loaded.  Received `weights={weights}`")
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError('If using `weights="imagenet"` with `include_top` as true, `classes` '
-                         f"should be 1000. Received `classes={classes}`")
+    common.check_weights(weights, include_top, classes, style="mobilenet_v2")
     if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
         raise ValueError("input_tensor is not a Keras tensor; Received "
                          f"`input_tensor={input_tensor}`")
@@ -35,12 +29,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
                          f"`input_shape={input_shape}`")
     spatial = input_shape[:2] if input_shape is not None else (
         input_tensor.shape[1:3] if input_tensor is not None else None)
-    default_size = 224
-    if spatial is not None and spatial[0] == spatial[1] and spatial[0] in _SIZES:
-        default_size = spatial[0]
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
+    input_shape = common.sized_input_shape(input_shape, spatial, _SIZES, include_top, weights)
     rows, cols = input_shape[0], input_shape[1]
     if weights == "imagenet":
         if alpha not in (0.35, 0.50, 0.75, 1.0, 1.3, 1.4):

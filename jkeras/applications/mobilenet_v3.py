@@ -45,13 +45,7 @@ def MobileNetV3(blocks, last_point_ch, input_shape=None, alpha=1.0, model_type="
                 minimalistic=False, include_top=True, weights="imagenet", input_tensor=None,
                 classes=1000, pooling=None, dropout_rate=0.2, classifier_activation="softmax",
                 include_preprocessing=True, name=None):
-    if not (weights in {"imagenet", None} or common.is_file(weights)):
-        raise ValueError("The `weights` argument should be either `None` (random "
-                         "initialization), `imagenet` (pre-training on ImageNet), or the path "
-                         f"to the weights file to be loaded.  Received weights={weights}")
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError('If using `weights="imagenet"` with `include_top` as true, `classes` '
-                         f"should be 1000.  Received classes={classes}")
+    common.check_weights(weights, include_top, classes, style="mobilenet_v3")
     if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
         raise ValueError(f"input_tensor specified: {input_tensor!r} is not a keras tensor")
     if input_shape is not None and input_tensor is not None and \

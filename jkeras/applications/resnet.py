@@ -38,12 +38,7 @@ def build_resnet(stack_fn, preact, use_bias, weights_name, include_top, weights,
     if preact:
         x = layers.BatchNormalization(axis=3, epsilon=EPS, name="post_bn")(x)
         x = layers.Activation("relu", name="post_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = common.pooled(x, pooling, name={"avg": "avg_pool", "max": "max_pool"}.get(pooling))
+    x = common.avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights)
     return common.make_model(img_input, input_tensor, x, name, weights,
                              imagenet_file(weights_name, include_top))
 
@@ -101,34 +96,35 @@ def stack_residual_blocks_v2(x, filters, blocks, stride1=2, name=None):
     return residual_block_v2(x, filters, stride=stride1, name=f"{name}_block{blocks}")
 
 
-def _v1(depths):
+def stacks(stack, depths, strides):
+    """The four stages conv2..conv5 (64, 128, 256, 512 filters) of a ResNet."""
     def stack_fn(x):
-        x = stack_residual_blocks_v1(x, 64, depths[0], stride1=1, name="conv2")
-        x = stack_residual_blocks_v1(x, 128, depths[1], name="conv3")
-        x = stack_residual_blocks_v1(x, 256, depths[2], name="conv4")
-        return stack_residual_blocks_v1(x, 512, depths[3], name="conv5")
+        for i, (filters, n, stride) in enumerate(zip((64, 128, 256, 512), depths, strides)):
+            x = stack(x, filters, n, stride1=stride, name=f"conv{i + 2}")
+        return x
     return stack_fn
 
 
-def ResNet50(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-             pooling=None, classes=1000, classifier_activation="softmax", name="resnet50"):
-    """ResNet50 (He et al., 2015); inputs as `resnet.preprocess_input` (caffe mode)."""
-    return build_resnet(_v1((3, 4, 6, 3)), False, True, "resnet50", include_top, weights,
-                        input_tensor, input_shape, pooling, classes, classifier_activation, name)
+def variant(stack, depths, strides, preact, weights_name, mode, paper):
+    """A public ResNet constructor with Keras's signature (name defaults to `weights_name`)."""
+    def build(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+              pooling=None, classes=1000, classifier_activation="softmax", name=weights_name):
+        return build_resnet(stacks(stack, depths, strides), preact, True, weights_name,
+                            include_top, weights, input_tensor, input_shape, pooling, classes,
+                            classifier_activation, name)
+    label = weights_name.replace("resnet", "ResNet").replace("v2", "V2")
+    build.__name__ = build.__qualname__ = label
+    build.__doc__ = (f"{label} ({paper}) with Keras's layer names and weight order; inputs as "
+                     f"its module's `preprocess_input` ({mode} mode).")
+    return build
 
 
-def ResNet101(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-              pooling=None, classes=1000, classifier_activation="softmax", name="resnet101"):
-    """ResNet101; inputs as `resnet.preprocess_input` (caffe mode)."""
-    return build_resnet(_v1((3, 4, 23, 3)), False, True, "resnet101", include_top, weights,
-                        input_tensor, input_shape, pooling, classes, classifier_activation, name)
-
-
-def ResNet152(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-              pooling=None, classes=1000, classifier_activation="softmax", name="resnet152"):
-    """ResNet152; inputs as `resnet.preprocess_input` (caffe mode)."""
-    return build_resnet(_v1((3, 8, 36, 3)), False, True, "resnet152", include_top, weights,
-                        input_tensor, input_shape, pooling, classes, classifier_activation, name)
+ResNet50 = variant(stack_residual_blocks_v1, (3, 4, 6, 3), (1, 2, 2, 2), False, "resnet50",
+                   "caffe", "He et al., 2015")
+ResNet101 = variant(stack_residual_blocks_v1, (3, 4, 23, 3), (1, 2, 2, 2), False, "resnet101",
+                    "caffe", "He et al., 2015")
+ResNet152 = variant(stack_residual_blocks_v1, (3, 8, 36, 3), (1, 2, 2, 2), False, "resnet152",
+                    "caffe", "He et al., 2015")
 
 
 preprocess_input, decode_predictions = common.family_functions("caffe")

@@ -1,5 +1,7 @@
 """Parity helpers for the applications: structure against tf.keras.applications, and outputs
 after loading weights tf.keras wrote (`.weights.h5` and legacy `.h5`)."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -61,6 +63,22 @@ class Parity:
             np.testing.assert_allclose(np.asarray(jk2(x, training=False)), want, atol=atol,
                                        rtol=1e-4)
         return jk
+
+
+    def application(self, tf, name, tmp_path, input_shape=(32, 32, 3), **options):
+        """jkeras.applications.<name> and tf.keras's on the same arguments (options holds the
+        constructor's keywords plus `outputs()`'s batch/legacy/scale)."""
+        from jkeras import applications
+        run = {k: options.pop(k) for k in ("batch", "legacy", "scale") if k in options}
+        kw = dict(options, input_shape=input_shape, weights=None)
+        ref = getattr(tf.keras.applications, name)(**kw)
+        return self.outputs(functools.partial(getattr(applications, name), **kw), ref,
+                            tmp_path, input_shape, **run)
+
+    def same_structure(self, tf, name, **kw):
+        from jkeras import applications
+        kw = dict(kw, weights=None)
+        self.structure(getattr(applications, name)(**kw), getattr(tf.keras.applications, name)(**kw))
 
 
 @pytest.fixture
