@@ -78,6 +78,16 @@ def check_weights(weights, include_top, classes, style="default", num_classes=10
         raise ValueError(classes_error.format(n=num_classes, classes=classes))
 
 
+def checked_input(input_tensor, input_shape, include_top, weights, classes, style="default",
+                  default_size=224, min_size=32):
+    """Keras's argument checks, then the image input (a new `Input`, or `input_tensor`)."""
+    check_weights(weights, include_top, classes, style=style)
+    input_shape = imagenet_utils.obtain_input_shape(
+        input_shape, default_size=default_size, min_size=min_size,
+        data_format="channels_last", require_flatten=include_top, weights=weights)
+    return image_input(input_tensor, input_shape)
+
+
 def sized_input_shape(input_shape, spatial, sizes, include_top, weights):
     """`obtain_input_shape` with the default size taken from a square `spatial` size in
     `sizes` (the sizes a family has ImageNet weights for), else 224."""
@@ -134,11 +144,12 @@ def pooled(x, pooling, name=None):
 
 
 def avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights,
-                  dropout_rate=0.0, kernel_initializer="glorot_uniform"):
+                  dropout_rate=0.0, kernel_initializer="glorot_uniform", named_pooling=True):
     """The top most families share: "avg_pool" (+ "top_dropout") + Dense "predictions", or,
-    headless, the optional pooling named "avg_pool" / "max_pool"."""
+    headless, the optional pooling named "avg_pool" / "max_pool" (unnamed in some families)."""
     if not include_top:
-        return pooled(x, pooling, name={"avg": "avg_pool", "max": "max_pool"}.get(pooling))
+        names = {"avg": "avg_pool", "max": "max_pool"} if named_pooling else {}
+        return pooled(x, pooling, name=names.get(pooling))
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     if dropout_rate > 0:
         x = layers.Dropout(dropout_rate, name="top_dropout")(x)

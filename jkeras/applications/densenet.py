@@ -1,6 +1,6 @@
 """DenseNet121/169/201 (`keras.applications.densenet`)."""
 from jkeras import layers
-from jkeras.applications import common, imagenet_utils
+from jkeras.applications import common
 
 URL = common.WEIGHTS_BASE + "densenet/"
 EPS = 1.001e-5
@@ -41,11 +41,8 @@ def conv_block(x, growth_rate, name):
 def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
              pooling=None, classes=1000, classifier_activation="softmax", name="densenet"):
     """A DenseNet with `blocks` conv blocks in its four dense blocks."""
-    common.check_weights(weights, include_top, classes, style="densenet")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
-    img_input = common.image_input(input_tensor, input_shape)
+    img_input = common.checked_input(input_tensor, input_shape, include_top, weights, classes,
+                                     style="densenet")
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)))(img_input)
     x = layers.Conv2D(64, 7, strides=2, use_bias=False, name="conv1_conv")(x)
     x = layers.BatchNormalization(axis=3, epsilon=EPS, name="conv1_bn")(x)

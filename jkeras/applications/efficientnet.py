@@ -48,11 +48,8 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
                  classes=1000, classifier_activation="softmax", weights_name=None):
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS
-    common.check_weights(weights, include_top, classes, style="efficientnet")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
-    img_input = common.image_input(input_tensor, input_shape)
+    img_input = common.checked_input(input_tensor, input_shape, include_top, weights, classes,
+                                     style="efficientnet", default_size=default_size)
 
     def round_filters(filters, divisor=depth_divisor):
         filters *= width_coefficient

@@ -3,7 +3,7 @@ inputs as `inception_v3.preprocess_input` (tf mode). Its conv/BatchNorm/ReLU uni
 unnamed in Keras (`conv2d_N`, `batch_normalization_N`, `activation_N`): they are created here
 in Keras's order so the automatic names agree."""
 from jkeras import layers
-from jkeras.applications import common, imagenet_utils
+from jkeras.applications import common
 
 URL = common.WEIGHTS_BASE + "inception_v3/"
 IMAGENET = {True: ("inception_v3_weights_tf_dim_ordering_tf_kernels.h5", URL,
@@ -66,11 +66,8 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
                 pooling=None, classes=1000, classifier_activation="softmax",
                 name="inception_v3"):
     """InceptionV3 (Szegedy et al., 2016) with Keras's layer names and weight order."""
-    common.check_weights(weights, include_top, classes, style="inception")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=299, min_size=75, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
-    img_input = common.image_input(input_tensor, input_shape)
+    img_input = common.checked_input(input_tensor, input_shape, include_top, weights, classes,
+                                     style="inception", default_size=299, min_size=75)
     valid2 = ((2, 2), "valid")
     x = _chain(img_input, [(32, 3, 3) + valid2, (32, 3, 3, (1, 1), "valid"), (64, 3, 3)])
     x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
@@ -93,10 +90,8 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
          layers.MaxPooling2D((3, 3), strides=(2, 2))(x)])
     x = _mixed_e(x, 0)
     x = _mixed_e(x, 1)
-    if include_top:
-        x = common.avg_pool_head(x, True, pooling, classes, classifier_activation, weights)
-    else:
-        x = common.pooled(x, pooling)
+    x = common.avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights,
+                             named_pooling=False)
     return common.make_model(img_input, input_tensor, x, name, weights, IMAGENET[include_top])
 
 

@@ -1,6 +1,6 @@
 """ResNet50/101/152 (`keras.applications.resnet`) and the builder ResNetV2 shares."""
 from jkeras import layers
-from jkeras.applications import common, imagenet_utils
+from jkeras.applications import common
 
 URL = common.WEIGHTS_BASE + "resnet/"
 HASHES = {
@@ -22,11 +22,7 @@ def imagenet_file(weights_name, include_top):
 
 def build_resnet(stack_fn, preact, use_bias, weights_name, include_top, weights, input_tensor,
                  input_shape, pooling, classes, classifier_activation, name):
-    common.check_weights(weights, include_top, classes)
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
-    img_input = common.image_input(input_tensor, input_shape)
+    img_input = common.checked_input(input_tensor, input_shape, include_top, weights, classes)
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
     x = layers.Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
     if not preact:

@@ -11,11 +11,7 @@ IMAGENET = {True: ("vgg16_weights_tf_dim_ordering_tf_kernels.h5", URL,
 
 def build_vgg(convs_per_block, imagenet, include_top, weights, input_tensor, input_shape,
               pooling, classes, classifier_activation, name):
-    common.check_weights(weights, include_top, classes)
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
-    img_input = common.image_input(input_tensor, input_shape)
+    img_input = common.checked_input(input_tensor, input_shape, include_top, weights, classes)
     x = img_input
     for block, (n, filters) in enumerate(zip(convs_per_block, (64, 128, 256, 512, 512)), 1):
         for i in range(1, n + 1):

@@ -1,7 +1,7 @@
 """Xception (`keras.applications.xception`): depthwise-separable convolutions with residuals.
 Default input 299x299, minimum 71x71; inputs as `xception.preprocess_input` (tf mode)."""
 from jkeras import layers
-from jkeras.applications import common, imagenet_utils
+from jkeras.applications import common
 
 URL = common.WEIGHTS_BASE + "xception/"
 IMAGENET = {True: ("xception_weights_tf_dim_ordering_tf_kernels.h5", URL,
@@ -32,11 +32,8 @@ def _downsampling_block(x, block, filters, first_relu=True):
 def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
              pooling=None, classes=1000, classifier_activation="softmax", name="xception"):
     """Xception (Chollet, 2017) with Keras's layer names and weight order."""
-    common.check_weights(weights, include_top, classes, style="xception")
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=299, min_size=71, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
-    img_input = common.image_input(input_tensor, input_shape)
+    img_input = common.checked_input(input_tensor, input_shape, include_top, weights, classes,
+                                     style="xception", default_size=299, min_size=71)
     x = layers.Conv2D(32, (3, 3), strides=(2, 2), use_bias=False, name="block1_conv1")(img_input)
     x = layers.BatchNormalization(axis=-1, name="block1_conv1_bn")(x)
     x = layers.Activation("relu", name="block1_conv1_act")(x)
@@ -62,10 +59,8 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
     x = layers.Activation("relu", name="block14_sepconv1_act")(x)
     x = _sepconv_bn(x, 2048, "block14_sepconv2", relu_first=False)
     x = layers.Activation("relu", name="block14_sepconv2_act")(x)
-    if include_top:
-        x = common.avg_pool_head(x, True, pooling, classes, classifier_activation, weights)
-    else:
-        x = common.pooled(x, pooling)
+    x = common.avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights,
+                             named_pooling=False)
     return common.make_model(img_input, input_tensor, x, name, weights, IMAGENET[include_top])
 
 
