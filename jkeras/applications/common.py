@@ -57,6 +57,11 @@ _WEIGHTS_ERRORS = {  # Keras's wording differs by family
                   "be loaded; Received: weights={weights}",
                   'If using `weights="imagenet"` with `include_top=True`, `classes` should be '
                   "{n}. Received classes={classes}"),
+    "inception_resnet": ("The `weights` argument should be either `None` (random "
+                         "initialization), `imagenet` (pre-training on ImageNet), or the path "
+                         "to the weights file to be loaded.",
+                         'If using `weights="imagenet"` with `include_top=True`, `classes` '
+                         "should be {n}. Received classes={classes}"),
     "efficientnet": ("The `weights` argument should be either `None` (random "
                      "initialization), `imagenet` (pre-training on ImageNet), or the path to "
                      "the weights file to be loaded.",
