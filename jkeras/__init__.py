@@ -1,14 +1,16 @@
-"""jkeras: the tf.keras model-building API on JAX, as a small pure-functional library."""
+"""jkeras: the Keras model-building API on JAX, as a small pure-functional library."""
 from jkeras import activations, initializers, layers, losses, metrics, models, optimizers, utils
 from jkeras import callbacks, distribution, saving
 from jkeras.ensemble import Ensemble
 from jkeras.layers import Input
 from jkeras.models import Model, Sequential
 from jkeras import backend, config, ops, random, tree
+from jkeras import applications  # noqa: E402  (after models and saving, which it builds on)
 
 __version__ = "0.1.0"
 
 # `jkeras.testing` (parity against tf.keras) is imported on demand: `import jkeras.testing`.
 __all__ = ["Sequential", "Model", "Input", "Ensemble", "layers", "models", "activations",
            "initializers", "losses", "metrics", "optimizers", "callbacks", "utils",
-           "distribution", "saving", "ops", "random", "config", "backend", "tree"]
+           "distribution", "saving", "ops", "random", "config", "backend", "tree",
+           "applications"]

@@ -55,6 +55,13 @@ class Functional(Model):
                     f"{y!r} of type {type(y).__name__}")
 
     @property
+    def layers(self):
+        """As Keras: the layers, without the operations (`x + 1.0`, loaded `keras.ops` nodes)
+        that the graph and its config also hold."""
+        return [layer for layer in self._child_layers()
+                if not getattr(layer, "_keras_operation", False)]
+
+    @property
     def inputs(self):
         return list(self._inputs)
 

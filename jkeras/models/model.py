@@ -164,11 +164,19 @@ class Model(Trainer, Layer):
         weights_h5.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
-        """Load a `.weights.h5` file (from jkeras or tf.keras) into this built model."""
-        from jkeras.saving import weights_h5
+        """Load a `.weights.h5` file (from jkeras or tf.keras) into this built model; a legacy
+        `.h5`/`.hdf5` file loads by layer order, or by layer name with `by_name=True`."""
+        from jkeras.saving import legacy_h5, weights_h5
+        by_name = kwargs.pop("by_name", None)
         if kwargs:
             raise ValueError(f"Invalid keyword arguments: {kwargs}")
         path = str(filepath)
+        if legacy_h5.is_legacy_path(path):
+            return legacy_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch,
+                                          by_name=bool(by_name))
+        if by_name is not None:
+            raise ValueError("`by_name` only supports loading legacy '.h5' or '.hdf5' files. "
+                             f"Received: {filepath}")
         if not path.endswith(weights_h5.SUFFIX):
             raise ValueError(f"File format not supported: filepath={path}. jkeras loads "
                              "weights from Keras 3 `.weights.h5` files.")

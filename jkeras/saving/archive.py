@@ -20,6 +20,8 @@ import zlib
 
 import h5py
 
+from jkeras.saving import legacy_h5
+
 CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS = "model.weights.h5"
@@ -30,7 +32,7 @@ KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose .keras layout this fo
 # ---- saving ----------------------------------------------------------------------------------
 def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     """Save `model` as a `.keras` zip (or, with `zipped=False`, a directory of its members)."""
-    kwargs.pop("include_optimizer", None)  # Keras accepts it for .h5 only; .keras always has it
+    include_optimizer = kwargs.pop("include_optimizer", True)  # .h5 only; .keras always has it
     if kwargs.pop("save_format", None):
         raise ValueError("The `save_format` argument is deprecated in Keras 3. Please remove "
                          "this argument and pass a file path with a `.keras` extension.")
@@ -38,11 +40,9 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         raise ValueError(f"The following argument(s) are not supported: {list(kwargs.keys())}")
     path = os.fspath(filepath)
     zipped = True if zipped is None else bool(zipped)
-    if path.endswith((".h5", ".hdf5")):
-        raise ValueError(
-            f"jkeras saves only the Keras 3 `.keras` format, not the legacy H5 format. Received: "
-            f"filepath={path}. Use `model.save('{_stem(path)}.keras')`, or "
-            f"`model.save_weights('{_stem(path)}.weights.h5')` for the weights alone.")
+    if zipped and path.endswith((".h5", ".hdf5")):
+        return legacy_h5.save_model(model, path, overwrite=overwrite,
+                                    include_optimizer=include_optimizer)
     if zipped and not path.endswith(".keras"):
         raise ValueError(
             "Invalid filepath extension for saving. Please add a `.keras` extension for the "
@@ -131,6 +131,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     from jkeras.saving import serialization
     from jkeras.saving.weights_h5 import read_weights
     path = os.fspath(filepath)
+    if path.endswith((".h5", ".hdf5")) and not os.path.isdir(path):
+        return legacy_h5.load_model(path, custom_objects=custom_objects, compile=compile,
+                                    safe_mode=safe_mode)
     members = _read_members(path)
     config = _parse_json(members[CONFIG], CONFIG, path)
     if not isinstance(config, dict) or "class_name" not in config:
@@ -167,11 +170,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 def _read_members(path):
     """{member name: bytes} of a `.keras` zip or directory, with Keras's path errors."""
-    if path.endswith((".h5", ".hdf5")):
-        raise ValueError(
-            f"File format not supported: filepath={path}. jkeras reads only the Keras 3 "
-            "`.keras` format, not legacy H5 model files. Re-save the model with Keras 3: "
-            "`keras.models.load_model(path).save('model.keras')`.")
     if os.path.isdir(path):
         return _directory_members(path)
     if not os.path.exists(path):
@@ -179,12 +177,10 @@ def _read_members(path):
             raise ValueError(f"File not found: filepath={path}. Please ensure the file is an "
                              "accessible `.keras` zip file.")
         raise ValueError(f"File format not supported: filepath={path}. Keras 3 only supports "
-                         "V3 `.keras` files and legacy H5 format files (`.h5` extension); "
-                         "jkeras reads the `.keras` format.")
+                         "V3 `.keras` files and legacy H5 format files (`.h5` extension).")
     if not path.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={path}. Keras 3 only supports "
-                         "V3 `.keras` files and legacy H5 format files (`.h5` extension); "
-                         "jkeras reads the `.keras` format.")
+                         "V3 `.keras` files and legacy H5 format files (`.h5` extension).")
     if not zipfile.is_zipfile(path):
         raise ValueError(f"File {path} is not a valid `.keras` file: it is not a zip archive "
                          "(or it is truncated). A `.keras` file is the zip `model.save()` "

@@ -126,15 +126,16 @@ def test_lambda_is_refused_in_safe_mode(tmp_path):
     np.testing.assert_allclose(loaded(np.ones((1, 3), "float32")), 2.0)
 
 
-def test_legacy_h5_is_refused_clearly(tmp_path):
+def test_legacy_h5_without_a_model_config_is_refused_clearly(tmp_path):
     path = tmp_path / "old.h5"
     with h5py.File(path, "w") as f:
         f.attrs["model_config"] = "{}"
-    with pytest.raises(ValueError, match="only the Keras 3 `.keras` format"):
+    with pytest.raises(ValueError, match="not a Keras model config"):
         jkeras.models.load_model(path)
-    m = jkeras.Sequential([jkeras.Input((3,)), layers.Dense(2)])
-    with pytest.raises(ValueError, match="only the Keras 3 `.keras` format"):
-        m.save(tmp_path / "new.h5")
+    with h5py.File(path, "w") as f:
+        f.create_group("model_weights")
+    with pytest.raises(ValueError, match="No model config found"):
+        jkeras.models.load_model(path)
 
 
 def test_paths_with_the_wrong_extension(tmp_path):
