@@ -78,3 +78,21 @@ def test_backend_utilities():
     assert backend.is_keras_tensor(jkeras.Input((3,)))
     assert not backend.is_keras_tensor(np.zeros(3))
     assert config.enable_unsafe_deserialization is jkeras.saving.enable_unsafe_deserialization
+
+
+def test_layers_data_format_none_follows_image_data_format():
+    import numpy as np
+
+    import jkeras
+    from jkeras import layers as L
+    makers = [lambda: L.Conv2D(2, 3), lambda: L.MaxPooling2D(), lambda: L.Flatten(),
+              lambda: L.SpatialDropout2D(0.1), lambda: L.UpSampling2D(),
+              lambda: L.AdaptiveAveragePooling2D(2), lambda: L.RandomFlip()]
+    jkeras.config.set_image_data_format("channels_first")
+    try:
+        assert {m().data_format for m in makers} == {"channels_first"}
+        assert L.Conv2D(2, 3)(np.ones((1, 3, 8, 8), "float32")).shape == (1, 2, 6, 6)
+        assert L.Conv2D(2, 3, data_format="channels_last").data_format == "channels_last"
+    finally:
+        jkeras.config.set_image_data_format("channels_last")
+    assert {m().data_format for m in makers} == {"channels_last"}

@@ -11,6 +11,7 @@ from jax import lax
 
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
+from jkeras.core import config
 
 _SHAPE_WORDS = {1: "tuple of 1 integer", 2: "(height, width) tuple",
                 3: "(depth, height, width) tuple"}
@@ -36,7 +37,7 @@ class _AdaptivePooling(Layer):
                             f"Received: {output_size} of type {type(output_size)}")
         super().__init__(**kwargs)
         self.output_size = output_size
-        self.data_format = data_format or "channels_last"
+        self.data_format = config.standardize_data_format(data_format)
         if self.data_format not in {"channels_first", "channels_last"}:
             raise ValueError(f"Invalid data_format: {self.data_format}. Expected "
                              "'channels_first' or 'channels_last'.")

@@ -7,6 +7,8 @@ import contextlib
 
 import numpy as np
 
+from jkeras.core import config
+
 
 @contextlib.contextmanager
 def arg_errors(cls_name):
@@ -47,15 +49,8 @@ def standardize_padding(value, allow_causal=False):
     return padding
 
 
-def standardize_data_format(value):
-    if value is None:
-        return "channels_last"  # Keras's image_data_format() default
-    data_format = str(value).lower()
-    if data_format not in ("channels_first", "channels_last"):
-        raise ValueError("The `data_format` argument must be one of "
-                         "{'channels_first', 'channels_last'}. "
-                         f"Received: data_format={value}")
-    return data_format
+# `None` -> jkeras.config.image_data_format(), as Keras; otherwise validated
+standardize_data_format = config.standardize_data_format
 
 
 def positive_int(value, name):

@@ -8,6 +8,7 @@ from jkeras import activations, initializers
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
+from jkeras.core import config
 
 
 class Dense(Layer):
@@ -71,7 +72,7 @@ class Flatten(Layer):
         if data_format not in (None, "channels_last", "channels_first"):
             raise ValueError("`data_format` must be 'channels_last' or 'channels_first'. "
                              f"Received: data_format={data_format!r}")
-        self.data_format = data_format or "channels_last"
+        self.data_format = config.standardize_data_format(data_format)
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs):

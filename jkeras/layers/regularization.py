@@ -14,6 +14,7 @@ import numpy as np
 
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
+from jkeras.core import config
 
 
 def _check_fraction(cls_name, arg, value, one_allowed=True):
@@ -147,7 +148,7 @@ class _SpatialDropoutND(_SpatialDropout):
             raise ValueError("The `data_format` argument must be one of {'channels_first', "
                              f"'channels_last'}}. Received: data_format={data_format!r}")
         super().__init__(rate, seed=seed, **kwargs)
-        self.data_format = data_format or "channels_last"
+        self.data_format = config.standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self._rank + 2)
 
     def get_config(self):
