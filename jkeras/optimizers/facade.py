@@ -13,12 +13,12 @@ the object's learning rate into it and publishes it as `self._last_state` (which
 step is first traced; changing them afterwards is not picked up.
 """
 
-import contextlib
-import threading
 import warnings
 
 import jax
 import jax.numpy as jnp
+
+from jkeras.core.scoped import Scoped
 
 
 class VariablesFacade:
@@ -195,18 +195,9 @@ class ListBinding:
         return list(params)
 
 
-class _Binding(threading.local):
-    current = None
+_binding = Scoped()
 
 
-_binding = _Binding()
-
-
-@contextlib.contextmanager
 def bind(binding):
     """Make `stateless_apply` map its lists through `binding` (used while a step is traced)."""
-    previous, _binding.current = _binding.current, binding
-    try:
-        yield
-    finally:
-        _binding.current = previous
+    return _binding.using(binding)

@@ -6,27 +6,19 @@ ETA, and says "compiling" while a compilation runs for longer than NOTE_AFTER se
 the listener (`listening(callbacks)`), which receives `compile_started()` (only once NOTE_AFTER
 has passed) and `compile_finished(seconds)`. Calls cost one cache-size read when nobody listens.
 """
-import contextlib
 import threading
 import time
+
+from jkeras.core.scoped import Scoped
 
 NOTE_AFTER = 1.0  # seconds of compilation before the bar says so
 
 
-class _Listener(threading.local):
-    current = None
+_listener = Scoped()
 
 
-_listener = _Listener()
-
-
-@contextlib.contextmanager
 def listening(listener):
-    previous, _listener.current = _listener.current, listener
-    try:
-        yield
-    finally:
-        _listener.current = previous
+    return _listener.using(listener)
 
 
 def watched(jitted):

@@ -13,13 +13,12 @@ at trace time (it is re-indexing), so the compiled step is the user's arithmetic
 Inside the step, `stateless_call` draws its dropout key from the step's key, and
 `optimizer.stateless_apply` maps its lists onto the engine's optimizer state (a binding).
 """
-import contextlib
 import inspect
-import threading
 
 import jax
 import jax.numpy as jnp
 
+from jkeras.core.scoped import Scoped
 from jkeras.metrics.base import Metric
 from jkeras.optimizers import facade as optimizer_facade
 from jkeras.training.state import EvalState, TrainState
@@ -27,25 +26,16 @@ from jkeras.utils.data_adapter_utils import pack_x_y_sample_weight
 
 
 # ------------------------------------------------------------------ the step's ambient key
-class _Ambient(threading.local):
-    rng = None
+_step_key = Scoped()
 
 
-_ambient = _Ambient()
-
-
-@contextlib.contextmanager
 def step_rng(rng):
     """The key `stateless_call(..., training=True)` uses when given none (inside a step)."""
-    previous, _ambient.rng = _ambient.rng, rng
-    try:
-        yield
-    finally:
-        _ambient.rng = previous
+    return _step_key.using(rng)
 
 
 def ambient_rng():
-    return _ambient.rng
+    return _step_key.current
 
 
 # ------------------------------------------------------------------ the list view of variables
