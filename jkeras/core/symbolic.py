@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core import naming
+from jkeras.core.variable import Variable
 
 
 class KerasTensor:
@@ -71,8 +72,9 @@ def _is_spec(x):
 
 
 def any_symbolic(structure):
-    return any(isinstance(t, KerasTensor)
-               for t in jax.tree_util.tree_leaves(structure, is_leaf=_is_kt))
+    # Variable handles are leaves here (ops and layers accept them as tensors, as Keras)
+    return any(isinstance(t, KerasTensor) for t in jax.tree_util.tree_leaves(
+        structure, is_leaf=lambda x: isinstance(x, (KerasTensor, Variable))))
 
 
 # Stand-ins for unknown sizes when evaluating shapes: the batch axis and the other axes are

@@ -58,7 +58,10 @@ def test_predict_uses_ema_weights_then_restores_them(tf):
     p_theirs = theirs.predict(x, verbose=0, callbacks=[tf.keras.callbacks.SwapEMAWeights()])
     p_ours = ours.predict(x, verbose=0, callbacks=[jkeras.callbacks.SwapEMAWeights()])
     np.testing.assert_allclose(p_ours, p_theirs, rtol=1e-5, atol=1e-6)
-    assert not np.allclose(p_ours, ours.predict(x, verbose=0), atol=1e-4)
+    # fit ended on the averages in both libraries (finalize_variable_values), so swapping in
+    # the averages changes nothing now
+    np.testing.assert_allclose(p_ours, ours.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), p_theirs, rtol=1e-5, atol=1e-6)
     for a, b in zip(ours.get_weights(), trained):
         np.testing.assert_array_equal(a, b)
 
