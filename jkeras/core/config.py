@@ -60,12 +60,12 @@ def standardize_data_format(data_format):
     """`None` -> the configured default; otherwise validated as Keras does."""
     if data_format is None:
         return image_data_format()
-    data_format = str(data_format).lower()
-    if data_format not in {"channels_first", "channels_last"}:
+    value = str(data_format).lower()
+    if value not in {"channels_first", "channels_last"}:
         raise ValueError("The `data_format` argument must be one of "
                          "{'channels_first', 'channels_last'}. "
                          f"Received: data_format={data_format}")
-    return data_format
+    return value
 
 
 def enable_flash_attention():

@@ -37,7 +37,7 @@ class _AdaptivePooling(Layer):
                             f"Received: {output_size} of type {type(output_size)}")
         super().__init__(**kwargs)
         self.output_size = output_size
-        self.data_format = config.standardize_data_format(data_format)
+        self.data_format = config.image_data_format() if data_format is None else data_format
         if self.data_format not in {"channels_first", "channels_last"}:
             raise ValueError(f"Invalid data_format: {self.data_format}. Expected "
                              "'channels_first' or 'channels_last'.")
