@@ -126,21 +126,29 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         a `role` ("train" / "test") whose step the model overrides, the SeamOutputs of that
         step (seams.py)."""
         x, y, _ = batch
-        store, pred = self._jk(), self._jk_forward_spec(x)
-        key = (_signature(y), _signature(pred))
+        store = self._jk()
         seams.check_step_signatures(self, Trainer)
         if seams.overridden(self, f"{role}_step", Trainer):
-            self._jk_compiled_outputs(y, pred)  # compile_metrics for `self.metrics`
-            seam_key = (role,) + key + (_signature(x),)
+            cfg = store.config
+            pred = None
+            if not self.built or cfg["loss"] is not None or cfg["metrics"] or (
+                    cfg["weighted_metrics"]):
+                # Keras builds an unbuilt model from x; compile's loss and metrics need y_pred's
+                # shapes. A built model whose step takes other data (a GAN's images for a
+                # generator of noise) is not called on x.
+                pred = self._jk_forward_spec(x)
+                self._jk_compiled_outputs(y, pred)  # compile_metrics for `self.metrics`
+            seam_key = (role, _signature(y), _signature(pred), _signature(x))
             if seam_key not in store.outputs:
                 store.outputs[seam_key] = seams.SeamOutputs(
                     self, role, batch, self._jk_seam_state(role))
             return store.outputs[seam_key]
-        return self._jk_compiled_outputs(y, pred)
+        return self._jk_compiled_outputs(y, self._jk_forward_spec(x))
 
     def _jk_seam_state(self, role):
         if role == "train":
-            return lambda outputs: self._jk().new_state(self, outputs, self._jk_frozen())
+            return lambda outputs: self._jk().new_state(self, outputs, self._jk_frozen(),
+                                                        seams.extra_optimizers(self))
         return lambda outputs: new_eval_state(self.get_variables(), outputs.init_metrics)
 
     def _jk_compiled_outputs(self, y, pred):
@@ -224,7 +232,9 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
 
     # ------------------------------------------------------------------------------ state
     def _jk_new_state(self, outputs):
-        return distribution_lib.put_state(self._jk().new_state(self, outputs, self._jk_frozen()))
+        extras = seams.extra_optimizers(self) if isinstance(outputs, seams.SeamOutputs) else ()
+        return distribution_lib.put_state(
+            self._jk().new_state(self, outputs, self._jk_frozen(), extras))
 
     def _jk_before_call(self, ts):
         new = self._jk().before_call(self, ts)
