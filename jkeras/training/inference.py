@@ -1,21 +1,15 @@
 """evaluate() and predict() loops (validation inside fit uses `EvalRunner` too).
 
 Both reuse the loop-or-single decision made for training (see loop.py); the weights are only
-read, so nothing is donated. Metric accumulators restart at the first call of a run.
+read, so nothing is donated. Metric accumulators restart at the first call of a run. The chunk
+length (batches between two hook calls) comes from the callbacks alone (listening.py).
 """
 import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import data as data_lib
-from jkeras.training.loop import CHUNK_SECONDS, named
-
-
-def _chunk_len(decision, hooks, remaining):
-    if not hooks:
-        return remaining
-    seconds = decision.seconds if decision is not None and decision.seconds else None
-    return max(1, min(remaining, int(CHUNK_SECONDS / seconds) if seconds else 16))
+from jkeras.training import data as data_lib, listening
+from jkeras.training.loop import named
 
 
 class EvalRunner:
@@ -25,7 +19,7 @@ class EvalRunner:
         self.progs, self.decision, self.eager = progs, decision, eager
         self.single = eager or (decision is not None and decision.mode == "single")
 
-    def run(self, es, data, callbacks, model, hooks, steps=None):
+    def run(self, es, data, callbacks, model, listen, steps=None):
         logs = None
         if isinstance(data, data_lib.IterableData):
             one = self.progs.test_host()
@@ -40,7 +34,7 @@ class EvalRunner:
         total = data.num_batches if steps is None else min(steps, data.num_batches)
         i, reset = 0, True
         while i < total:
-            k = _chunk_len(self.decision, hooks, total - i)
+            k = listening.chunk_length(listen, total - i, total)
             callbacks.on_test_batch_begin(i)
             n_full = max(0, min(i + k, data.num_full) - i)
             if n_full and not self.single and n_full > 1:
@@ -72,7 +66,7 @@ class PredictRunner:
         self.progs, self.decision, self.eager = progs, decision, eager
         self.single = eager or (decision is not None and decision.mode == "single")
 
-    def run(self, variables, data, callbacks, model, hooks, steps=None):
+    def run(self, variables, data, callbacks, model, listen, steps=None):
         parts = []
         if isinstance(data, data_lib.IterableData):
             fn = self.progs.predict_host()
@@ -87,19 +81,21 @@ class PredictRunner:
         bs, x = data.batch_size, data.device[0]
         total = data.num_batches if steps is None else min(steps, data.num_batches)
         n_full_total = min(total, data.num_full)
-        kk = 1 if self.single else _chunk_len(self.decision, hooks, max(1, n_full_total))
+        hook_k = listening.chunk_length(listen, max(1, n_full_total), total)
+        kk = 1 if self.single else hook_k  # batches per compiled call
         i = 0
         while i < total:
-            k = min(kk, total - i) if n_full_total > i else 1
+            k = min(hook_k, total - i) if n_full_total > i else 1
             callbacks.on_predict_batch_begin(i)
             chunk = []
             n_full = max(0, min(i + k, n_full_total) - i)
-            if n_full:
-                start = min(i, data.num_full - kk)
+            for j in range(0, n_full, kk):
+                n = min(kk, n_full - j)
+                start = min(i + j, data.num_full - kk)
                 block = self.progs.predict_many(bs, kk)(variables, x, start)
-                skip = i - start
+                skip = i + j - start
                 chunk.append(jax.tree_util.tree_map(
-                    lambda a: a[skip:skip + n_full].reshape((-1,) + a.shape[2:]), block))
+                    lambda a: a[skip:skip + n].reshape((-1,) + a.shape[2:]), block))
             if i + k > data.num_full and data.partial:
                 chunk.append(self.progs.predict_tail(data.num_full * bs, data.partial)(
                     variables, x))
