@@ -24,9 +24,8 @@ import warnings
 import jax
 import numpy as np
 
-from jkeras.distribution import current as distribution_lib
-from jkeras.training import compile_watch, data as data_lib, listening
-from jkeras.training.state import copy_tree
+from jkeras.training import compile_watch, listening
+from jkeras.training.chunks import chunk_loop, named, resident_plan
 
 FAST = 3e-4  # seconds per step below which dispatch dominates: always loop
 SLOW = 2e-3  # without room to measure a loop, steps slower than this run one call each
@@ -96,7 +95,7 @@ def loop_risky(jaxpr):
     return False
 
 
-def _block(tree):
+def block(tree):
     jax.block_until_ready(tree)
 
 
@@ -125,11 +124,12 @@ class ArrayEpochs:
         """Run full batches [pos, pos + n)."""
         if n <= 0:
             return ts, None
+        source, where = (self.data.device, self.perm), ("resident", self.bs)
         if mode == "loop" and n > 1:
-            return self.progs.train_many(self.bs)(ts, self.data.device, self.perm, pos, n, reset)
-        one, logs = self.progs.train_one(self.bs), None
+            return self.progs.chunk("train", where, True)(ts, source, pos, n, reset)
+        one, logs = self.progs.chunk("train", where, False), None
         for i in range(n):
-            ts, logs = one(ts, self.data.device, self.perm, pos + i, reset and i == 0)
+            ts, logs = one(ts, source, pos + i, 1, reset and i == 0)
         return ts, logs
 
     def run_chunk(self, ts, pos, k, reset):
@@ -139,22 +139,24 @@ class ArrayEpochs:
         mode = self.decision.mode if self.decision else "single"
         ts, logs = self._full(ts, pos, n_full, reset, mode)
         if pos + k > d.num_full and d.partial:
-            tail = self.progs.train_tail(d.num_full * self.bs, d.partial)
-            ts, logs = tail(ts, d.device, self.perm, reset and n_full == 0)
+            tail = self.progs.chunk("train", ("tail", d.num_full * self.bs, d.partial), False)
+            ts, logs = tail(ts, (d.device, self.perm), 0, 1, reset and n_full == 0)
         return ts, logs
 
     def _tune_chunk(self, ts, pos, reset, available):
         state = {"ts": ts, "logs": None}
 
+        source, where = (self.data.device, self.perm), ("resident", self.bs)
+
         def one(i):
-            state["ts"], state["logs"] = self.progs.train_one(self.bs)(
-                state["ts"], self.data.device, self.perm, pos + i, reset and i == 0)
-            _block(state["ts"])
+            state["ts"], state["logs"] = self.progs.chunk("train", where, False)(
+                state["ts"], source, pos + i, 1, reset and i == 0)
+            block(state["ts"])
 
         def many(i, n):
-            state["ts"], state["logs"] = self.progs.train_many(self.bs)(
-                state["ts"], self.data.device, self.perm, pos + i, n, False)
-            _block(state["ts"])
+            state["ts"], state["logs"] = self.progs.chunk("train", where, True)(
+                state["ts"], source, pos + i, n, False)
+            block(state["ts"])
 
         warm = ("warm",) + self.key in self.decisions
         decision, used = tune(one, many, available, warm)
@@ -190,29 +192,30 @@ class ArrayEpochs:
                     "batches.", stacklevel=3)
             steps = min(steps, steps_per_epoch)
         total = steps_per_epoch or d.num_batches
-        i, logs, reset = 0, None, True
-        while i < steps:
-            k = listening.chunk_length(listen, steps - i, total, self.fixed_k)
-            callbacks.on_train_batch_begin(i)
+        reset = [True]
+
+        def run(ts, i, k):
             if before_call is not None and i:
                 ts = before_call(ts)
-            ts, logs = self._chunk(ts, self.cursor + i, k, reset)
-            reset = False
+            ts, logs = self._chunk(ts, self.cursor + i, k, reset[0])
+            reset[0] = False
             if after_call is not None:
                 after_call(ts)
-            last = i + k - 1
+            last, halt = i + k - 1, False
             if nan_guard:
                 bad = int(ts.bad_step)
                 if bad >= 0:  # report the exact batch that went bad; the epoch stops there
-                    last = i + (bad - self.steps_run)
-                    k = steps - i
+                    last, halt = i + (bad - self.steps_run), True
             self.steps_run += k
-            callbacks.on_train_batch_end(last, named(self.progs, logs))
-            i += k
-            if model.stop_training:
-                break
-        self.cursor += i
-        if self.cursor >= d.num_batches:
+            return ts, logs, k, last, halt
+
+        ts, logs, done = chunk_loop(
+            ts, resident_plan(steps, listen, total, self.fixed_k), run,
+            callbacks.on_train_batch_begin,
+            lambda last, logs: callbacks.on_train_batch_end(last, named(self.progs, logs)),
+            lambda: model.stop_training)
+        self.cursor += done
+        if self.cursor >= d.num_batches or (nan_guard and int(ts.bad_step) >= 0):
             self.cursor = 0
         return ts, logs
 
@@ -232,115 +235,6 @@ class ArrayEpochs:
         rows = np.asarray(buf)[: int(done)]
         self.steps_run += len(rows) * self.data.num_batches
         return ts, rows
-
-
-def named(progs, logs):
-    if logs is None:
-        return {}
-    return dict(zip(progs.outputs.result_names(), logs))
-
-
-class HostEpochs:
-    """Training epochs over host batches (generators, iterators, datasets): batches are pulled
-    on the host, K same-shaped ones stacked and transferred together, then run by one compiled
-    loop; the next chunk is assembled while the device works (dispatch is asynchronous)."""
-
-    def __init__(self, progs, source, decisions, key, fixed_k=None, eager=False):
-        self.progs, self.source = progs, source
-        self.decisions, self.key = decisions, key
-        self.fixed_k, self.eager = fixed_k, eager
-        self.steps_run = 0
-
-    def _k(self, listen):
-        total = getattr(self.source, "num_batches", None)
-        return listening.chunk_length(listen, None, total, self.fixed_k,
-                                      cap=listening.HOST_CHUNK)
-
-    def _stacks(self):
-        """Whether a chunk's batches run as one compiled loop (else one call each)."""
-        if self.eager:
-            return False
-        if self.fixed_k is not None:
-            return True
-        d = self.decisions.get(self.key)
-        return d is not None and d.mode == "loop"
-
-    def _chunks(self, k):
-        """Group the epoch's batches into runs of <= k with one shape signature."""
-        group = []
-        for batch in self.source.epoch():
-            if group and (len(group) == k or not data_lib.same_signature(group[0], batch)):
-                yield group
-                group = []
-            group.append(batch)
-        if group:
-            yield group
-
-    def _prepare(self, group, k):
-        """Host work for one chunk: stack (padded to k, so one program serves every chunk)
-        and start the transfer. -> (device batches, n, stacked?)"""
-        if len(group) == 1 or k == 1 or not self._stacks():
-            return [distribution_lib.put_batch(b) for b in group], len(group), False
-        stacked = data_lib.stack_batches(group + [group[-1]] * (k - len(group)))
-        return distribution_lib.put_batch(stacked, stacked=True), len(group), True
-
-    def _run(self, ts, prepared, reset):
-        batches, n, stacked = prepared
-        if stacked:
-            return self.progs.train_host_many()(ts, batches, n, reset)
-        one, logs = self.progs.train_host_one(), None
-        for j, b in enumerate(batches):
-            ts, logs = one(ts, b, reset and j == 0)
-        return ts, logs
-
-    @property
-    def decision(self):
-        return None  # fused epochs need device-resident data
-
-    def epoch(self, ts, callbacks, model, listen=None, nan_guard=False, before_call=None,
-              after_call=None):
-        if not self.eager and self.fixed_k is None and self.key not in self.decisions:
-            self._measure(ts)
-        k = self._k(listen)
-        i, logs, reset, bad = 0, None, True, -1
-        chunks = self._chunks(k)
-        group = next(chunks, None)
-        ready = self._prepare(group, k) if group is not None else None
-        while ready is not None:
-            callbacks.on_train_batch_begin(i)
-            if before_call is not None and i:
-                ts = before_call(ts)
-            ts, logs = self._run(ts, ready, reset)  # asynchronous dispatch ...
-            n = ready[1]
-            group = next(chunks, None)  # ... so the next chunk is pulled while it runs
-            ready = self._prepare(group, k) if group is not None else None
-            reset = False
-            if after_call is not None:
-                after_call(ts)
-            last = i + n - 1
-            if nan_guard:
-                bad = int(ts.bad_step)
-                if bad >= 0:
-                    last = i + bad - self.steps_run
-            self.steps_run += n
-            callbacks.on_train_batch_end(last, named(self.progs, logs))
-            i += n
-            if model.stop_training or bad >= 0:
-                break
-        return ts, logs, i
-
-    def _measure(self, ts):
-        """Time one compiled step on the first batch (without keeping its result)."""
-        one = self.progs.train_host_one()
-        batch = distribution_lib.put_batch(self.source.first)
-        probe = copy_tree(ts)
-        probe, _ = one(probe, batch, True)
-        _block(probe)
-        t = time.perf_counter()
-        probe, _ = one(probe, batch, True)
-        _block(probe)
-        t1 = time.perf_counter() - t
-        self.decisions[self.key] = Decision("loop" if t1 < SLOW else "single", t1)
 
 
 _EPOCH_HOOKS = ("on_epoch_begin", "on_epoch_end")

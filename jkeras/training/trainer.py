@@ -12,8 +12,8 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import (compile_utils, compile_watch, data as data_lib, inference,
-                             listening, loop as loop_lib, seams)
+from jkeras.training import (chunks, compile_utils, compile_watch, data as data_lib,
+                             host_epochs, inference, listening, loop as loop_lib, seams)
 from jkeras.training.keras_steps import KerasStepsMixin
 from jkeras.training.on_batch import OnBatchMixin, pythonify as _pythonify
 from jkeras.training.state import ModelStore
@@ -309,7 +309,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             runner = loop_lib.ArrayEpochs(progs, train, bool(shuffle), store.decisions, key,
                                           fixed_k, self._jk_eager())
         else:
-            runner = loop_lib.HostEpochs(progs, train, store.decisions, key, fixed_k,
+            runner = host_epochs.HostEpochs(progs, train, store.decisions, key, fixed_k,
                                          self._jk_eager())
         ts = self._jk_new_state(outputs)
         self._jk_set_live(ts)
@@ -345,7 +345,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                 else:
                     ts, tlogs, _ = runner.epoch(ts, cbs, self, listen, nan_guard, **hooks)
                 self._jk_set_live(ts)
-                epoch_logs = loop_lib.named(progs, tlogs)
+                epoch_logs = chunks.named(progs, tlogs)
                 if val_data is not None and self._jk_should_eval(epoch, validation_freq):
                     vlogs = self._jk_evaluate_run(ts.variables(), val_data, val_progs, cbs,
                                                   validation_steps, in_fit=True)
@@ -357,7 +357,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                 epoch += 1
                 if self.stop_training or (nan_guard and int(ts.bad_step) >= 0):
                     break
-                if isinstance(runner, loop_lib.HostEpochs) and train.exhausted:
+                if isinstance(runner, host_epochs.HostEpochs) and train.exhausted:
                     break
             finished = True
         finally:
