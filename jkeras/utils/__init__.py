@@ -2,6 +2,7 @@
 from jkeras.core.config import standardize_dtype
 from jkeras.core.io_utils import (disable_interactive_logging, enable_interactive_logging,
                                   is_interactive_logging_enabled)
+from jkeras.layers.preprocessing.feature_space import FeatureSpace
 from jkeras.saving.object_registration import GLOBAL_CUSTOM_OBJECTS
 from jkeras.saving.serialization import (
     CustomObjectScope, custom_object_scope, deserialize_keras_object, get_registered_name,
@@ -39,5 +40,5 @@ __all__ = [
     "get_registered_name", "get_registered_object", "get_source_inputs", "is_keras_tensor",
     "unpack_x_y_sample_weight", "pack_x_y_sample_weight",
     "standardize_dtype", "disable_interactive_logging", "enable_interactive_logging",
-    "is_interactive_logging_enabled",
+    "is_interactive_logging_enabled", "FeatureSpace",
 ]
