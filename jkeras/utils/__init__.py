@@ -9,6 +9,7 @@ from jkeras.saving.serialization import (
     get_registered_object, register_keras_serializable, serialize_keras_object)
 from jkeras.training.progbar import Progbar
 from jkeras.training.py_dataset import PyDataset, Sequence
+from jkeras.utils.audio_dataset_utils import audio_dataset_from_directory
 from jkeras.utils.config import Config
 from jkeras.utils.data_adapter_utils import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from jkeras.utils.dataset_utils import split_dataset
@@ -40,5 +41,5 @@ __all__ = [
     "get_registered_name", "get_registered_object", "get_source_inputs", "is_keras_tensor",
     "unpack_x_y_sample_weight", "pack_x_y_sample_weight",
     "standardize_dtype", "disable_interactive_logging", "enable_interactive_logging",
-    "is_interactive_logging_enabled", "FeatureSpace",
+    "is_interactive_logging_enabled", "FeatureSpace", "audio_dataset_from_directory",
 ]
