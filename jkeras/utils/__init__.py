@@ -15,6 +15,7 @@ from jkeras.utils.data_adapter_utils import pack_x_y_sample_weight, unpack_x_y_s
 from jkeras.utils.dataset_utils import split_dataset
 from jkeras.utils.file_utils import get_file
 from jkeras.utils.image_dataset_utils import image_dataset_from_directory
+from jkeras.utils.model_visualization import model_to_dot, plot_model
 from jkeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from jkeras.utils.numerical_utils import normalize, to_categorical
 from jkeras.utils.sample_dataset import SampleDataset
@@ -42,4 +43,5 @@ __all__ = [
     "unpack_x_y_sample_weight", "pack_x_y_sample_weight",
     "standardize_dtype", "disable_interactive_logging", "enable_interactive_logging",
     "is_interactive_logging_enabled", "FeatureSpace", "audio_dataset_from_directory",
+    "model_to_dot", "plot_model",
 ]
