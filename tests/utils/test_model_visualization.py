@@ -125,3 +125,12 @@ def test_plot_model_writes_the_file_or_names_graphviz(tmp_path, monkeypatch):
         pytest.skip("Graphviz's `dot` program is not installed: nothing to render")
     utils.plot_model(model, to_file=target, show_shapes=True)
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_model_without_graphviz_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(model_visualization, "check_graphviz", lambda: False)
+    monkeypatch.delitem(sys.modules, "IPython.core.magics.namespace", raising=False)
+    with pytest.raises(ImportError, match=r"You must install graphviz \(see instructions at "
+                                          r"https://graphviz.gitlab.io/download/\)"):
+        utils.plot_model(functional(jkeras), to_file=tmp_path / "m.png")
+    assert not (tmp_path / "m.png").exists()
