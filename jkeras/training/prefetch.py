@@ -11,7 +11,9 @@ or when the interpreter exits (daemon thread), so an abandoned infinite source n
 import queue
 import threading
 
-BUFFER_SIZE = 2  # double buffering: one batch in use by the step, one or two ready behind it
+# Double buffering: one batch in use by the step, one or two ready behind it. 0 turns the
+# background thread off (items are pulled when asked for; the benchmark compares both).
+BUFFER_SIZE = 2
 _POLL_SECONDS = 0.1
 _ITEM, _END, _ERROR = 0, 1, 2
 
@@ -87,6 +89,10 @@ class Prefetcher:
             stop.set()
 
 
-def prefetch(source, buffer_size=BUFFER_SIZE):
-    """`source`'s items, pulled ahead in the background (see `Prefetcher`)."""
+def prefetch(source, buffer_size=None):
+    """`source`'s items, pulled ahead in the background (see `Prefetcher`); `buffer_size`
+    defaults to the module's `BUFFER_SIZE`, and 0 returns a plain iterator (no thread)."""
+    buffer_size = BUFFER_SIZE if buffer_size is None else buffer_size
+    if buffer_size == 0:
+        return iter(source)
     return Prefetcher(source, buffer_size)

@@ -22,6 +22,8 @@ def wait_for(condition, seconds=5.0):
 def test_same_items_in_order():
     assert list(prefetch_lib.prefetch(iter(range(50)))) == list(range(50))
     assert list(prefetch_lib.prefetch([])) == []
+    assert not isinstance(prefetch_lib.prefetch(range(3), buffer_size=0), prefetch_lib.Prefetcher)
+    assert list(prefetch_lib.prefetch(range(3), buffer_size=0)) == [0, 1, 2]
     with pytest.raises(ValueError, match="`buffer_size` must be at least 1"):
         prefetch_lib.Prefetcher(range(3), buffer_size=0)
 
