@@ -127,6 +127,19 @@ def test_structured_data_model_trains_from_feature_space(tmp_path):
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert history.history["accuracy"][-1] > 0.9
 
+    class Rows(utils.PyDataset):
+        """The same table encoded batch by batch in the input pipeline."""
+
+        def __len__(self):
+            return 200 // 40
+
+        def __getitem__(self, i):
+            rows = slice(40 * i, 40 * (i + 1))
+            return space({k: v[rows] for k, v in columns.items()}), y[rows]
+    score = model.evaluate(Rows(workers=2), verbose=0, return_dict=True)
+    assert score["accuracy"] == pytest.approx(
+        model.evaluate(x, y, batch_size=40, verbose=0, return_dict=True)["accuracy"], abs=1e-6)
+
 
 def test_dict_mode_model_on_encoded_inputs():
     data = {k: v for k, v in table(30).items() if k in ("city", "age", "rooms")}
