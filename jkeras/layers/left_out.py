@@ -16,7 +16,6 @@ LEFT_OUT = {
     "STFTSpectrogram": _PREPROCESSING,
     "ActivityRegularization": "jkeras has no regularizers yet (losses added from layers)",
     "FlaxLayer": "needs flax (an optional extra); not implemented yet",
-    "ReversibleEmbedding": "not implemented yet",
     "SpectralNormalization": ("Keras overwrites the wrapped layer's trainable kernel with the "
                               "normalised one during the training forward pass; jkeras's pure "
                               "apply returns only non-trainable state, so this needs a design "
