@@ -121,3 +121,6 @@ __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 from jkeras.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
 
 __all__ += ["ReversibleEmbedding"]
+from jkeras.layers.spectral_normalization import SpectralNormalization  # noqa: E402
+
+__all__ += ["SpectralNormalization"]

@@ -149,6 +149,7 @@ TESTED_ELSEWHERE = {
     "ConvLSTM1D": "test_conv_lstm.py", "ConvLSTM2D": "test_conv_lstm.py",
     "ConvLSTM3D": "test_conv_lstm.py",
     "ReversibleEmbedding": "test_reversible_embedding.py",
+    "SpectralNormalization": "test_spectral_normalization.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }
