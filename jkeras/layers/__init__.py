@@ -124,3 +124,6 @@ __all__ += ["ReversibleEmbedding"]
 from jkeras.layers.spectral_normalization import SpectralNormalization  # noqa: E402
 
 __all__ += ["SpectralNormalization"]
+from jkeras.layers.flax_layer import FlaxLayer  # noqa: E402
+
+__all__ += ["FlaxLayer"]

@@ -15,7 +15,6 @@ LEFT_OUT = {
                               "compile into one program",
     "STFTSpectrogram": _PREPROCESSING,
     "ActivityRegularization": "jkeras has no regularizers yet (losses added from layers)",
-    "FlaxLayer": "needs flax (an optional extra); not implemented yet",
     "TFSMLayer": "loads a TensorFlow SavedModel for inference: TensorFlow-only",
     "TorchModuleWrapper": "wraps a torch.nn.Module: PyTorch backend only",
     "deserialize": "use jkeras.saving.deserialize_keras_object (layers sit below saving)",
