@@ -8,9 +8,11 @@ extra (`pip install flax`), imported when a FlaxLayer is made.
   `training`. Keys as Keras: init gets {"params", "dropout"}, a training call {"dropout"},
   inference no keys. `variables` (a dict from `module.init`) gives initial values.
 - A `flax.nnx.Module` (jkeras's addition; Keras 3.15 wraps linen only): its `nnx.Param`s are the
-  trainable weights and all its other state (batch statistics, rng counters) non-trainable;
-  `training` selects `module.train()` / `module.eval()` behaviour for that call. An NNX
-  module already holds its values, so `variables` must be None.
+  trainable weights and its other state except rng streams (e.g. batch statistics)
+  non-trainable; `training` selects `module.train()` / `module.eval()` for that call, and in
+  training the module's rng streams restart from the call's key (so Dropout draws from the key
+  fit gives each step, as in linen). An NNX module already holds its values, so `variables`
+  must be None.
 
 Weights are "variable", "variable_1", ... in tree order (JaxLayer's names). For saving, the
 module's class must be registered (`jkeras.saving.register_keras_serializable`) with
@@ -98,26 +100,26 @@ class FlaxLayer(JaxLayer):
             raise ValueError("FlaxLayer: `variables` applies to a linen module; an NNX module "
                              "already holds its values. Received: variables given with "
                              f"module={type(module).__name__}")
-        target = method or type(module).__call__
-        takes_training = "training" in inspect.signature(target).parameters
-        graphdef, params, rest = nnx.split(module, nnx.Param, ...)
+        if isinstance(method, str) or getattr(method, "__self__", None) is module:
+            method = getattr(type(module), method if isinstance(method, str) else
+                             method.__name__)  # run on the call's copy of the module
+        run = method if method is not None else type(module).__call__
+        signature = inspect.signature(run).parameters
+        if "inputs" not in signature:
+            raise ValueError("FlaxLayer: the module method must take an argument named "
+                             f"`inputs` (and optionally `training`). Received: {run}")
+        takes_training = "training" in signature
+        graphdef, params, rngs, rest = nnx.split(module, nnx.Param, nnx.RngState, ...)
+        rng_tree = nnx.to_pure_dict(rngs)
 
-        def call_fn(params, state, inputs, training):
-            live = nnx.merge(graphdef, nnx.State(params), nnx.State(state))
-            if training:
-                live.train()
-            else:
-                live.eval()
-            run = method if method is not None else type(live).__call__
+        def call_fn(params, state, rng, inputs, training):
+            live = nnx.merge(graphdef, params, _reseeded(rng_tree, rng), state)
+            live.train() if training else live.eval()
             out = run(live, inputs, training=training) if takes_training else run(live, inputs)
-            _, _, new_state = nnx.split(live, nnx.Param, ...)
+            _, _, _, new_state = nnx.split(live, nnx.Param, nnx.RngState, ...)
             return out, nnx.to_pure_dict(new_state)
 
         return call_fn, None, nnx.to_pure_dict(params), nnx.to_pure_dict(rest)
-
-    def _tree(self, which):
-        tree = super()._tree(which)
-        return tree if tree is not None else {}
 
     def get_config(self):
         method = self.method
@@ -138,6 +140,22 @@ class FlaxLayer(JaxLayer):
             config_utils.from_nested(method)
         config["module"], config["method"] = module, method
         return super().from_config(config)
+
+
+def _reseeded(rng_tree, rng):
+    """An NNX module's rng streams restarted from the call's key (unchanged without one)."""
+    if rng is None:
+        return rng_tree
+    leaves, treedef = jax.tree_util.tree_flatten(rng_tree)
+    fresh = []
+    for i, leaf in enumerate(leaves):
+        if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
+            key = jax.random.fold_in(rng, i)
+            typed = jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key)
+            fresh.append(key if typed else jax.random.wrap_key_data(key))
+        else:  # a stream's counter
+            fresh.append(jax.numpy.zeros_like(leaf))
+    return jax.tree_util.tree_unflatten(treedef, fresh)
 
 
 def _call_rngs(rng):

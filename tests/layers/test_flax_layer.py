@@ -155,3 +155,76 @@ def test_missing_flax_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "flax", None)
     with pytest.raises(ImportError, match=r"FlaxLayer needs Flax.*pip install flax"):
         L.FlaxLayer(object())
+
+
+# ---- NNX (jkeras's addition: Keras 3.15's FlaxLayer wraps linen modules only) -------------------
+nnx = pytest.importorskip("flax.nnx")
+
+
+@jkeras.saving.register_keras_serializable("flax_layer_test")
+class NnxNet(nnx.Module):
+    def __init__(self, features=4, dropout=0.0, seed=0):
+        rngs = nnx.Rngs(seed)
+        self.features, self.dropout, self.seed = features, dropout, seed
+        self.lin = nnx.Linear(3, features, rngs=rngs)
+        self.bn = nnx.BatchNorm(features, momentum=0.5, rngs=rngs)
+        self.drop = nnx.Dropout(dropout, rngs=rngs)
+        self.out = nnx.Linear(features, 2, rngs=rngs)
+
+    def __call__(self, inputs):
+        return self.out(self.drop(nnx.relu(self.bn(self.lin(inputs)))))
+
+    def get_config(self):
+        return {"features": self.features, "dropout": self.dropout, "seed": self.seed}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def test_nnx_module_layer_test_and_module_parity():
+    result = layer_test(L.FlaxLayer, {"module": NnxNet()}, input_shape=(4, 3),
+                        expected_output_shape=(4, 2), expected_num_trainable_weights=6,
+                        expected_num_non_trainable_weights=2, tf_parity=False)
+    layer = result.layer
+    twin = NnxNet()  # the same seed: the same initial values as the wrapped module
+    twin.eval()
+    np.testing.assert_allclose(layer(X), twin(X), rtol=1e-6)
+    out, state = layer.apply(layer.get_variables(), X, training=True,
+                             rng=jax.random.PRNGKey(0))
+    twin.train()
+    np.testing.assert_allclose(out, twin(X), rtol=1e-5, atol=1e-6)  # no dropout: same output
+    mean, var = (w.name for w in layer.non_trainable_weights)  # tree order: bn.mean, bn.var
+    np.testing.assert_allclose(state[mean], twin.bn.mean.value, rtol=1e-6)
+    np.testing.assert_allclose(state[var], twin.bn.var.value, rtol=1e-6)
+
+
+def test_nnx_dropout_uses_the_call_key():
+    layer = L.FlaxLayer(NnxNet(features=64, dropout=0.5))
+    layer(X)
+    variables = layer.get_variables()
+    a, _ = layer.apply(variables, X, training=True, rng=jax.random.PRNGKey(1))
+    b, _ = layer.apply(variables, X, training=True, rng=jax.random.PRNGKey(1))
+    c, _ = layer.apply(variables, X, training=True, rng=jax.random.PRNGKey(2))
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    np.testing.assert_array_equal(layer(X), layer(X))  # inference: no dropout
+
+
+def test_nnx_model_trains_saves_and_loads(tmp_path):
+    x = RNG.normal(size=(64, 3)).astype("float32")
+    y = (x[:, :1] - x[:, 1:2] > 0).astype("int32")
+    inp = jkeras.Input((3,))
+    model = jkeras.Model(inp, L.Softmax()(L.FlaxLayer(NnxNet(16, 0.2))(inp)))
+    model.compile(jkeras.optimizers.Adam(0.02), "sparse_categorical_crossentropy")
+    history = model.fit(x, y, epochs=20, batch_size=16, verbose=0).history
+    assert history["loss"][-1] < 0.7 * history["loss"][0]
+    model.save(tmp_path / "nnx.keras")
+    loaded = jkeras.models.load_model(tmp_path / "nnx.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+
+
+def test_nnx_errors():
+    with pytest.raises(ValueError, match="an NNX module already holds its values"):
+        L.FlaxLayer(NnxNet(), variables={"params": {}})
