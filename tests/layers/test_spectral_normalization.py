@@ -148,3 +148,38 @@ def test_errors():
     layer(X)
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
         layer(np.ones((2, 5), "float32"))
+
+
+# ---- Keras's spectral_normalization_test.py, replayed ------------------------------------------
+def test_keras_cases(tf):
+    layer_test(L.SpectralNormalization, {"layer": L.Dense(2)},
+               input_data=RNG.uniform(size=(10, 3, 4, 5)).astype("float32"),
+               expected_output_shape=(10, 3, 4, 2), expected_num_trainable_weights=2,
+               expected_num_non_trainable_weights=1, expected_num_seed_generators=0,
+               supports_masking=False)
+    layer_test(L.SpectralNormalization, {"layer": L.Embedding(10, 4)},
+               input_data=RNG.integers(10, size=(10,)).astype("float32"),
+               expected_output_shape=(10, 4), expected_num_trainable_weights=1,
+               expected_num_non_trainable_weights=1, supports_masking=False,
+               run_training_check=False)
+
+
+def test_keras_apply_layer_values():
+    layer = L.SpectralNormalization(
+        L.Conv2D(1, (2, 2), kernel_initializer=jkeras.initializers.Constant(value=1)),
+        power_iterations=8)
+    images = np.ones((1, 2, 2, 1), "float32")
+    np.testing.assert_allclose(layer(images, training=False), [[[[4.0]]]], rtol=1e-6)
+    # the largest singular value of the 4x1 kernel of ones is 2
+    np.testing.assert_allclose(layer(images, training=True), [[[[2.0]]]], rtol=1e-5)
+    with pytest.raises(ValueError, match="ReLU object has no attribute 'kernel' nor"):
+        L.SpectralNormalization(L.ReLU())(np.ones((4, 2), "float32"))
+
+
+def test_keras_end_to_end_sequential_fit():
+    model = jkeras.Sequential([L.SpectralNormalization(
+        L.Conv2D(3, (2, 2), padding="same", data_format="channels_last"), power_iterations=2)])
+    model.compile("rmsprop", loss="mse")
+    x = RNG.random((4, 8, 8, 3)).astype("float32")
+    history = model.fit(x, RNG.random((4, 8, 8, 3)).astype("float32"), epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
