@@ -23,6 +23,7 @@ from jkeras.optimizers.base import Optimizer, OptimizerState
 from jkeras.optimizers.ftrl import Ftrl
 from jkeras.optimizers.lamb import Lamb
 from jkeras.optimizers.lion import Lion
+from jkeras.optimizers.muon import Muon
 from jkeras.optimizers.nadam import Nadam
 from jkeras.optimizers.optax_wrapper import OptaxOptimizer
 from jkeras.optimizers.rmsprop import RMSprop
@@ -41,6 +42,7 @@ ALL_OBJECTS_DICT = {
     "ftrl": Ftrl,
     "lamb": Lamb,
     "lion": Lion,
+    "muon": Muon,
     "nadam": Nadam,
     "schedulefreeadamw": ScheduleFreeAdamW,
 }
@@ -51,7 +53,6 @@ LEFT_OUT = {
     "LossScaleOptimizer": "not yet (use `loss_scale_factor`, which every optimizer takes)",
     "MultiOptimizer": "not yet",
     "OptimizerMap": "not yet (the variable map of MultiOptimizer)",
-    "Muon": "not yet",
     "legacy": "Keras 2 optimizers; in Keras 3 the namespace only raises ImportError",
 }
 
@@ -123,7 +124,7 @@ def get(identifier):
 
 __all__ = [
     "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
-    "Nadam", "Optimizer", "OptimizerState", "OptaxOptimizer",
+    "Muon", "Nadam", "Optimizer", "OptimizerState", "OptaxOptimizer",
     "RMSprop", "SGD", "ScheduleFreeAdamW", "deserialize", "get", "get_learning_rate", "schedules",
     "serialize", "set_learning_rate", "LEFT_OUT",
 ]

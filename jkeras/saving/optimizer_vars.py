@@ -69,7 +69,9 @@ class StateView:
         for group in slot_groups(opt):
             for key in self.slot_keys:
                 for name in group:
-                    out.append(np.asarray(_get(self.state.slots[name], key)))
+                    value = _get(self.state.slots[name], key)
+                    if value is not None:  # None: no such slot for this variable (Muon)
+                        out.append(np.asarray(value))
         return out + [np.asarray(self.state.slots[name]) for name in scalar_names(opt)]
 
     def with_keras_arrays(self, opt, arrays):
@@ -84,8 +86,9 @@ class StateView:
             for group in slot_groups(opt):
                 for key in self.slot_keys:
                     for name in group:
-                        slots[name] = _set(slots[name], key,
-                                           _like(next(values), _get(slots[name], key)))
+                        old = _get(slots[name], key)
+                        if old is not None:
+                            slots[name] = _set(slots[name], key, _like(next(values), old))
             for name in scalar_names(opt):
                 slots[name] = _like(next(values), slots[name])
         state = self.state._replace(iterations=jnp.asarray(np.asarray(arrays[0]), jnp.int32),
