@@ -23,6 +23,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+
 
 def _is_optax(opt):
     from jkeras.optimizers.optax_wrapper import OptaxOptimizer
@@ -98,6 +100,39 @@ class StateView:
         return StateView(state, self.slot_keys, self.optax, self.imperative)
 
 
+class LossScaleView:
+    """A LossScaleOptimizer's state in Keras's order: its own iteration and learning_rate (Keras
+    never moves them: 0), step_counter, dynamic_scale, then the inner optimizer's variables
+    (which Keras also writes on their own, as the `inner_optimizer` child group)."""
+
+    def __init__(self, state, inner):
+        self.state, self.inner = state, inner
+        self.imperative = inner.imperative
+
+    def keras_arrays(self, opt):
+        own = [np.asarray(0, np.int64), np.asarray(0.0, np.float32),
+               np.asarray(self.state.slots["step_counter"], np.int64),
+               np.asarray(self.state.slots["dynamic_scale"], np.float32)]
+        return own + self.inner.keras_arrays(opt.inner_optimizer)
+
+    def child_arrays(self, opt):
+        """{child group name: its arrays}: what Keras writes below the optimizer's group."""
+        return {"inner_optimizer": self.inner.keras_arrays(opt.inner_optimizer)}
+
+    def with_keras_arrays(self, opt, arrays):
+        inner = self.inner.with_keras_arrays(opt.inner_optimizer, arrays[4:])
+        slots = {"inner": inner.state.slots,
+                 "step_counter": _like(arrays[2], self.state.slots["step_counter"]),
+                 "dynamic_scale": _like(arrays[3], self.state.slots["dynamic_scale"])}
+        state = inner.state._replace(slots=slots)
+        return LossScaleView(state, inner)
+
+
+def _wrap_loss_scale(opt, state, make_inner_view):
+    inner = make_inner_view(opt.inner_optimizer, opt.inner_state(state))
+    return LossScaleView(state, inner)
+
+
 def _like(value, old):
     return jnp.asarray(np.asarray(value), jnp.asarray(old).dtype)
 
@@ -113,8 +148,11 @@ def current_view(model, opt):
         if state is not None:
             return _fit_view(model, opt, state)
     if getattr(opt, "built", False) and getattr(opt, "_imp_state", None) is not None:
-        return StateView(opt._imp_state, list(range(len(opt._imp_vars))),
-                         optax=_is_optax(opt), imperative=True)
+        keys = list(range(len(opt._imp_vars)))
+        if isinstance(opt, LossScaleOptimizer):
+            return _wrap_loss_scale(opt, opt._imp_state, lambda o, s: StateView(
+                s, keys, optax=_is_optax(o), imperative=True))
+        return StateView(opt._imp_state, keys, optax=_is_optax(opt), imperative=True)
     return None
 
 
@@ -128,6 +166,8 @@ def fresh_view(model, opt):
 
 
 def _fit_view(model, opt, state):
+    if isinstance(opt, LossScaleOptimizer):
+        return _wrap_loss_scale(opt, state, lambda o, s: _fit_view(model, o, s))
     if _is_optax(opt):
         return StateView(state, [], optax=True)
     paths = model._variable_paths()
