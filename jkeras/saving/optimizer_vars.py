@@ -193,6 +193,8 @@ def install(model, opt, view, frozen=None):
     else:
         store = model._jk()
         store.opt_state = state
+        if store.live is not None:  # loaded by a callback during fit: the next step uses it
+            store.loaded_opt_state = state
         if frozen is not None:
             store.frozen_at_init = frozen
     opt._last_state = state

@@ -105,6 +105,7 @@ class ModelStore:
         self.last_outputs = None
         self.last_compiled, self.loss_tracker, self.compile_metrics = None, None, {}  # seams
         self.frozen = self.frozen_at_init = None  # paths of trainable=False layers' params
+        self.loaded_opt_state = None  # optimizer variables loaded while fit runs (callbacks)
 
     def new_state(self, model, outputs, frozen=frozenset()):
         variables = model.get_variables()
@@ -132,6 +133,8 @@ class ModelStore:
                 v = copy_tree(model.get_variables())
                 ts = ts._replace(params=v["params"], state=v.get("state", {}))
             self.given = None
+        if self.loaded_opt_state is not None:
+            ts, self.loaded_opt_state = ts._replace(opt_state=self.loaded_opt_state), None
         return self.sync_lr(model.optimizer, ts)
 
     def set_live(self, ts):

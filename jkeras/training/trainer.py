@@ -307,6 +307,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         names = outputs.result_names()
         logs, finished, epoch = {}, False, initial_epoch
         cbs.on_train_begin()
+        epoch = getattr(self, "_initial_epoch", None) or epoch  # BackupAndRestore, as Keras
         watch = compile_watch.listening(cbs)  # compilation stays out of the bar's rate
         watch.__enter__()
         try:
