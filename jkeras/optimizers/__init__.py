@@ -12,7 +12,7 @@ See `jkeras.optimizers.base` for the opt_state layout and how a training loop sy
 import jax.numpy as jnp
 import optax
 
-from jkeras.optimizers import schedules
+from jkeras.optimizers import nested, schedules
 from jkeras.optimizers.adadelta import Adadelta
 from jkeras.optimizers.adafactor import Adafactor
 from jkeras.optimizers.adagrad import Adagrad
@@ -23,7 +23,8 @@ from jkeras.optimizers.base import Optimizer, OptimizerState
 from jkeras.optimizers.ftrl import Ftrl
 from jkeras.optimizers.lamb import Lamb
 from jkeras.optimizers.lion import Lion
-from jkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer, register_inner_classes
+from jkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from jkeras.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from jkeras.optimizers.muon import Muon
 from jkeras.optimizers.nadam import Nadam
 from jkeras.optimizers.optax_wrapper import OptaxOptimizer
@@ -47,14 +48,14 @@ ALL_OBJECTS_DICT = {
     "nadam": Nadam,
     "schedulefreeadamw": ScheduleFreeAdamW,
     "lossscaleoptimizer": LossScaleOptimizer,
+    "multioptimizer": MultiOptimizer,
+    "optimizermap": OptimizerMap,
 }
-register_inner_classes(ALL_OBJECTS_DICT)
+nested.register(ALL_OBJECTS_DICT)
 
 # Names of `keras.optimizers` that jkeras does not provide (yet), with the reason; the API
 # coverage test (tests/test_keras_catalogue.py) reads this.
 LEFT_OUT = {
-    "MultiOptimizer": "not yet",
-    "OptimizerMap": "not yet (the variable map of MultiOptimizer)",
     "legacy": "Keras 2 optimizers; in Keras 3 the namespace only raises ImportError",
 }
 
@@ -126,7 +127,8 @@ def get(identifier):
 
 __all__ = [
     "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
-    "LossScaleOptimizer", "Muon", "Nadam", "Optimizer", "OptimizerState", "OptaxOptimizer",
+    "LossScaleOptimizer", "MultiOptimizer", "Muon", "Nadam", "Optimizer", "OptimizerMap",
+    "OptimizerState", "OptaxOptimizer",
     "RMSprop", "SGD", "ScheduleFreeAdamW", "deserialize", "get", "get_learning_rate", "schedules",
     "serialize", "set_learning_rate", "LEFT_OUT",
 ]

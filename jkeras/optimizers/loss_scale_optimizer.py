@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from jkeras.optimizers import nested
 from jkeras.optimizers.base import Optimizer, OptimizerState
 
 _BASE_DEFAULTS = {
@@ -203,40 +204,15 @@ class LossScaleOptimizer(Optimizer):
 
     # ----- config ---------------------------------------------------------------------------
     def get_config(self):
-        from_inner = {
-            "module": "keras.optimizers",
-            "class_name": type(self.inner_optimizer).__name__,
-            "config": self.inner_optimizer.get_config(),
-            "registered_name": None,
-        }
-        return {"name": self.name, "inner_optimizer": from_inner,
+        return {"name": self.name, "inner_optimizer": nested.serialize(self.inner_optimizer),
                 "initial_scale": self.initial_scale,
                 "dynamic_growth_steps": self.dynamic_growth_steps}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        inner = config.pop("inner_optimizer")
-        if isinstance(inner, dict):
-            inner = _deserialize_inner(inner, custom_objects)
+        inner = nested.deserialize(config.pop("inner_optimizer"), custom_objects)
         return cls(inner, **config)
 
     def __repr__(self):
         return f"<LossScaleOptimizer name={self.name!r} inner={self.inner_optimizer!r}>"
-
-
-_INNER_CLASSES = {}
-
-
-def register_inner_classes(classes):
-    """The optimizers `from_config` can rebuild an inner optimizer as (set by the package)."""
-    _INNER_CLASSES.update({name.lower(): cls for name, cls in classes.items()})
-
-
-def _deserialize_inner(config, custom_objects):
-    name = config.get("class_name", "")
-    cls = (custom_objects or {}).get(name) or _INNER_CLASSES.get(str(name).lower())
-    if cls is None:
-        raise ValueError(f"Could not interpret the inner optimizer of a LossScaleOptimizer: "
-                         f"{name!r}. Valid names are {sorted(_INNER_CLASSES)}.")
-    return cls.from_config(dict(config.get("config", {})), custom_objects)

@@ -67,8 +67,9 @@ def write_weights(model, h5group):
         group.attrs["name"] = entry.obj.name
         for i, value in enumerate(_arrays_to_save(model, entry.obj)):
             _write_dataset(group, str(i), value)
-        for child, arrays in _child_arrays(model, entry.obj).items():
+        for child, (name, arrays) in _child_arrays(model, entry.obj).items():
             sub = h5group.create_group(keras_walk.vars_path(f"{entry.path}/{child}"))
+            sub.attrs["name"] = name
             for i, value in enumerate(arrays):
                 _write_dataset(sub, str(i), value)
 
