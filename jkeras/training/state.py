@@ -125,13 +125,20 @@ class ModelStore:
             self.synced_lr = lr
         return ts
 
-    def before_call(self, model, ts):
+    def replaced_variables(self, model):
+        """A copy of the model's variables when a callback assigned them since `sync`, else None."""
         if self.synced and self.given is not None:
             current = jax.tree_util.tree_leaves(model.get_variables())
             if len(current) != len(self.given) or any(
                     a is not b for a, b in zip(current, self.given)):
-                v = copy_tree(model.get_variables())
-                ts = ts._replace(params=v["params"], state=v.get("state", {}))
+                return copy_tree(model.get_variables())
+        return None
+
+    def before_call(self, model, ts):
+        v = self.replaced_variables(model)
+        if v is not None:
+            ts = ts._replace(params=v["params"], state=v.get("state", {}))
+        if self.synced:
             self.given = None
         if self.loaded_opt_state is not None:
             ts, self.loaded_opt_state = ts._replace(opt_state=self.loaded_opt_state), None

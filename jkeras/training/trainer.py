@@ -402,6 +402,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
     def _jk_evaluate_run(self, variables, data, progs, cbs, steps=None):
         self.stop_evaluating = False
         cbs.on_test_begin()
+        # Inside fit: weights a callback put in the model (SwapEMAWeights) are evaluated, as Keras
+        variables = self._jk().replaced_variables(self) or variables
         hooks = any(loop_lib.overrides(c, ("on_test_batch_begin", "on_test_batch_end"))
                     for c in cbs.callbacks)
         es = distribution_lib.put_state(new_eval_state(variables, progs.outputs.init_metrics))
