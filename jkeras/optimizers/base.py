@@ -355,6 +355,10 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
         self._last_iterations = (
             None if state is None else jnp.array(state.iterations, copy=True)
         )
+        self._share_state(state)
+
+    def _share_state(self, state):
+        """Wrappers (LossScaleOptimizer, MultiOptimizer) show their optimizers their part."""
 
     @property
     def iterations(self):

@@ -152,13 +152,7 @@ class LossScaleOptimizer(Optimizer):
         return jnp.int32(0) if state is None else state.slots["step_counter"]
 
     # ----- what the inner optimizer owns ---------------------------------------------------
-    @property
-    def _last_state(self):
-        return self.__dict__.get("_last_state_value")
-
-    @_last_state.setter
-    def _last_state(self, state):
-        Optimizer._last_state.fset(self, state)
+    def _share_state(self, state):
         inner = self.__dict__.get("inner_optimizer")
         if inner is not None:
             inner._last_state = None if state is None else self.inner_state(state)

@@ -257,13 +257,7 @@ class MultiOptimizer(Optimizer):
     def use_ema(self, value):
         del value  # set on the sub-optimizers
 
-    @property
-    def _last_state(self):
-        return self.__dict__.get("_last_state_value")
-
-    @_last_state.setter
-    def _last_state(self, state):
-        Optimizer._last_state.fset(self, state)
+    def _share_state(self, state):
         if state is not None:
             for opt, sub in zip(self.__dict__.get("_inner_optimizers", ()),
                                 state.slots["optimizers"]):

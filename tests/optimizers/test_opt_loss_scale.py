@@ -10,6 +10,7 @@ import pytest
 
 import jkeras
 from jkeras import optimizers as O
+from .opt_helpers import FakeVar
 
 STEPS = 60
 SHAPES = {"kernel": (4, 3), "bias": (3,)}
@@ -160,14 +161,7 @@ def test_learning_rate_and_scale_loss_go_through_the_inner_optimizer():
 
 
 def test_apply_gradients_skips_non_finite_steps():
-    class Var:
-        def __init__(self, v):
-            self.value = jnp.asarray(v)
-
-        def assign(self, v):
-            self.value = jnp.asarray(v)
-
-    w = Var(np.ones(2, np.float32))
+    w = FakeVar(np.ones(2, np.float32))
     opt = O.LossScaleOptimizer(O.SGD(1.0), initial_scale=4.0, dynamic_growth_steps=2)
     opt.apply_gradients([(jnp.asarray([4.0, 8.0]), w)])  # unscaled: [1, 2]
     np.testing.assert_allclose(np.asarray(w.value), [0.0, -1.0])

@@ -12,6 +12,7 @@ import pytest
 
 import jkeras
 from jkeras import optimizers as O
+from .opt_helpers import FakeVar, nest
 
 STEPS = 50
 SHAPES = {"enc/kernel": (4, 3), "enc/bias": (3,), "dec/kernel": (3, 2), "dec/bias": (2,),
@@ -34,14 +35,6 @@ def _data(seed=4):
     return params, grads
 
 
-def _nest(flat):
-    out = {}
-    for path, value in flat.items():
-        scope, name = path.split("/")
-        out.setdefault(scope, {})[name] = value
-    return out
-
-
 def test_trajectory_matches_tf_keras(tf):
     params, grads = _data()
     theirs = _optimizers(tf.keras)
@@ -57,12 +50,12 @@ def test_trajectory_matches_tf_keras(tf):
         theirs.apply_gradients(zip(gs, tvars))
 
     ours = _optimizers(jkeras)
-    p = _nest({k: jnp.asarray(v) for k, v in params.items()})
+    p = nest({k: jnp.asarray(v) for k, v in params.items()})
     state = ours.init(p)
     step = jax.jit(lambda p, s, g: ours.step(g, p, s))
     for i, g in enumerate(grads):
         tf_step([tf.constant(g[k]) for k in SHAPES])
-        p, state = step(p, state, _nest(g))
+        p, state = step(p, state, nest(g))
         if (i + 1) % 10 == 0:
             for k, v in zip(SHAPES, tvars):
                 scope, name = k.split("/")
@@ -197,14 +190,7 @@ def test_config_round_trips_with_tf_keras(tf):
 
 
 def test_apply_gradients_takes_every_variable():
-    class Var:
-        def __init__(self, v, path):
-            self.value, self.path = jnp.asarray(v), path
-
-        def assign(self, v):
-            self.value = jnp.asarray(v)
-
-    a, b = Var(np.ones(2, np.float32), "enc/w"), Var(np.ones(2, np.float32), "dec/w")
+    a, b = FakeVar(np.ones(2, np.float32), "enc/w"), FakeVar(np.ones(2, np.float32), "dec/w")
     multi = O.MultiOptimizer(O.OptimizerMap(O.SGD(1.0), {"enc/.*": O.SGD(0.5)}))
     multi.apply_gradients([(jnp.ones(2), a), (jnp.ones(2), b)])
     np.testing.assert_allclose(np.asarray(a.value), 0.5)

@@ -9,6 +9,7 @@ import pytest
 
 import jkeras
 from jkeras import optimizers as O
+from .opt_helpers import FakeVar, nest
 
 STEPS = 50
 # path -> shape: a wide and a tall 2-D kernel (Muon), a bias and a scalar (Adam, not 2-D),
@@ -39,14 +40,6 @@ def _make(module, option):
     if kwargs.get("learning_rate") == "sched":
         kwargs["learning_rate"] = module.schedules.ExponentialDecay(0.02, 9, 0.7)
     return module.Muon(**kwargs)
-
-
-def _nest(flat):
-    out = {}
-    for path, value in flat.items():
-        scope, name = path.split("/")
-        out.setdefault(scope, {})[name] = value
-    return out
 
 
 def _run_tf(tf, option, params, grads):
@@ -82,11 +75,11 @@ def test_trajectory_matches_tf_keras(option, tf):
     params, grads = _data()
     theirs, tf_opt = _run_tf(tf, option, params, grads)
     opt = _make(O, option)
-    p = _nest({k: jnp.asarray(v) for k, v in params.items()})
+    p = nest({k: jnp.asarray(v) for k, v in params.items()})
     state = opt.init(p)
     step = jax.jit(lambda p, s, g: opt.step(g, p, s))
     for i, g in enumerate(grads):
-        p, state = step(p, state, _nest(g))
+        p, state = step(p, state, nest(g))
         if (i + 1) % 10 == 0:
             for k in SHAPES:
                 scope, name = k.split("/")
@@ -115,19 +108,11 @@ def _keras_slot_order(opt, state):
                     yield np.asarray(value)
 
 
-class _Var:
-    def __init__(self, value, path):
-        self.value, self.path = jnp.asarray(value), path
-
-    def assign(self, value):
-        self.value = jnp.asarray(value)
-
-
 def test_apply_gradients_uses_variable_paths(tf):
     params, grads = _data(5)
     theirs, tf_opt = _run_tf(tf, "defaults", params, grads)
     opt = _make(O, "defaults")
-    jvars = [_Var(params[k], k) for k in SHAPES]
+    jvars = [FakeVar(params[k], k) for k in SHAPES]
     for i, g in enumerate(grads):
         opt.apply_gradients([(jnp.asarray(g[k]), v) for k, v in zip(SHAPES, jvars)])
     for k, v in zip(SHAPES, jvars):

@@ -5,6 +5,7 @@ import os
 import shutil
 
 from jkeras.training.callbacks.base import Callback
+from jkeras.training.callbacks.save_freq import batches_due
 
 
 class BackupAndRestore(Callback):
@@ -110,18 +111,7 @@ class BackupAndRestore(Callback):
         os.replace(tmp, self._training_metadata_path)  # a kill leaves the old file whole
 
     def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if batch <= self._last_batch_seen:  # a new epoch
-            add_batches = batch + 1
-        else:
-            add_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+        return batches_due(self, batch)
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):
