@@ -10,7 +10,7 @@ import pytest
 
 import jkeras
 from jkeras import optimizers as O
-from .opt_helpers import FakeVar
+from .opt_helpers import FakeVar, resume_from_file
 
 STEPS = 60
 SHAPES = {"kernel": (4, 3), "bias": (3,)}
@@ -116,19 +116,10 @@ def test_fit_matches_tf_keras_through_overflowing_batches(tf, tmp_path):
     for a, b in zip(saved, keras_vars):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     assert len(inner) == len(tf_opt.inner_optimizer.variables)
-    again = _model(tf.keras)
+    again, back = _model(tf.keras), _model(jkeras)
     _compile(tf.keras, again)
-    again.optimizer.build(again.trainable_variables)
-    again.load_weights(path)
-    assert float(again.optimizer.dynamic_scale.numpy()) == float(opt.dynamic_scale)
-    back = _model(jkeras)
     _compile(jkeras, back)
-    back.load_weights(path)
-    for m in (again, theirs, back):
-        m.fit(x, y, epochs=1, batch_size=4, shuffle=False, verbose=0)
-    for a, b, c in zip(again.get_weights(), theirs.get_weights(), back.get_weights()):
-        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(np.asarray(c), np.asarray(b), rtol=1e-4, atol=1e-6)
+    resume_from_file(path, again, back, theirs, x, y)
     assert float(back.optimizer.dynamic_scale) == float(again.optimizer.dynamic_scale.numpy())
 
 

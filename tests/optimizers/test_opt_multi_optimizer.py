@@ -2,8 +2,6 @@
 between Adam (with EMA), SGD (momentum) and Lion by path patterns, `fit` with a selector
 callable, `.weights.h5` in Keras's layout (own variables, then each sub-optimizer's; the
 `optimizers/<name>` groups), OptimizerMap's lookup rules and errors, config."""
-import warnings
-
 import h5py
 import jax
 import jax.numpy as jnp
@@ -12,7 +10,7 @@ import pytest
 
 import jkeras
 from jkeras import optimizers as O
-from .opt_helpers import FakeVar, nest
+from .opt_helpers import FakeVar, nest, resume_from_file
 
 STEPS = 50
 SHAPES = {"enc/kernel": (4, 3), "enc/bias": (3,), "dec/kernel": (3, 2), "dec/bias": (2,),
@@ -112,21 +110,11 @@ def test_fit_and_weights_file_match_tf_keras(tf, tmp_path):
     for a, b in zip(saved, keras_vars):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     # Both libraries continue from our file as tf.keras does from its own state.
-    again = _model(tf.keras)
+    again, back = _model(tf.keras), _model(jkeras)
     again.compile(optimizer=tf.keras.optimizers.MultiOptimizer(_selector(tf.keras)),
                   loss="mse")
-    again.optimizer.build(again.trainable_variables)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # every group of our file is where Keras looks
-        again.load_weights(path)
-    back = _model(jkeras)
     back.compile(optimizer=O.MultiOptimizer(_selector(jkeras)), loss="mse")
-    back.load_weights(path)
-    for m in (again, theirs, back):
-        m.fit(x, y, epochs=1, batch_size=4, shuffle=False, verbose=0)
-    for a, b, c in zip(again.get_weights(), theirs.get_weights(), back.get_weights()):
-        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(np.asarray(c), np.asarray(b), rtol=1e-4, atol=1e-6)
+    resume_from_file(path, again, back, theirs, x, y)
 
 
 def test_optimizer_map_lookup_as_keras(tf):

@@ -9,7 +9,7 @@ import pytest
 
 import jkeras
 from jkeras import optimizers as O
-from .opt_helpers import FakeVar, nest
+from .opt_helpers import FakeVar, nest, tf_trajectory
 
 STEPS = 50
 # path -> shape: a wide and a tall 2-D kernel (Muon), a bias and a scalar (Adam, not 2-D),
@@ -51,18 +51,7 @@ def _run_tf(tf, option, params, grads):
         with keras.name_scope(scope):
             tvars.append(keras.Variable(params[path], name=name))
     assert [v.path for v in tvars] == list(SHAPES)
-    opt.build(tvars)
-
-    @tf.function
-    def step(gs):
-        opt.apply_gradients(zip(gs, tvars))
-
-    out = []
-    for i, g in enumerate(grads):
-        step([tf.constant(g[k]) for k in SHAPES])
-        if (i + 1) % 10 == 0:
-            out.append({k: np.asarray(v) for k, v in zip(SHAPES, tvars)})
-    return out, opt
+    return tf_trajectory(tf, opt, tvars, grads, list(SHAPES)), opt
 
 
 def _close(a, b, label):
