@@ -52,6 +52,13 @@ class VariablesFacade:
         `fit` a custom `train_step` receives the list for the model's weights instead."""
         return jax.tree_util.tree_leaves(self._imp_state) if self.built else []
 
+    def state_from_variables(self, optimizer_variables):
+        """The optimizer state (a pytree) whose leaves are `optimizer_variables`."""
+        binding = _binding.current
+        treedef = binding.state_treedef if binding is not None else \
+            jax.tree_util.tree_structure(self._imp_state)
+        return jax.tree_util.tree_unflatten(treedef, list(optimizer_variables))
+
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
         """-> (new trainable_variables, new optimizer_variables), both lists; pure."""
         from_lists = _binding.current

@@ -52,6 +52,7 @@ class LossScaleOptimizer(Optimizer):
     """Wraps `inner_optimizer` with dynamic loss scaling (see the module docstring)."""
 
     _learning_rate = _Delegated("_learning_rate", 0.0)
+    scales_from_state = True  # `scale_loss_for_state` reads the (traced) optimizer state
     use_ema = _Delegated("use_ema", False)
 
     def __init__(self, inner_optimizer, initial_scale=2.0**15, dynamic_growth_steps=2000,

@@ -164,3 +164,28 @@ def test_apply_gradients_skips_non_finite_steps():
     np.testing.assert_allclose(np.asarray(w.value), [-2.0, -3.0])
     assert float(opt.dynamic_scale) == 4.0 and int(opt.iterations) == 3
     assert len(opt.variables) > 0
+
+
+class _KerasFormStep(jkeras.Sequential):
+    def train_step(self, state, data):
+        return super().train_step(state, data)
+
+
+def test_keras_form_train_step_scales_by_the_traced_state():
+    """A `train_step(state, data)` override (Keras's JAX form) scales the loss by the scale in
+    its optimizer variables: the same trajectory as the built-in step, overflows included."""
+    x, y = _fit_data()
+    models, start = [], None
+    for cls in (jkeras.Sequential, _KerasFormStep):
+        L = jkeras.layers
+        m = cls([jkeras.Input((3,)), L.Dense(4, activation="tanh"), L.Dense(2)])
+        start = start or [np.asarray(w) for w in m.get_weights()]
+        m.set_weights(start)
+        _compile(jkeras, m)
+        m.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+        models.append(m)
+    plain, custom = models
+    assert int(custom.optimizer.iterations) == int(plain.optimizer.iterations) == 2 * 15
+    assert float(custom.optimizer.dynamic_scale) == float(plain.optimizer.dynamic_scale)
+    for a, b in zip(custom.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-7)
