@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import initializers
-from jkeras.core import errors, frame as frames, naming, random, shapes
+from jkeras.core import bound_variable, errors, frame as frames, naming, random, shapes
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.variable import Variable
 
@@ -70,7 +70,7 @@ class Layer:
         if attrs is not None and name in attrs:
             var = attrs[name]
             bound = frames.frame_of(self)
-            return bound.bound(var.name) if bound is not None else var
+            return var if bound is None else bound_variable.attribute_in_call(self, var, bound)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None):
@@ -156,7 +156,7 @@ class Layer:
         check_input_spec(self, inputs)
         with frames.Frame(self, variables.get("params", {}), variables.get("state", {}),
                           bool(training), rng) as frame:
-            out = self._run_call(inputs, dict(kwargs), bool(training))
+            out = bound_variable.outputs_of(self._run_call(inputs, dict(kwargs), bool(training)))
         return out, frame.state
 
     def _run_call(self, args, kwargs, training):
@@ -205,11 +205,13 @@ class Layer:
         args = jax.tree_util.tree_map(shapes.to_array, args)
         self._ensure_built(args, kwargs)
         rng = random.next_key() if training else None
-        out, new_state = self.apply(self.get_variables(), *args, training=training, rng=rng, **kwargs)
-        if training and new_state:
+        with bound_variable.returning_handles(self) as handles:
+            out, new_state = self.apply(self.get_variables(), *args, training=training, rng=rng,
+                                        **kwargs)
+        if new_state:  # kept in inference mode too, as Keras keeps what `call` assigns
             self._assign_tree({"params": {}, "state": new_state}, only_unbuilt=False, state_only=True)
         self._record_output(out)
-        return out
+        return handles.restore(out)
 
     def _ensure_built(self, args, kwargs=None):
         if not self.built:

@@ -39,6 +39,12 @@ class Variable:
         self._value = value
         return self
 
+    def assign_add(self, value):
+        return self.assign(self.value + jnp.asarray(value, dtype=self.dtype))
+
+    def assign_sub(self, value):
+        return self.assign(self.value - jnp.asarray(value, dtype=self.dtype))
+
     def numpy(self):
         return np.asarray(self.value)
 
@@ -59,6 +65,13 @@ class Variable:
     def __truediv__(self, o): return self._v() / o
     def __matmul__(self, o): return self._v() @ o
     def __rmatmul__(self, o): return o @ self._v()
+    def __rtruediv__(self, o): return o / self._v()
+    def __pow__(self, o): return self._v() ** o
+    def __rpow__(self, o): return o ** self._v()
+    def __lt__(self, o): return self._v() < o
+    def __le__(self, o): return self._v() <= o
+    def __gt__(self, o): return self._v() > o
+    def __ge__(self, o): return self._v() >= o
     def __neg__(self): return -self._v()
     def __getitem__(self, idx): return self._v()[idx]
 
