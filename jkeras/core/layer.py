@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import initializers
-from jkeras.core import bound_variable, errors, frame as frames, naming, random, shapes
+from jkeras.core import bound_variable, dtype_arg, errors, frame as frames, naming, random, shapes
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.variable import Variable
 
@@ -44,7 +44,7 @@ class Layer:
         self._own_weights = []
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.trainable = bool(trainable)
-        self.dtype = jnp.dtype(dtype or "float32").name
+        self.dtype = dtype_arg.layer_dtype_name(dtype, self.name)
         self.built = False
         self._specs_built = False
         self.input_spec = None
