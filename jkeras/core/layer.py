@@ -12,7 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import initializers
-from jkeras.core import bound_variable, dtype_arg, errors, frame as frames, naming, random, shapes
+from jkeras.core import (bound_variable, dtype_arg, errors, frame as frames, masking, naming,
+                         random, shapes)
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.variable import Variable
 
@@ -195,10 +196,14 @@ class Layer:
         from jkeras.core import symbolic
         if symbolic.any_symbolic((args, kwargs)):
             return symbolic.symbolic_call(self, args, kwargs)
+        kwargs, first, previous_mask = masking.fill_mask_arguments(self, args, kwargs)
         frame = frames.current_frame()
         if frame is not None:
-            return frame.call_child(self, args, dict(kwargs))
-        return self._eager_call(args, kwargs)
+            out = frame.call_child(self, args, dict(kwargs))
+        else:
+            out = self._eager_call(args, kwargs)
+        masking.attach_output_masks(self, first, out, previous_mask)
+        return out
 
     def _eager_call(self, args, kwargs):
         training = bool(kwargs.pop("training", False) or False)
