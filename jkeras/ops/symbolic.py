@@ -13,6 +13,7 @@ import jax
 from jkeras.core import naming
 from jkeras.core.layer import Layer
 from jkeras.core.symbolic import KerasTensor, any_symbolic
+from jkeras.ops import operation_layer
 
 # Ops that act on symbolic tensors without recording a node, or that take functions.
 NOT_RECORDED = {"shape", "dtype", "is_tensor", "convert_to_numpy", "cond", "switch", "scan",
@@ -62,6 +63,9 @@ def symbolic_aware(op):
     @functools.wraps(op)
     def wrapped(*args, **kwargs):
         if any_symbolic((args, kwargs)):
+            recorded = operation_layer.record(op, args, kwargs)  # Keras's saveable form
+            if recorded is not None:
+                return recorded
             node = OpNode(op, args, kwargs)
             return node(node.tensors)
         return op(*args, **kwargs)
