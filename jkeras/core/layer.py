@@ -360,10 +360,9 @@ class Layer:
         if "output" in self.__dict__:  # an InputLayer's own tensor
             return self.__dict__["output"]
         nodes = self.__dict__.get("_inbound_nodes") or []
-        if len(nodes) != 1:
-            how = "never been called" if not nodes else f"been called {len(nodes)} times"
-            raise AttributeError(f"Layer '{self.name}' has {how} and thus has no defined "
-                                 "output; use the tensors each call returned.")
+        if not nodes:  # with several calls, Keras gives the first call's output
+            raise AttributeError(f"The layer {self.name} has never been called and thus has "
+                                 "no defined output.")
         return nodes[0].outputs
 
     @output.setter
