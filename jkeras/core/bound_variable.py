@@ -10,7 +10,6 @@ handles, which `jkeras.ops` and the arithmetic operators accept as tensors.
 import threading
 
 import jax
-import jax.numpy as jnp
 
 from jkeras.core.variable import Variable
 
@@ -29,15 +28,9 @@ class BoundVariable(Variable):
     def value(self):
         return self._frame.bound(self.name)
 
-    def assign(self, value):
-        value = jnp.asarray(value, dtype=self.dtype)
-        if value.shape != self.shape:
-            raise ValueError(
-                f"Variable '{self.path}' has shape {self.shape}, but the assigned value has "
-                f"shape {value.shape}.")
+    def _store(self, value):  # `assign` checks the value, then stores it here
         if self._frame.init_key is None:  # `init` gives initial values: updates are not kept
             self._frame.assign_state(self.name, value)
-        return self
 
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype.name}, "

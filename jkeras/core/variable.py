@@ -36,8 +36,11 @@ class Variable:
             raise ValueError(
                 f"Variable '{self.path}' has shape {self.shape}, but the assigned value has "
                 f"shape {value.shape}.")
-        self._value = value
+        self._store(value)
         return self
+
+    def _store(self, value):
+        self._value = value
 
     def assign_add(self, value):
         return self.assign(self.value + jnp.asarray(value, dtype=self.dtype))

@@ -39,10 +39,9 @@ def temporal_softmax(keras):
             self.supports_masking = True
 
         def call(self, inputs, mask=None):
-            assert mask is not None
-            weights = keras.ops.expand_dims(keras.ops.cast(mask, "float32"), -1)
-            exp = keras.ops.exp(inputs) * weights
-            return exp / keras.ops.sum(exp, axis=1, keepdims=True)
+            assert mask is not None  # softmax over the kept time steps only
+            kept = keras.ops.where(mask[..., None], keras.ops.exp(inputs), 0.0)
+            return kept / keras.ops.sum(kept, axis=1, keepdims=True)
     return TemporalSoftmax
 
 
