@@ -1,6 +1,7 @@
 """Keras 3 operation classes behind `keras.ops` functions, as functional configs name them:
 "<family>.<function>" -> (Keras class name, constructor arguments, call arguments), for the ops
-whose arguments split exactly so (facts read from Keras 3.15's `keras/src/ops/<family>.py`).
+whose arguments split exactly so (facts read from Keras 3.15's `keras/src/ops/<family>.py`);
+GetItem (slices as arguments) is replayed by jkeras.saving.keras_ops instead.
 A node of such an op is saved as Keras saves it: {"module": "keras.src.ops.<family>",
 "class_name": ..., "config": {"name", **constructor arguments}}, with the call arguments as the
 node's args."""
@@ -270,7 +271,6 @@ OPERATIONS = {'core.associative_scan': ('AssociativeScan', ('reverse', 'axis'), 
  'numpy.full_like': ('FullLike', ('dtype',), ('x', 'fill_value')),
  'numpy.gcd': ('Gcd', (), ('x1', 'x2')),
  'numpy.geomspace': ('Geomspace', ('num', 'endpoint', 'dtype', 'axis'), ('start', 'stop')),
- 'numpy.get_item': ('GetItem', (), ('x', 'key')),
  'numpy.greater': ('Greater', (), ('x1', 'x2')),
  'numpy.greater_equal': ('GreaterEqual', (), ('x1', 'x2')),
  'numpy.heaviside': ('Heaviside', (), ('x1', 'x2')),
