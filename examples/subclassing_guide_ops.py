@@ -5,7 +5,8 @@ Covered: a Linear layer with `add_weight` + `ops.matmul` (eager weights and defe
 recursively composed layers (MLPBlock), a dropout layer drawing from a
 `keras.random.SeedGenerator` (eagerly and inside a compiled `fit`), `get_config`/`from_config`,
 and the VAE's Sampling layer (`keras.random.normal` + `ops.exp`).
-Left out (jkeras has no `Variable.assign_add` / `add_loss` yet): ComputeSum, the
+the ComputeSum layer's non-trainable running sum (`self.total.assign_add(...)`).
+Left out (jkeras has no `add_loss` yet; another change adds it): the
 ActivityRegularizationLayer and the end-to-end VAE training.
 """
 import os
@@ -45,6 +46,33 @@ np.testing.assert_allclose(y, np.ones((2, 2)) @ linear_layer.w.numpy() + linear_
                            rtol=1e-6)
 assert [w.name for w in linear_layer.weights] == [linear_layer.w.name, linear_layer.b.name]
 print("weights:", [tuple(w.shape) for w in linear_layer.weights])
+
+
+# ---- Layers can have non-trainable weights ---------------------------------------------------
+class ComputeSum(keras.layers.Layer):
+    def __init__(self, input_dim):
+        super().__init__()
+        self.total = self.add_weight(
+            initializer="zeros", shape=(input_dim,), trainable=False
+        )
+
+    def call(self, inputs):
+        self.total.assign_add(ops.sum(inputs, axis=0))
+        return self.total
+
+
+my_sum = ComputeSum(2)
+x = ops.ones((2, 2))
+
+y = my_sum(x)
+print(y.numpy())  # [2. 2.]
+
+y = my_sum(x)
+print(y.numpy())  # [4. 4.]
+np.testing.assert_array_equal(y.numpy(), [4.0, 4.0])
+print("weights:", len(my_sum.weights))
+print("non-trainable weights:", len(my_sum.non_trainable_weights))
+print("trainable_weights:", my_sum.trainable_weights)
 
 
 # ---- Best practice: deferring weight creation until the shape of the inputs is known ---------
@@ -172,4 +200,5 @@ assert abs(spread - 1.0) < 0.05
 z_tight = sampler([z_mean, ops.full((2000, 2), -20.0)])
 np.testing.assert_allclose(z_tight, z_mean, atol=1e-3)
 print(f"Sampling: std of z - z_mean = {spread:.2f} with log var 0")
-print("OK: Linear, lazy build, MLPBlock, SeedGenerator dropout (eager + fit), config, Sampling")
+print("OK: Linear, ComputeSum, lazy build, MLPBlock, SeedGenerator dropout (eager + fit), "
+      "config, Sampling")

@@ -82,7 +82,7 @@ class Frame:
                     self.state[name] = created["state"]
         variables = {"params": self.params.get(name, {}), "state": self.state.get(name, {})}
         out, new_state = child.apply(variables, *args, training=training, rng=self.next_rng(), **kwargs)
-        if new_state:
+        if new_state and self.init_key is None:  # `init` returns initial values
             self.state[name] = new_state
         child._record_output(out)
         return out

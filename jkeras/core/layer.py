@@ -12,7 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import initializers
-from jkeras.core import errors, frame as frames, naming, random, shapes
+from jkeras.core import (bound_variable, dtype_arg, errors, frame as frames, masking, naming,
+                         random, shapes)
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.variable import Variable
 
@@ -44,7 +45,7 @@ class Layer:
         self._own_weights = []
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.trainable = bool(trainable)
-        self.dtype = jnp.dtype(dtype or "float32").name
+        self.dtype = dtype_arg.layer_dtype_name(dtype, self.name)
         self.built = False
         self._specs_built = False
         self.input_spec = None
@@ -70,7 +71,7 @@ class Layer:
         if attrs is not None and name in attrs:
             var = attrs[name]
             bound = frames.frame_of(self)
-            return bound.bound(var.name) if bound is not None else var
+            return var if bound is None else bound_variable.attribute_in_call(self, var, bound)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None):
@@ -156,7 +157,7 @@ class Layer:
         check_input_spec(self, inputs)
         with frames.Frame(self, variables.get("params", {}), variables.get("state", {}),
                           bool(training), rng) as frame:
-            out = self._run_call(inputs, dict(kwargs), bool(training))
+            out = bound_variable.outputs_of(self._run_call(inputs, dict(kwargs), bool(training)))
         return out, frame.state
 
     def _run_call(self, args, kwargs, training):
@@ -195,21 +196,27 @@ class Layer:
         from jkeras.core import symbolic
         if symbolic.any_symbolic((args, kwargs)):
             return symbolic.symbolic_call(self, args, kwargs)
+        kwargs, first, previous_mask = masking.fill_mask_arguments(self, args, kwargs)
         frame = frames.current_frame()
         if frame is not None:
-            return frame.call_child(self, args, dict(kwargs))
-        return self._eager_call(args, kwargs)
+            out = frame.call_child(self, args, dict(kwargs))
+        else:
+            out = self._eager_call(args, kwargs)
+        masking.attach_output_masks(self, first, out, previous_mask)
+        return out
 
     def _eager_call(self, args, kwargs):
         training = bool(kwargs.pop("training", False) or False)
         args = jax.tree_util.tree_map(shapes.to_array, args)
         self._ensure_built(args, kwargs)
         rng = random.next_key() if training else None
-        out, new_state = self.apply(self.get_variables(), *args, training=training, rng=rng, **kwargs)
-        if training and new_state:
+        with bound_variable.returning_handles(self) as handles:
+            out, new_state = self.apply(self.get_variables(), *args, training=training, rng=rng,
+                                        **kwargs)
+        if new_state:  # kept in inference mode too, as Keras keeps what `call` assigns
             self._assign_tree({"params": {}, "state": new_state}, only_unbuilt=False, state_only=True)
         self._record_output(out)
-        return out
+        return handles.restore(out)
 
     def _ensure_built(self, args, kwargs=None):
         if not self.built:
@@ -353,10 +360,9 @@ class Layer:
         if "output" in self.__dict__:  # an InputLayer's own tensor
             return self.__dict__["output"]
         nodes = self.__dict__.get("_inbound_nodes") or []
-        if len(nodes) != 1:
-            how = "never been called" if not nodes else f"been called {len(nodes)} times"
-            raise AttributeError(f"Layer '{self.name}' has {how} and thus has no defined "
-                                 "output; use the tensors each call returned.")
+        if not nodes:  # with several calls, Keras gives the first call's output
+            raise AttributeError(f"The layer {self.name} has never been called and thus has "
+                                 "no defined output.")
         return nodes[0].outputs
 
     @output.setter

@@ -3,7 +3,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras.core import naming
+from jkeras.core import masking, naming
 from jkeras.core.variable import Variable
 
 
@@ -119,22 +119,43 @@ def output_specs(layer, args, kwargs):
 
 
 def symbolic_call(layer, args, kwargs):
+    # The inputs' symbolic masks reach a mask-consuming `call` here, but are not node inputs:
+    # the functional model passes the real masks when it runs.
+    spec_kwargs, first, previous_mask = masking.fill_mask_arguments(layer, args, kwargs)
     if not layer.built:
-        concrete_args, concrete_kwargs = _zeros(_concrete((args, kwargs), 1))
+        concrete_args, concrete_kwargs = _zeros(_concrete((args, spec_kwargs), 1))
         concrete_kwargs = {k: v for k, v in concrete_kwargs.items() if k != "training"}
         concrete_args = jax.tree_util.tree_map(jnp.asarray, concrete_args)
         layer._ensure_built(concrete_args, concrete_kwargs)
-    specs = output_specs(layer, args, kwargs)
+    specs = output_specs(layer, args, spec_kwargs)
     outputs = jax.tree_util.tree_map(lambda s: KerasTensor(s.shape, s.dtype), specs,
                                      is_leaf=_is_spec)
     node = Node(layer, args, kwargs, outputs)
     layer._inbound_nodes.append(node)
     for i, t in enumerate(node.output_tensors):
         t._keras_history = (layer, node, i)
-    first = node.output_tensors[0] if node.output_tensors else None
-    if first is not None:
-        layer._output_shape = first.shape
+    if node.output_tensors:
+        layer._output_shape = node.output_tensors[0].shape
+    if masking.supports_masking(layer):
+        for tensor, mask in _symbolic_masks(layer, first, previous_mask, node.output_tensors):
+            masking.set_keras_mask(tensor, mask)
     return outputs
+
+
+def _symbolic_masks(layer, first, previous_mask, outputs):
+    """(output tensor, its symbolic mask) pairs from `layer.compute_mask` on abstract values."""
+    def run(x, m):
+        return layer.compute_mask(x, m)
+
+    one = jax.eval_shape(run, *_concrete((first, previous_mask), 1))
+    if one is None:
+        return []
+    two = jax.eval_shape(run, *_concrete((first, previous_mask), 2))
+    masks = jax.tree_util.tree_map(
+        lambda a, b: KerasTensor(tuple(None if x != y else x for x, y in zip(a.shape, b.shape)),
+                                 a.dtype), one, two)
+    masks = list(masks) if isinstance(masks, (list, tuple)) else [masks] * len(outputs)
+    return [(t, m) for t, m in zip(outputs, masks) if m is not None]
 
 
 def input_shape_of(x):

@@ -36,8 +36,17 @@ class Variable:
             raise ValueError(
                 f"Variable '{self.path}' has shape {self.shape}, but the assigned value has "
                 f"shape {value.shape}.")
-        self._value = value
+        self._store(value)
         return self
+
+    def _store(self, value):
+        self._value = value
+
+    def assign_add(self, value):
+        return self.assign(self.value + jnp.asarray(value, dtype=self.dtype))
+
+    def assign_sub(self, value):
+        return self.assign(self.value - jnp.asarray(value, dtype=self.dtype))
 
     def numpy(self):
         return np.asarray(self.value)
@@ -59,6 +68,13 @@ class Variable:
     def __truediv__(self, o): return self._v() / o
     def __matmul__(self, o): return self._v() @ o
     def __rmatmul__(self, o): return o @ self._v()
+    def __rtruediv__(self, o): return o / self._v()
+    def __pow__(self, o): return self._v() ** o
+    def __rpow__(self, o): return o ** self._v()
+    def __lt__(self, o): return self._v() < o
+    def __le__(self, o): return self._v() <= o
+    def __gt__(self, o): return self._v() > o
+    def __ge__(self, o): return self._v() >= o
     def __neg__(self): return -self._v()
     def __getitem__(self, idx): return self._v()[idx]
 

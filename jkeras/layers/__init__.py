@@ -127,3 +127,6 @@ __all__ += ["SpectralNormalization"]
 from jkeras.layers.flax_layer import FlaxLayer  # noqa: E402
 
 __all__ += ["FlaxLayer"]
+from jkeras.layers.serialization import deserialize, serialize  # noqa: E402
+
+__all__ += ["serialize", "deserialize"]

@@ -120,8 +120,8 @@ class _ConvLSTM(Layer):
             return getattr(cell, name)
         return super().__getattr__(name)
 
-    def compute_mask(self, inputs, previous_mask):
-        mask = previous_mask[0] if isinstance(previous_mask, (list, tuple)) else previous_mask
+    def compute_mask(self, inputs, mask=None):
+        mask = mask[0] if isinstance(mask, (list, tuple)) else mask
         out = mask if self.return_sequences else None
         return [out, None, None] if self.return_state else out
 

@@ -187,7 +187,7 @@ class Masking(Layer):
     def _keep(self, inputs):
         return jnp.any(jnp.not_equal(inputs, self.mask_value), axis=-1)
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs, mask=None):
         return self._keep(jnp.asarray(inputs))
 
     def call(self, inputs):

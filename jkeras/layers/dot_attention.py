@@ -70,11 +70,11 @@ class Attention(Layer):
             output = output * jnp.asarray(q_mask)[..., None].astype(output.dtype)
         return (output, weights) if return_attention_scores else output
 
-    def compute_mask(self, inputs, previous_mask=None):
-        self._validate_inputs(inputs, previous_mask)
-        if previous_mask is None or previous_mask[0] is None:
+    def compute_mask(self, inputs, mask=None):
+        self._validate_inputs(inputs, mask)
+        if mask is None or mask[0] is None:
             return None
-        return jnp.asarray(previous_mask[0])
+        return jnp.asarray(mask[0])
 
     def _validate_inputs(self, inputs, mask=None):
         name = type(self).__name__

@@ -79,7 +79,7 @@ class Embedding(Layer):
     def call(self, inputs):
         return jnp.take(self.embeddings, self._indices(inputs), axis=0)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
         return jnp.not_equal(jnp.asarray(inputs), 0)

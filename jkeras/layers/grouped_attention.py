@@ -128,10 +128,10 @@ class GroupedQueryAttention(Layer):
             return attention_mask if auto is None else attention_mask & auto
         return auto
 
-    def compute_mask(self, inputs, previous_mask):
-        if isinstance(previous_mask, (list, tuple)):
-            return previous_mask[0] if previous_mask else None
-        return previous_mask
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            return mask[0] if mask else None
+        return mask
 
     def get_build_config(self):
         """Keras's {"shapes_dict": {query_shape, value_shape[, key_shape]}}."""

@@ -192,7 +192,7 @@ class GlobalAveragePooling1D(_GlobalAverage):
         super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
         self.supports_masking = True
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         return None
 
     def call(self, inputs, mask=None):

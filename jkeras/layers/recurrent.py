@@ -85,8 +85,8 @@ class RNN(Layer):
     def state_size(self):
         return list(self.cell.state_size)
 
-    def compute_mask(self, inputs, previous_mask):
-        mask = _first(previous_mask)
+    def compute_mask(self, inputs, mask=None):
+        mask = _first(mask)
         output_mask = mask if self.return_sequences else None
         if self.return_state:
             return [output_mask] + [None] * len(self.state_size)
@@ -370,8 +370,8 @@ class Bidirectional(Layer):
             return (output + states) if self.merge_mode is None else (output,) + states
         return output
 
-    def compute_mask(self, inputs, previous_mask):
-        mask = _first(previous_mask)
+    def compute_mask(self, inputs, mask=None):
+        mask = _first(mask)
         if self.return_sequences:
             output_mask = (mask, mask) if self.merge_mode is None else mask
         else:

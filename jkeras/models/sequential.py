@@ -105,7 +105,7 @@ class Sequential(Model):
             x = out
         return x
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         # Masks flow between the layers inside `call`; a nested Sequential does not pass its
         # output mask on (that would need its intermediate values).
         return None

@@ -1,10 +1,10 @@
 """Ops on symbolic tensors: `ops.relu(x)` on a `jkeras.Input` tensor records a functional node.
 
 As in Keras, calling an op on symbolic tensors returns a symbolic tensor whose history is one
-weightless node (an `OpNode` layer) that replays the op on real inputs; a functional `Model`
-built through it runs eagerly, under `jit` and in `fit` like any other layer graph. Such nodes
-cannot be saved yet (their `get_config` says so): use a `Layer` subclass or `Lambda` for models
-you need to save.
+weightless node that replays the op on real inputs; a functional `Model` built through it runs
+eagerly, under `jit` and in `fit` like any other layer graph. Ops with a Keras operation class
+(operation_layer.py) record that class, so the model saves as Keras's; the few others record an
+`OpNode`, which cannot be saved (its `get_config` says so: use a `Layer` subclass or `Lambda`).
 """
 import functools
 
@@ -13,6 +13,7 @@ import jax
 from jkeras.core import naming
 from jkeras.core.layer import Layer
 from jkeras.core.symbolic import KerasTensor, any_symbolic
+from jkeras.ops import operation_layer
 
 # Ops that act on symbolic tensors without recording a node, or that take functions.
 NOT_RECORDED = {"shape", "dtype", "is_tensor", "convert_to_numpy", "cond", "switch", "scan",
@@ -26,6 +27,7 @@ def _is_kt(x):
 
 class OpNode(Layer):
     """A weightless layer standing for one op call on symbolic tensors."""
+    _keras_operation = True  # an operation, not one of `model.layers` (as Keras)
 
     def __init__(self, op, args, kwargs):
         super().__init__(name=naming.unique_name(op.__name__))
@@ -62,6 +64,9 @@ def symbolic_aware(op):
     @functools.wraps(op)
     def wrapped(*args, **kwargs):
         if any_symbolic((args, kwargs)):
+            recorded = operation_layer.record(op, args, kwargs)  # Keras's saveable form
+            if recorded is not None:
+                return recorded
             node = OpNode(op, args, kwargs)
             return node(node.tensors)
         return op(*args, **kwargs)

@@ -57,8 +57,8 @@ class VariablesFacade:
 
     def state_from_variables(self, optimizer_variables):
         """The optimizer state (a pytree) whose leaves are `optimizer_variables`."""
-        binding = _binding.current
-        treedef = binding.state_treedef if binding is not None else \
+        bound = _binding.current
+        treedef = bound[1].state_treedef if bound is not None and bound[0] is self else \
             jax.tree_util.tree_structure(self._imp_state)
         return jax.tree_util.tree_unflatten(treedef, list(optimizer_variables))
 

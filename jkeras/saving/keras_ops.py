@@ -10,6 +10,7 @@ jax.numpy functions: no code from the file runs.
 import jax.numpy as jnp
 
 from jkeras.core.layer import Layer
+from jkeras.ops import operation_layer
 
 _NUMPY = "keras.src.ops.numpy"
 _CORE = "keras.src.ops.core"
@@ -139,11 +140,10 @@ def is_operation_config(config):
 def operation_from_config(config):
     """The op layer for a Keras operation's config; a clear error for ops jkeras lacks."""
     name = config.get("class_name")
-    cls = BY_NAME.get(name)
+    cls = operation_layer.class_for_config(config.get("module"), name) or BY_NAME.get(name)
     if cls is None:
         raise ValueError(
             f"This functional model uses the Keras operation '{name}' (module "
-            f"{config.get('module')!r}), which jkeras cannot replay. Supported operations: "
-            f"{sorted(BY_NAME)}. Replace it with a layer, or pass a layer class for it in "
-            "`custom_objects`.")
+            f"{config.get('module')!r}), which jkeras cannot replay. Replace it with a layer, or "
+            "pass a layer class for it in `custom_objects`.")
     return cls.from_config(dict(config.get("config") or {}))

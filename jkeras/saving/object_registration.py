@@ -26,6 +26,12 @@ def register_keras_serializable(package="Custom", name=None):
     return decorator
 
 
+def get_custom_objects():
+    """The global dict of registered custom objects (`keras.saving.get_custom_objects`):
+    entries added to it are found when loading, as with `register_keras_serializable`."""
+    return GLOBAL_CUSTOM_OBJECTS
+
+
 def get_registered_name(obj):
     """The name `obj` was registered under, else its `__name__` (as Keras)."""
     if obj in GLOBAL_CUSTOM_NAMES:

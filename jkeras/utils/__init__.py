@@ -3,7 +3,7 @@ from jkeras.core.config import standardize_dtype
 from jkeras.core.io_utils import (disable_interactive_logging, enable_interactive_logging,
                                   is_interactive_logging_enabled)
 from jkeras.layers.preprocessing.feature_space import FeatureSpace
-from jkeras.saving.object_registration import GLOBAL_CUSTOM_OBJECTS
+from jkeras.saving.object_registration import get_custom_objects
 from jkeras.saving.serialization import (
     CustomObjectScope, custom_object_scope, deserialize_keras_object, get_registered_name,
     get_registered_object, register_keras_serializable, serialize_keras_object)
@@ -24,12 +24,6 @@ from jkeras.utils.session import clear_session, set_random_seed
 from jkeras.utils.source_inputs import get_source_inputs, is_keras_tensor
 from jkeras.utils.text_dataset_utils import text_dataset_from_directory
 from jkeras.utils.timeseries_dataset_utils import timeseries_dataset_from_array
-
-
-def get_custom_objects():
-    """The global dict of registered custom objects (`keras.utils.get_custom_objects`):
-    entries added to it are found when loading, as with `register_keras_serializable`."""
-    return GLOBAL_CUSTOM_OBJECTS
 
 
 __all__ = [

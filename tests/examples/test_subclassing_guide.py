@@ -8,6 +8,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED = [
     "weights: [(2, 4), (4,)]",
+    "[2. 2.]",
+    "[4. 4.]",
+    "non-trainable weights: 1",
+    "trainable_weights: []",
     "lazy Linear built for input dim 2",
     "config: {'units': 64}",
     "weights: 6",
@@ -15,7 +19,8 @@ EXPECTED = [
     "dropout kept 0.",
     "fit with dropout from a SeedGenerator: loss ",
     "Sampling: std of z - z_mean = 1.0",
-    "OK: Linear, lazy build, MLPBlock, SeedGenerator dropout (eager + fit), config, Sampling",
+    "OK: Linear, ComputeSum, lazy build, MLPBlock, SeedGenerator dropout (eager + fit), "
+    "config, Sampling",
 ]
 
 
