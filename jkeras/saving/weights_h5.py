@@ -67,6 +67,8 @@ def write_weights(model, h5group):
         group.attrs["name"] = entry.obj.name
         for i, value in enumerate(_arrays_to_save(model, entry.obj)):
             _write_dataset(group, str(i), value)
+        for key, value in _named_arrays(entry.obj).items():
+            _write_dataset(group, key, value)
 
 
 def _arrays_to_save(model, obj):
@@ -76,6 +78,13 @@ def _arrays_to_save(model, obj):
     if view is None:  # not built: Keras has only iterations and learning_rate then
         return optimizer_vars.base_arrays(obj, obj.iterations)
     return view.keras_arrays(obj)
+
+
+def _named_arrays(obj):
+    """Datasets a layer keeps under its own names, as Keras's `save_own_variables` overrides do
+    (the lookup layers' `idf_weights`)."""
+    save = getattr(obj, "save_keras_store", None)
+    return save() if save is not None else {}
 
 
 def _write_dataset(group, key, value):
@@ -141,8 +150,12 @@ def read_weights(model, h5group, skip_mismatch=False, source=None):
     _sync_from_fit(model)
     reader = _Reader(h5group)
     problems, assignments, optimizer_plans = [], [], []
+    named = []
     for entry in keras_walk.walk(model):
-        stored = reader.datasets(entry.path)
+        names = getattr(entry.obj, "keras_store_names", lambda: ())()
+        stored = reader.datasets(entry.path, names)
+        if names:
+            named.append((entry, reader.named(entry.path, names)))
         if isinstance(entry.obj, Layer):
             problem = _match_layer(entry, stored, reader, assignments)
             if problem:
@@ -162,6 +175,9 @@ def read_weights(model, h5group, skip_mismatch=False, source=None):
                       f"(skip_mismatch=True): " + "; ".join(problems), stacklevel=3)
     for var, value in assignments:
         var.assign(value)
+    for entry, store in named:
+        if store is not None:
+            entry.obj.load_keras_store(store)
     for opt, view, frozen in optimizer_plans:
         optimizer_vars.install(model, opt, view, frozen)
 
@@ -242,8 +258,9 @@ class _Reader:
         self.read_groups = set()
         self.legacy = "_layer_checkpoint_dependencies" in root  # Keras 2.13 files
 
-    def datasets(self, path):
-        """The datasets "0", "1", ... of an entry's `vars` group ([] when there is none)."""
+    def datasets(self, path, named=()):
+        """The datasets "0", "1", ... of an entry's `vars` group ([] when there is none);
+        `named`: other dataset names the entry keeps there (see `named`)."""
         where = keras_walk.vars_path(path)
         group = self._group(where)
         if group is None and self.legacy and path:
@@ -251,12 +268,20 @@ class _Reader:
         if group is None:
             return []
         self.read_groups.add(group.name)
-        keys = list(group.keys())
+        keys = [k for k in group.keys() if k not in named]
         names = [str(i) for i in range(len(keys))]
         if sorted(keys) != sorted(names):
             raise ValueError(f"Invalid weights file: the group '{where}' holds {sorted(keys)}; "
                              f"Keras's layout names its datasets {names}.")
         return [self._dataset(group, k, where) for k in names]
+
+    def named(self, path, names):
+        """{name: array} of an entry's named datasets (None when its group lacks one)."""
+        where = keras_walk.vars_path(path)
+        group = self._group(where)
+        if group is None or any(n not in group for n in names):
+            return None
+        return {n: self.read(self._dataset(group, n, where)) for n in names}
 
     def _group(self, path):
         node = self.root
