@@ -118,3 +118,6 @@ __all__ += ["JaxLayer"]
 from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
 
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
+from jkeras.layers.preprocessing import STFTSpectrogram  # noqa: E402
+
+__all__ += ["STFTSpectrogram"]
