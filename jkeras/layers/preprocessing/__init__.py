@@ -21,6 +21,7 @@ from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, R
 from jkeras.layers.preprocessing.index_lookup import IntegerLookup, StringLookup
 from jkeras.layers.preprocessing.normalization import Normalization
 from jkeras.layers.preprocessing.text_vectorization import TextVectorization
+from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
@@ -30,4 +31,4 @@ __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDege
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
             "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]
-__all__ += ["STFTSpectrogram"]
+__all__ += ["STFTSpectrogram", "MelSpectrogram"]
