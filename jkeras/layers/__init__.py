@@ -118,6 +118,6 @@ __all__ += ["JaxLayer"]
 from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
 
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
-from jkeras.layers.preprocessing import MelSpectrogram, STFTSpectrogram  # noqa: E402
+from jkeras.layers.preprocessing import MelSpectrogram, Pipeline, STFTSpectrogram  # noqa: E402
 
-__all__ += ["STFTSpectrogram", "MelSpectrogram"]
+__all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline"]

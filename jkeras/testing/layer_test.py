@@ -69,7 +69,7 @@ def layer_test(layer_cls, init_kwargs=None, input_shape=None, input_dtype="float
     t = _Checker(layer_cls, init_kwargs or {}, call_kwargs or {}, rtol, atol)
     args = t.step("inputs", _make_inputs, layer_cls, input_shape, input_data, input_dtype, seed)
     layer = t.step("construction", lambda: layer_cls(**copy.deepcopy(t.init_kwargs)))
-    eager = t.step("eager call", lambda: layer(*args, **t.call_kwargs))
+    eager = t.step("eager call", lambda: layer(*args, **t.eager_kwargs()))
     held = [np.array(w) for w in layer.get_weights()]
     t.check_purity(layer, args, eager, held)
     variables = layer.get_variables()
@@ -93,6 +93,11 @@ class _Checker:
     def __init__(self, layer_cls, init_kwargs, call_kwargs, rtol, atol):
         self.cls, self.init_kwargs, self.call_kwargs = layer_cls, init_kwargs, call_kwargs
         self.rtol, self.atol = rtol, atol
+
+    def eager_kwargs(self):
+        """The eager call is in inference mode, as `apply`'s default: augmentation layers
+        (and Pipeline) train in a standalone call unless told otherwise, as in Keras."""
+        return {"training": False, **self.call_kwargs}
 
     def fail(self, check, message):
         raise LayerTestError(f"layer_test({self.cls.__name__}, {self.init_kwargs}) "

@@ -150,6 +150,7 @@ TESTED_ELSEWHERE = {
     "ConvLSTM3D": "test_conv_lstm.py",
     "STFTSpectrogram": "preprocessing/test_stft_spectrogram.py",
     "MelSpectrogram": "preprocessing/test_mel_spectrogram.py",
+    "Pipeline": "preprocessing/test_pipeline.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }

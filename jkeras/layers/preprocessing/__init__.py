@@ -23,6 +23,7 @@ from jkeras.layers.preprocessing.normalization import Normalization
 from jkeras.layers.preprocessing.text_vectorization import TextVectorization
 from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
+from jkeras.layers.preprocessing.pipeline import Pipeline
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
@@ -31,4 +32,4 @@ __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDege
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
             "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]
-__all__ += ["STFTSpectrogram", "MelSpectrogram"]
+__all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline"]
