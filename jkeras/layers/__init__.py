@@ -118,6 +118,8 @@ __all__ += ["JaxLayer"]
 from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
 
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
-from jkeras.layers.preprocessing import MelSpectrogram, Pipeline, STFTSpectrogram  # noqa: E402
+from jkeras.layers.preprocessing import (  # noqa: E402
+    ContrastLimitedAdaptiveHistogramEqualization, MelSpectrogram, Pipeline, STFTSpectrogram)
 
-__all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline"]
+__all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
+            "ContrastLimitedAdaptiveHistogramEqualization"]

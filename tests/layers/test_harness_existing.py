@@ -151,6 +151,7 @@ TESTED_ELSEWHERE = {
     "STFTSpectrogram": "preprocessing/test_stft_spectrogram.py",
     "MelSpectrogram": "preprocessing/test_mel_spectrogram.py",
     "Pipeline": "preprocessing/test_pipeline.py",
+    "ContrastLimitedAdaptiveHistogramEqualization": "preprocessing/test_image_clahe.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }

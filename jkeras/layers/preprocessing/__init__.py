@@ -24,6 +24,7 @@ from jkeras.layers.preprocessing.text_vectorization import TextVectorization
 from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from jkeras.layers.preprocessing.pipeline import Pipeline
+from jkeras.layers.preprocessing.image_clahe import ContrastLimitedAdaptiveHistogramEqualization
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
@@ -32,4 +33,5 @@ __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDege
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
             "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]
-__all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline"]
+__all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
+            "ContrastLimitedAdaptiveHistogramEqualization"]
