@@ -119,7 +119,8 @@ from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: 
 
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 from jkeras.layers.preprocessing import (  # noqa: E402
-    ContrastLimitedAdaptiveHistogramEqualization, MelSpectrogram, Pipeline, STFTSpectrogram)
+    ContrastLimitedAdaptiveHistogramEqualization, MelSpectrogram, Pipeline,
+    RandomElasticTransform, STFTSpectrogram)
 
 __all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
-            "ContrastLimitedAdaptiveHistogramEqualization"]
+            "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform"]

@@ -152,6 +152,7 @@ TESTED_ELSEWHERE = {
     "MelSpectrogram": "preprocessing/test_mel_spectrogram.py",
     "Pipeline": "preprocessing/test_pipeline.py",
     "ContrastLimitedAdaptiveHistogramEqualization": "preprocessing/test_image_clahe.py",
+    "RandomElasticTransform": "preprocessing/test_image_elastic.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }

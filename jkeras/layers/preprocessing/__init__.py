@@ -25,6 +25,7 @@ from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from jkeras.layers.preprocessing.pipeline import Pipeline
 from jkeras.layers.preprocessing.image_clahe import ContrastLimitedAdaptiveHistogramEqualization
+from jkeras.layers.preprocessing.image_elastic import RandomElasticTransform
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
@@ -34,4 +35,4 @@ __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDege
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
             "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]
 __all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
-            "ContrastLimitedAdaptiveHistogramEqualization"]
+            "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform"]
