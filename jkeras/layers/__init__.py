@@ -119,8 +119,9 @@ from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: 
 
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 from jkeras.layers.preprocessing import (  # noqa: E402
-    ContrastLimitedAdaptiveHistogramEqualization, MelSpectrogram, Pipeline,
+    AugMix, ContrastLimitedAdaptiveHistogramEqualization, MelSpectrogram, Pipeline, RandAugment,
     RandomElasticTransform, STFTSpectrogram)
 
 __all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
-            "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform"]
+            "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform", "AugMix",
+            "RandAugment"]

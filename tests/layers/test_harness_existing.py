@@ -153,6 +153,8 @@ TESTED_ELSEWHERE = {
     "Pipeline": "preprocessing/test_pipeline.py",
     "ContrastLimitedAdaptiveHistogramEqualization": "preprocessing/test_image_clahe.py",
     "RandomElasticTransform": "preprocessing/test_image_elastic.py",
+    "RandAugment": "preprocessing/test_image_composite.py",
+    "AugMix": "preprocessing/test_image_composite.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }

@@ -26,6 +26,7 @@ from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from jkeras.layers.preprocessing.pipeline import Pipeline
 from jkeras.layers.preprocessing.image_clahe import ContrastLimitedAdaptiveHistogramEqualization
 from jkeras.layers.preprocessing.image_elastic import RandomElasticTransform
+from jkeras.layers.preprocessing.image_composite import AugMix, RandAugment
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
@@ -35,4 +36,5 @@ __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDege
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
             "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]
 __all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
-            "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform"]
+            "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform", "AugMix",
+            "RandAugment"]
