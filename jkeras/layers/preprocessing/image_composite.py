@@ -29,6 +29,14 @@ AUGMIX_LAYERS_ALL = AUGMIX_LAYERS + ("random_brightness", "random_color_degenera
                                      "random_contrast", "random_sharpness")
 
 
+def _pick(index, branches, x):
+    """`branches[index](x)`: `lax.switch` when the index is traced, a direct call when it is
+    known (eager calls and given transformations, which then skip tracing every branch)."""
+    if isinstance(index, jax.core.Tracer):
+        return jax.lax.switch(index, branches, x)
+    return branches[int(index)](x)
+
+
 class _CompositeAugmentation(BaseImagePreprocessingLayer):
     _FACTOR_BOUNDS = (0, 1)
 
@@ -95,7 +103,7 @@ class RandAugment(_CompositeAugmentation):
         x = self._float(images)
         ops = self._ops(jax.random.split(key, len(self._augment_layers)))
         for i in range(self.num_ops):
-            x = jax.lax.switch(jnp.asarray(layer_idxes)[i], ops, x)
+            x = _pick(layer_idxes[i], ops, x)
         return x.astype(self.dtype)
 
     def get_config(self):
@@ -136,13 +144,12 @@ class AugMix(_CompositeAugmentation):
         x = self._float(images)
         keys = jax.random.split(key, self.num_chains * self.chain_depth).reshape(
             self.num_chains, self.chain_depth, -1)
-        picks = jnp.asarray(picks)
         mixed = jnp.zeros_like(x)
         for c in range(self.num_chains):
             chain = x
             for d in range(self.chain_depth):
                 ops = self._ops(jax.random.split(keys[c, d], len(self._augment_layers)))
-                chain = jax.lax.switch(picks[c, d], ops + [lambda y: y], chain)
+                chain = _pick(picks[c, d], ops + [lambda y: y], chain)
             mixed = mixed + chain * jnp.asarray(chain_weights, x.dtype)[c]
         w = jnp.asarray(weight_sample, x.dtype)
         out = jnp.clip(w * x + (1 - w) * mixed, self.value_range[0], self.value_range[1])

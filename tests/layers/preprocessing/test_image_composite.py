@@ -40,7 +40,7 @@ def test_rand_augment_equalization_op_is_our_equalization(x):
 
 def test_rand_augment_draws(x):
     layer = L.RandAugment(num_ops=2, factor=0.5)
-    outs = [np.asarray(layer(x)) for _ in range(6)]
+    outs = [np.asarray(layer(x)) for _ in range(4)]
     assert all(o.shape == x.shape for o in outs)
     assert len({o.tobytes() for o in outs}) > 1  # different ops / parameters per call
     np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
@@ -73,14 +73,14 @@ def test_augmix_given_transformation_matches_tf(tf, x, same_config, all_ops):
 
 def test_augmix_draws(x):
     layer = L.AugMix(value_range=(0, 255), seed=3)
-    outs = [np.asarray(layer(x)) for _ in range(4)]
+    outs = [np.asarray(layer(x)) for _ in range(3)]
     assert len({o.tobytes() for o in outs}) > 1
     assert all(o.min() >= 0 and o.max() <= 255 for o in outs)
     np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
 
 
-@pytest.mark.parametrize("cls, kwargs", [(L.RandAugment, {"num_ops": 3, "factor": 0.4}),
-                                         (L.AugMix, {"num_chains": 2, "chain_depth": 2})])
+@pytest.mark.parametrize("cls, kwargs", [(L.RandAugment, {"num_ops": 2, "factor": 0.4}),
+                                         (L.AugMix, {"num_chains": 1, "chain_depth": 2})])
 def test_layer_test(tf, x, cls, kwargs):
     layer_test(cls, kwargs, input_data=x, expected_output_shape=x.shape)
 
@@ -94,3 +94,15 @@ def test_layer_test(tf, x, cls, kwargs):
 def test_errors(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+@pytest.mark.parametrize("layer", [lambda: L.RandAugment(num_ops=1),
+                                   lambda: L.AugMix(num_chains=1, chain_depth=1)])
+def test_training_apply_under_jit_picks_on_device(x, layer):
+    layer = layer()
+    layer(x, training=False)
+    variables = layer.get_variables()
+    step = jax.jit(lambda v, k: layer.apply(v, x, training=True, rng=k)[0])
+    outs = [np.asarray(step(variables, jax.random.PRNGKey(i))) for i in range(4)]
+    assert all(o.shape == x.shape and np.all(np.isfinite(o)) for o in outs)
+    assert len({o.tobytes() for o in outs}) > 1
