@@ -48,12 +48,16 @@ def test_sampled_transformations(images):
                                   x)
 
 
-def test_layer_test_and_errors(tf, images):
+def test_layer_test(tf, images):
     layer_test(L.RandomElasticTransform, {"factor": 0.7, "scale": 0.4, "seed": 4},
                input_data=images((2, 8, 8, 3)), expected_output_shape=(2, 8, 8, 3))
-    with pytest.raises(ValueError, match="`scale` argument should be a number"):
-        L.RandomElasticTransform(scale=2.0)
-    with pytest.raises(NotImplementedError, match="Unknown `fill_mode`"):
-        L.RandomElasticTransform(fill_mode="edge")
-    with pytest.raises(NotImplementedError, match="Unknown `interpolation`"):
-        L.RandomElasticTransform(interpolation="bicubic")
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"scale": 2.0}, ValueError, "`scale` argument should be a number"),
+    ({"fill_mode": "edge"}, NotImplementedError, "Unknown `fill_mode`"),
+    ({"interpolation": "bicubic"}, NotImplementedError, "Unknown `interpolation`"),
+])
+def test_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        L.RandomElasticTransform(**kwargs)
