@@ -120,8 +120,8 @@ from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: 
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 from jkeras.layers.preprocessing import (  # noqa: E402
     AugMix, ContrastLimitedAdaptiveHistogramEqualization, MelSpectrogram, Pipeline, RandAugment,
-    RandomElasticTransform, STFTSpectrogram)
+    MaxNumBoundingBoxes, RandomElasticTransform, STFTSpectrogram)
 
 __all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
             "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform", "AugMix",
-            "RandAugment"]
+            "RandAugment", "MaxNumBoundingBoxes"]

@@ -155,6 +155,7 @@ TESTED_ELSEWHERE = {
     "RandomElasticTransform": "preprocessing/test_image_elastic.py",
     "RandAugment": "preprocessing/test_image_composite.py",
     "AugMix": "preprocessing/test_image_composite.py",
+    "MaxNumBoundingBoxes": "preprocessing/test_bounding_boxes.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }

@@ -27,6 +27,7 @@ from jkeras.layers.preprocessing.pipeline import Pipeline
 from jkeras.layers.preprocessing.image_clahe import ContrastLimitedAdaptiveHistogramEqualization
 from jkeras.layers.preprocessing.image_elastic import RandomElasticTransform
 from jkeras.layers.preprocessing.image_composite import AugMix, RandAugment
+from jkeras.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
@@ -37,4 +38,4 @@ __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDege
             "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]
 __all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
             "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform", "AugMix",
-            "RandAugment"]
+            "RandAugment", "MaxNumBoundingBoxes"]
