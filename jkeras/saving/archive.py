@@ -144,6 +144,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                          "'class_name').")
     if not compile:
         config["compile_config"] = None
+    _refuse_string_inputs(config, path)
     with serialization.SafeModeScope(safe_mode), \
             serialization.CustomObjectScope(custom_objects or {}):
         try:
@@ -170,6 +171,29 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             from None
     assets.restore(model, {n: b for n, b in members.items() if n.startswith(assets.PREFIX)}, path)
     return model
+
+
+def _refuse_string_inputs(config, path):
+    """A model whose graph starts from string inputs (TextVectorization / StringLookup inside
+    a tf.keras model) cannot be a jkeras model: say so before deserializing."""
+    def inputs(node):
+        if isinstance(node, dict):
+            if node.get("class_name") == "InputLayer" and isinstance(node.get("config"), dict) \
+                    and node["config"].get("dtype") == "string":
+                yield node["config"].get("name")
+            for value in node.values():
+                yield from inputs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from inputs(value)
+    names = list(inputs(config))
+    if names:
+        raise ValueError(
+            f"The model in {path} takes string inputs ({', '.join(map(str, names))}: dtype "
+            "string), e.g. a TextVectorization or StringLookup inside the model. jkeras runs "
+            "string layers on the host, outside models: apply the layer to the data first "
+            "(`layer(raw)`), and save the part of the model after it; a model holding the "
+            "adapted layer as an attribute keeps its vocabulary in the file.")
 
 
 def _read_members(path):

@@ -161,3 +161,12 @@ def test_missing_vocabulary_asset_is_a_clear_error(tmp_path):
     layer = L.StringLookup()
     with pytest.raises(ValueError, match="no vocabulary.txt asset"):
         layer.load_assets(str(tmp_path))
+
+
+def test_tf_keras_model_on_string_inputs_is_refused_clearly(tf, tmp_path):
+    vec = tf.keras.layers.TextVectorization(output_sequence_length=4)
+    vec.adapt(CORPUS)
+    inputs = tf.keras.Input(shape=(1,), dtype="string")
+    tf.keras.Model(inputs, vec(inputs)).save(tmp_path / "text.keras")
+    with pytest.raises(ValueError, match="takes string inputs .* runs string layers on the host"):
+        jkeras.models.load_model(tmp_path / "text.keras")
