@@ -130,3 +130,10 @@ __all__ += ["FlaxLayer"]
 from jkeras.layers.serialization import deserialize, serialize  # noqa: E402
 
 __all__ += ["serialize", "deserialize"]
+from jkeras.layers.preprocessing import (  # noqa: E402
+    AugMix, ContrastLimitedAdaptiveHistogramEqualization, MelSpectrogram, Pipeline, RandAugment,
+    MaxNumBoundingBoxes, RandomElasticTransform, STFTSpectrogram)
+
+__all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
+            "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform", "AugMix",
+            "RandAugment", "MaxNumBoundingBoxes"]

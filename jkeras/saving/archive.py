@@ -5,7 +5,9 @@ A `.keras` file is a zip of three members, as Keras's saving_lib writes them:
                      "compile_config"} of the model (serialization.py, model_config.py)
   metadata.json     {"keras_version", "date_saved"}
   model.weights.h5  the weights (and optimizer variables) laid out as Keras does (weights_h5.py)
-`zipped=False` writes the same three files into a directory. Files written by tf.keras load
+  assets/...        files objects write with `save_assets` (the lookup layers' vocabulary.txt;
+                    assets.py), at their weights-group paths
+`zipped=False` writes the same files into a directory. Files written by tf.keras load
 here and ours load in tf.keras. Loading never runs code from the file: Python lambdas stay
 refused unless `safe_mode=False`, as in Keras.
 """
@@ -20,7 +22,7 @@ import zlib
 
 import h5py
 
-from jkeras.saving import legacy_h5
+from jkeras.saving import assets, legacy_h5
 
 CONFIG = "config.json"
 METADATA = "metadata.json"
@@ -59,7 +61,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     from jkeras.saving.atomic import atomic_write
     with atomic_write(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name in MEMBERS:
+            for name in MEMBERS + tuple(sorted(n for n in members if n not in MEMBERS)):
                 zf.writestr(name, members[name])
 
 
@@ -72,9 +74,10 @@ def _write_directory(path, members):
         raise ValueError(f"Cannot save an unzipped model to '{path}': a file has that name.")
     tmp = tempfile.mkdtemp(dir=folder, prefix=f".{os.path.basename(path)}.")
     try:
-        for name in MEMBERS:
+        for name, data in members.items():
+            os.makedirs(os.path.dirname(os.path.join(tmp, name)), exist_ok=True)
             with open(os.path.join(tmp, name), "wb") as f:
-                f.write(members[name])
+                f.write(data)
         old = None
         if os.path.exists(path):
             old = tempfile.mkdtemp(dir=folder, prefix=f".{os.path.basename(path)}.old.")
@@ -113,7 +116,7 @@ def _members_of(model):
         write_weights(model, h5)
     return {CONFIG: json.dumps(config).encode("utf-8"),
             METADATA: json.dumps(metadata).encode("utf-8"),
-            WEIGHTS: buffer.getvalue()}
+            WEIGHTS: buffer.getvalue(), **assets.collect(model)}
 
 
 def _jkeras_version():
@@ -141,6 +144,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                          "'class_name').")
     if not compile:
         config["compile_config"] = None
+    _refuse_string_inputs(config, path)
     with serialization.SafeModeScope(safe_mode), \
             serialization.CustomObjectScope(custom_objects or {}):
         try:
@@ -165,7 +169,31 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     except ValueError as e:
         raise ValueError(f"The weights in {path} do not fit the model it describes: {e}") \
             from None
+    assets.restore(model, {n: b for n, b in members.items() if n.startswith(assets.PREFIX)}, path)
     return model
+
+
+def _refuse_string_inputs(config, path):
+    """A model whose graph starts from string inputs (TextVectorization / StringLookup inside
+    a tf.keras model) cannot be a jkeras model: say so before deserializing."""
+    def inputs(node):
+        if isinstance(node, dict):
+            if node.get("class_name") == "InputLayer" and isinstance(node.get("config"), dict) \
+                    and node["config"].get("dtype") == "string":
+                yield node["config"].get("name")
+            for value in node.values():
+                yield from inputs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from inputs(value)
+    names = list(inputs(config))
+    if names:
+        raise ValueError(
+            f"The model in {path} takes string inputs ({', '.join(map(str, names))}: dtype "
+            "string), e.g. a TextVectorization or StringLookup inside the model. jkeras runs "
+            "string layers on the host, outside models: apply the layer to the data first "
+            "(`layer(raw)`), and save the part of the model after it; a model holding the "
+            "adapted layer as an attribute keeps its vocabulary in the file.")
 
 
 def _read_members(path):
@@ -189,30 +217,32 @@ def _read_members(path):
         with zipfile.ZipFile(path, "r") as zf:
             names = zf.namelist()
             _check_member_names(names, path)
-            return {name: zf.read(name) for name in MEMBERS if name in names}
+            return {name: zf.read(name) for name in names
+                    if name in MEMBERS or _is_asset(name)}
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
         raise ValueError(f"File {path} is a damaged `.keras` zip archive (truncated or "
                          f"corrupted): {e}") from None
 
 
 def _directory_members(path):
-    names = sorted(os.listdir(path))
+    names = sorted(os.path.relpath(os.path.join(folder, f), path).replace(os.sep, "/")
+                   for folder, _, files in os.walk(path) for f in files)
     _check_member_names(names, path)
     out = {}
-    for name in MEMBERS:
-        if name in names:
-            with open(os.path.join(path, name), "rb") as f:
+    for name in names:
+        if name in MEMBERS or _is_asset(name):
+            with open(os.path.join(path, *name.split("/")), "rb") as f:
                 out[name] = f.read()
     return out
 
 
+def _is_asset(name):
+    return name.startswith(assets.PREFIX) and not name.endswith("/")
+
+
 def _check_member_names(names, path):
     files = [n for n in names if not n.endswith("/")]
-    assets = [n for n in files if n.startswith("assets/")]
-    if assets:
-        raise ValueError(f"{path} holds asset files {assets} (e.g. a lookup layer's "
-                         "vocabulary); jkeras has no layers that use assets.")
-    unknown = sorted(n for n in files if n not in MEMBERS)
+    unknown = sorted(n for n in files if n not in MEMBERS and not _is_asset(n))
     if unknown:
         raise ValueError(f"{path} holds files jkeras does not know: {unknown}. A `.keras` file "
                          f"has {list(MEMBERS)} (sharded weights are not supported).")

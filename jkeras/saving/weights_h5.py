@@ -72,6 +72,8 @@ def write_weights(model, h5group):
             sub.attrs["name"] = name
             for i, value in enumerate(arrays):
                 _write_dataset(sub, str(i), value)
+        for key, value in _named_arrays(entry.obj).items():
+            _write_dataset(group, key, value)
 
 
 def _arrays_to_save(model, obj):
@@ -89,6 +91,13 @@ def _child_arrays(model, obj):
         return {}
     view = optimizer_vars.current_view(model, obj)
     return view.child_arrays(obj) if hasattr(view, "child_arrays") else {}
+
+
+def _named_arrays(obj):
+    """Datasets a layer keeps under its own names, as Keras's `save_own_variables` overrides do
+    (the lookup layers' `idf_weights`)."""
+    save = getattr(obj, "save_keras_store", None)
+    return save() if save is not None else {}
 
 
 def _write_dataset(group, key, value):
@@ -154,8 +163,12 @@ def read_weights(model, h5group, skip_mismatch=False, source=None):
     _sync_from_fit(model)
     reader = _Reader(h5group)
     problems, assignments, optimizer_plans = [], [], []
+    named = []
     for entry in keras_walk.walk(model):
-        stored = reader.datasets(entry.path)
+        names = getattr(entry.obj, "keras_store_names", lambda: ())()
+        stored = reader.datasets(entry.path, names)
+        if names:
+            named.append((entry, reader.named(entry.path, names)))
         if isinstance(entry.obj, Layer):
             problem = _match_layer(entry, stored, reader, assignments)
             if problem:
@@ -175,6 +188,9 @@ def read_weights(model, h5group, skip_mismatch=False, source=None):
                       f"(skip_mismatch=True): " + "; ".join(problems), stacklevel=3)
     for var, value in assignments:
         var.assign(value)
+    for entry, store in named:
+        if store is not None:
+            entry.obj.load_keras_store(store)
     for opt, view, frozen in optimizer_plans:
         optimizer_vars.install(model, opt, view, frozen)
 
@@ -255,8 +271,9 @@ class _Reader:
         self.read_groups = set()
         self.legacy = "_layer_checkpoint_dependencies" in root  # Keras 2.13 files
 
-    def datasets(self, path):
-        """The datasets "0", "1", ... of an entry's `vars` group ([] when there is none)."""
+    def datasets(self, path, named=()):
+        """The datasets "0", "1", ... of an entry's `vars` group ([] when there is none);
+        `named`: other dataset names the entry keeps there (see `named`)."""
         where = keras_walk.vars_path(path)
         group = self._group(where)
         if group is None and self.legacy and path:
@@ -264,12 +281,20 @@ class _Reader:
         if group is None:
             return []
         self.read_groups.add(group.name)
-        keys = list(group.keys())
+        keys = [k for k in group.keys() if k not in named]
         names = [str(i) for i in range(len(keys))]
         if sorted(keys) != sorted(names):
             raise ValueError(f"Invalid weights file: the group '{where}' holds {sorted(keys)}; "
                              f"Keras's layout names its datasets {names}.")
         return [self._dataset(group, k, where) for k in names]
+
+    def named(self, path, names):
+        """{name: array} of an entry's named datasets (None when its group lacks one)."""
+        where = keras_walk.vars_path(path)
+        group = self._group(where)
+        if group is None or any(n not in group for n in names):
+            return None
+        return {n: self.read(self._dataset(group, n, where)) for n in names}
 
     def _group(self, path):
         node = self.root

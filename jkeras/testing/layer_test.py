@@ -17,6 +17,12 @@ config with our weights (when TensorFlow is installed and `tf_parity` is on).
 Inputs: `input_shape` is a shape (one input), a list of shapes (a list passed as the one input,
 as merge layers take), or a dict of `<argument>_shape` -> shape (one call argument each, e.g.
 `{"query_shape": ..., "value_shape": ...}`); or pass `input_data` in the same structures.
+
+The eager call runs in inference mode (`training=False`), as `apply` does by default, so random
+augmentation layers (which train in a standalone call, as in Keras) compare equal; `apply` in
+training mode still runs once. Host layers (`runs_on_host`: StringLookup, TextVectorization,
+Hashing, ...) take NumPy inputs (strings too) and get the checks that apply to them:
+determinism, output shape and dtype, no weights, config round trip and tf.keras parity.
 """
 import copy
 import dataclasses
@@ -67,9 +73,14 @@ def layer_test(layer_cls, init_kwargs=None, input_shape=None, input_dtype="float
     not `tf.keras.layers.<same name>`. `rtol`/`atol`: for jit and TF parity comparisons.
     """
     t = _Checker(layer_cls, init_kwargs or {}, call_kwargs or {}, rtol, atol)
-    args = t.step("inputs", _make_inputs, layer_cls, input_shape, input_data, input_dtype, seed)
+    host = getattr(layer_cls, "runs_on_host", False)
+    args = t.step("inputs", _make_inputs, layer_cls, input_shape, input_data, input_dtype, seed,
+                  host)
     layer = t.step("construction", lambda: layer_cls(**copy.deepcopy(t.init_kwargs)))
-    eager = t.step("eager call", lambda: layer(*args, **t.call_kwargs))
+    eager = t.step("eager call", lambda: layer(*args, **t.eager_kwargs()))
+    if host:
+        return _host_checks(t, layer, args, eager, expected_output_shape, expected_output_dtype,
+                            tf_parity, tf_layer_cls)
     held = [np.array(w) for w in layer.get_weights()]
     t.check_purity(layer, args, eager, held)
     variables = layer.get_variables()
@@ -89,10 +100,44 @@ def layer_test(layer_cls, init_kwargs=None, input_shape=None, input_dtype="float
     return result
 
 
+def _host_checks(t, layer, args, eager, expected_shape, expected_dtype, tf_parity, tf_cls):
+    """A host layer (strings, vocabularies, exact hashes in NumPy) has no `apply`, jit,
+    gradients, symbolic call or weights: check determinism, shapes, config and tf.keras."""
+    result = LayerTestResult(layer, {"params": {}, "state": {}}, args, eager)
+    for check in ("purity", "jit", "training", "symbolic shape", "weights file"):
+        result.skipped[check] = "host layer: runs in NumPy outside apply, jit and models"
+    again = t.step("purity", lambda: layer(*args, **t.eager_kwargs()))
+    t.close("purity", eager, again, "two calls on the same inputs", rtol=0, atol=0)
+    got = [x.shape for x in _leaves(eager)]
+    if expected_shape is not None and [tuple(expected_shape)] != got:
+        t.fail("output shape", f"expected {[tuple(expected_shape)]}, got {got}.")
+    if expected_dtype is not None and any(str(x.dtype) != jnp.dtype(expected_dtype).name
+                                          for x in _leaves(eager)):
+        t.fail("output dtype", f"expected {expected_dtype}, got "
+                               f"{[str(x.dtype) for x in _leaves(eager)]}.")
+    if layer.get_weights():
+        t.fail("weight count", f"a host layer holds no weights, got {len(layer.get_weights())}.")
+    fresh = t.step("construction", lambda: t.cls(**copy.deepcopy(t.init_kwargs)))
+    t._same_config(fresh)
+    clone = t._same_config(layer)
+    out = t.step("config round trip", lambda: clone(*args, **t.eager_kwargs()))
+    t.close("config round trip", eager, out, "layer rebuilt from its config", rtol=0, atol=0)
+    if tf_parity:
+        result.tf_outputs = t.check_tf(layer, args, eager, tf_cls, result.skipped)
+    else:
+        result.skipped["tf_parity"] = "tf_parity=False"
+    return result
+
+
 class _Checker:
     def __init__(self, layer_cls, init_kwargs, call_kwargs, rtol, atol):
         self.cls, self.init_kwargs, self.call_kwargs = layer_cls, init_kwargs, call_kwargs
         self.rtol, self.atol = rtol, atol
+
+    def eager_kwargs(self):
+        """The eager call is in inference mode, as `apply`'s default: augmentation layers
+        (and Pipeline) train in a standalone call unless told otherwise, as in Keras."""
+        return {"training": False, **self.call_kwargs}
 
     def fail(self, check, message):
         raise LayerTestError(f"layer_test({self.cls.__name__}, {self.init_kwargs}) "
@@ -282,7 +327,7 @@ class _Checker:
 
 
 # ---- inputs ----------------------------------------------------------------------------------
-def _make_inputs(layer_cls, input_shape, input_data, dtype, seed):
+def _make_inputs(layer_cls, input_shape, input_data, dtype, seed, host=False):
     if (input_shape is None) == (input_data is None):
         raise ValueError("pass exactly one of `input_shape` and `input_data`. Received: "
                          f"input_shape={input_shape!r}, input_data given: {input_data is not None}")
@@ -301,7 +346,7 @@ def _make_inputs(layer_cls, input_shape, input_data, dtype, seed):
             input_data = make(tuple(input_shape))
         else:
             input_data = [make(tuple(s)) for s in input_shape]
-    convert = lambda x: jnp.asarray(x)  # noqa: E731
+    convert = np.asarray if host else jnp.asarray  # host layers take strings
     if not isinstance(input_data, dict):
         return (jax.tree_util.tree_map(convert, input_data),)
     names = [n for n, p in inspect.signature(layer_cls.call).parameters.items()

@@ -151,22 +151,29 @@ TESTED_ELSEWHERE = {
     "ReversibleEmbedding": "test_reversible_embedding.py",
     "SpectralNormalization": "test_spectral_normalization.py",
     "FlaxLayer": "test_flax_layer.py",
+    "STFTSpectrogram": "preprocessing/test_stft_spectrogram.py",
+    "MelSpectrogram": "preprocessing/test_mel_spectrogram.py",
+    "Pipeline": "preprocessing/test_pipeline.py",
+    "ContrastLimitedAdaptiveHistogramEqualization": "preprocessing/test_image_clahe.py",
+    "RandomElasticTransform": "preprocessing/test_image_elastic.py",
+    "RandAugment": "preprocessing/test_image_composite.py",
+    "AugMix": "preprocessing/test_image_composite.py",
+    "MaxNumBoundingBoxes": "preprocessing/test_bounding_boxes.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }
 
 
-# Preprocessing layers: exact-output and config parity with tf.keras in
-# tests/layers/preprocessing/, not yet through layer_test (random layers train in a standalone
-# call and the string layers run on the host, outside `apply`).
-PREPROCESSING_DIRECT = {n: "tests/layers/preprocessing" for n in (
+# Preprocessing layers: their layer_test cases are in preprocessing/test_harness_preprocessing.py
+# (random layers compared in inference mode, host layers through layer_test's host checks).
+TESTED_ELSEWHERE.update({n: "preprocessing/test_harness_preprocessing.py" for n in (
     "AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "Equalization",
     "HashedCrossing", "Hashing", "IntegerLookup", "MixUp", "RandomBrightness",
     "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
     "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
     "RandomInvert", "RandomPerspective", "RandomPosterization", "RandomRotation",
     "RandomSaturation", "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom",
-    "Resizing", "Solarization", "StringLookup", "TextVectorization")}
+    "Resizing", "Solarization", "StringLookup", "TextVectorization")})
 
 
 def _exported_classes():
@@ -179,8 +186,7 @@ def _exported_classes():
 
 
 def test_every_exported_class_has_a_case():
-    assert sorted(set(_exported_classes()) - set(CASES) - set(TESTED_ELSEWHERE)
-                  - set(PREPROCESSING_DIRECT)) == []
+    assert sorted(set(_exported_classes()) - set(CASES) - set(TESTED_ELSEWHERE)) == []
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

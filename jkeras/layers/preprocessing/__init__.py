@@ -21,6 +21,13 @@ from jkeras.layers.preprocessing.image_resizing import CenterCrop, RandomCrop, R
 from jkeras.layers.preprocessing.index_lookup import IntegerLookup, StringLookup
 from jkeras.layers.preprocessing.normalization import Normalization
 from jkeras.layers.preprocessing.text_vectorization import TextVectorization
+from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
+from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
+from jkeras.layers.preprocessing.pipeline import Pipeline
+from jkeras.layers.preprocessing.image_clahe import ContrastLimitedAdaptiveHistogramEqualization
+from jkeras.layers.preprocessing.image_elastic import RandomElasticTransform
+from jkeras.layers.preprocessing.image_composite import AugMix, RandAugment
+from jkeras.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
 
 __all__ = ["Normalization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
@@ -29,3 +36,6 @@ __all__ += ["RandomGrayscale", "RandomHue", "RandomSaturation", "RandomColorDege
             "RandomColorJitter", "RandomInvert", "RandomPosterization", "Solarization",
             "RandomSharpness", "AutoContrast", "RandomShear", "RandomGaussianBlur",
             "Equalization", "RandomErasing", "MixUp", "CutMix", "RandomPerspective"]
+__all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
+            "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform", "AugMix",
+            "RandAugment", "MaxNumBoundingBoxes"]

@@ -16,6 +16,8 @@ from jkeras.core.layer import Layer
 
 
 class HostPreprocessingLayer(Layer):
+    runs_on_host = True  # outside `apply` / jit / models (jkeras.testing.layer_test asks)
+
     def __call__(self, inputs, *args, **kwargs):
         kwargs.pop("training", None)
         leaves = jax.tree_util.tree_leaves(inputs, is_leaf=lambda x: isinstance(x, (str, bytes)))

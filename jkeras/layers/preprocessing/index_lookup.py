@@ -270,6 +270,47 @@ class IndexLookup(HostPreprocessingLayer):
         out.reshape(-1)[:] = [token(int(i)) for i in indices.reshape(-1)]
         return out
 
+    # ---- saving: Keras's assets (vocabulary.txt) and store (idf_weights) -------------------------
+    def save_assets(self, dir_path):
+        """Write the vocabulary (special tokens included) as Keras does; nothing when the
+        vocabulary is in the config."""
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(w) for w in self.get_vocabulary()))
+
+    def load_assets(self, dir_path):
+        if self.input_vocabulary is not None:
+            return
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if not os.path.exists(path):
+            raise ValueError(f"Layer '{self.name}' ({type(self).__name__}): the saved file has "
+                             "no vocabulary.txt asset for it, and its config has no vocabulary.")
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        values = lines if self._string else [int(line) for line in lines]
+        idf = self.idf_weights if self.output_mode == "tf_idf" else None
+        if idf is not None:
+            idf = idf[:len(values)]
+        self.set_vocabulary(values, idf_weights=idf)
+
+    def keras_store_names(self):
+        """Named datasets Keras keeps in this layer's `vars` group besides "0", "1", ..."""
+        return ("idf_weights",) if self.output_mode == "tf_idf" else ()
+
+    def save_keras_store(self):
+        if self.output_mode != "tf_idf":
+            return {}
+        weights = self.idf_weights if self.idf_weights is not None else np.zeros(
+            self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size(), np.float32)
+        return {"idf_weights": np.asarray(weights, np.float32)}
+
+    def load_keras_store(self, store):
+        if self.output_mode == "tf_idf":
+            self.idf_weights = np.asarray(store["idf_weights"], np.float32)
+
     # ---- config / saving -----------------------------------------------------------------------
     def get_config(self):
         def listed(x):

@@ -69,7 +69,7 @@ class TextVectorization(HostPreprocessingLayer):
         self._ngram_widths = tuple(range(1, ngrams + 1)) if isinstance(ngrams, int) else ngrams
         self.output_mode, self.output_sequence_length = output_mode, output_sequence_length
         self.encoding = encoding
-        self._lookup = StringLookup(
+        self._lookup_layer = StringLookup(
             max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
             pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
             encoding=encoding, vocabulary_size=vocabulary_size, name=f"{self.name}_lookup")
@@ -115,7 +115,7 @@ class TextVectorization(HostPreprocessingLayer):
     # ---- vocabulary ---------------------------------------------------------------------------
     def adapt(self, data, batch_size=None, steps=None):
         """Learn the vocabulary from an array / list of strings or an iterable of batches."""
-        if self._lookup._has_input_vocabulary:
+        if self._lookup_layer._has_input_vocabulary:
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary "
                              "via `vocabulary` argument or `set_vocabulary()` method.")
         if isinstance(data, (list, tuple, np.ndarray, str, bytes)) or hasattr(data, "shape"):
@@ -129,26 +129,43 @@ class TextVectorization(HostPreprocessingLayer):
                     break
                 batch = np.asarray(batch, dtype=object)
                 yield from self._token_lists(batch.reshape(-1) if batch.ndim == 0 else batch)
-        self._lookup.learn(docs())
+        self._lookup_layer.learn(docs())
 
     def get_vocabulary(self, include_special_tokens=True):
-        return self._lookup.get_vocabulary(include_special_tokens)
+        return self._lookup_layer.get_vocabulary(include_special_tokens)
 
     def vocabulary_size(self):
-        return self._lookup.vocabulary_size()
+        return self._lookup_layer.vocabulary_size()
 
     def set_vocabulary(self, vocabulary, idf_weights=None):
-        self._lookup.set_vocabulary(vocabulary, idf_weights=idf_weights)
-        self._lookup._has_input_vocabulary = True
+        self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
+        self._lookup_layer._has_input_vocabulary = True
+
+    # Keras's saving hooks go to the lookup (TextVectorization saves its vocabulary twice, here
+    # and under `_lookup_layer`, as Keras does).
+    def save_assets(self, dir_path):
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path):
+        self._lookup_layer.load_assets(dir_path)
+
+    def keras_store_names(self):
+        return self._lookup_layer.keras_store_names()
+
+    def save_keras_store(self):
+        return self._lookup_layer.save_keras_store()
+
+    def load_keras_store(self, store):
+        self._lookup_layer.load_keras_store(store)
 
     # ---- call -----------------------------------------------------------------------------------
     def call(self, inputs):
-        self._lookup.check_vocabulary_known()
+        self._lookup_layer.check_vocabulary_known()
         text = np.asarray(inputs, dtype=object)
         lists = self._token_lists(text.reshape(1) if text.ndim == 0 else text)
         flat = np.empty(sum(len(t) for t in lists), dtype=object)
         flat[:] = [t for tokens in lists for t in tokens]
-        indices = self._lookup.indices_of(flat) if flat.size else np.zeros(0, np.int64)
+        indices = self._lookup_layer.indices_of(flat) if flat.size else np.zeros(0, np.int64)
         if self.output_mode == "int" and self.split is None:
             out = indices.reshape(text.shape if text.ndim else (1,))
             return out if self.output_sequence_length is None else \
@@ -161,7 +178,7 @@ class TextVectorization(HostPreprocessingLayer):
             matrix[row, :len(tokens)] = indices[start:start + len(tokens)]
             start += len(tokens)
         if self.output_mode != "int":
-            return self._lookup.encode_indices(matrix)
+            return self._lookup_layer.encode_indices(matrix)
         return matrix if self.output_sequence_length is None else self._fit_length(matrix)
 
     def _fit_length(self, matrix):
@@ -172,7 +189,7 @@ class TextVectorization(HostPreprocessingLayer):
         return out
 
     def get_config(self):
-        lookup = self._lookup.get_config()
+        lookup = self._lookup_layer.get_config()
         return {**super().get_config(), "max_tokens": lookup["max_tokens"],
                 "standardize": self.standardize, "split": self.split, "ngrams": self.ngrams,
                 "output_mode": self.output_mode,
