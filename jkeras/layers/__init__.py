@@ -118,3 +118,6 @@ __all__ += ["JaxLayer"]
 from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
 
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
+from jkeras.layers.activity_regularization import ActivityRegularization  # noqa: E402
+
+__all__ += ["ActivityRegularization"]

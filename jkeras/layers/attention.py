@@ -158,7 +158,7 @@ class MultiHeadAttention(Layer):
                 "attention_axes": self.attention_axes, "sliding_window": None,
                 "kernel_initializer": config_utils.initializer(self._common["kernel_initializer"]),
                 "bias_initializer": config_utils.initializer(self._common["bias_initializer"]),
-                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True),
+                **config_utils.regularizers_and_constraints(self, "kernel", "bias", activity=True),
                 "seed": self.seed}
 
     def get_build_config(self):

@@ -181,7 +181,7 @@ class _ConvLSTM(Layer):
                 "bias_initializer": config_utils.initializer(c.bias_initializer),
                 "unit_forget_bias": c.unit_forget_bias,
                 **config_utils.regularizers_and_constraints(
-                    "kernel", "recurrent", "bias", activity=True),
+                    self, "kernel", "recurrent", "bias", activity=True),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "seed": self.seed}
 

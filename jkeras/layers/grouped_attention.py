@@ -152,7 +152,7 @@ class GroupedQueryAttention(Layer):
                 "dropout": self.dropout,
                 "kernel_initializer": config_utils.initializer(self.kernel_initializer),
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
-                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True),
+                **config_utils.regularizers_and_constraints(self, "kernel", "bias", activity=True),
                 "seed": self.seed}
 
 

@@ -14,7 +14,6 @@ LEFT_OUT = {
     "RandomElasticTransform": "its kernel size depends on a random draw, which jit cannot "
                               "compile into one program",
     "STFTSpectrogram": _PREPROCESSING,
-    "ActivityRegularization": "jkeras has no regularizers yet (losses added from layers)",
     "FlaxLayer": "needs flax (an optional extra); not implemented yet",
     "ReversibleEmbedding": "not implemented yet",
     "SpectralNormalization": ("Keras overwrites the wrapped layer's trainable kernel with the "

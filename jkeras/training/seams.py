@@ -18,6 +18,7 @@ import inspect
 import jax
 import jax.numpy as jnp
 
+from jkeras.core import weight_options
 from jkeras.core.scoped import Scoped
 from jkeras.metrics.base import Metric
 from jkeras.optimizers import facade as optimizer_facade
@@ -59,6 +60,7 @@ class VariableLayout:
 
     def __init__(self, model):
         paths = model._variable_paths()
+        self.model = model
         self.trainable = [paths[id(v)] for v in model.trainable_weights]
         self.non_trainable = [paths[id(v)] for v in model.non_trainable_weights]
 
@@ -85,6 +87,7 @@ class FitBinding(optimizer_facade.ListBinding):
 
     def __init__(self, layout, state_treedef):
         super().__init__(state_treedef, len(layout.trainable))
+        self.model = layout.model
         self.paths = [p[1:] for p in layout.trainable]  # inside "params"
 
     def to_params(self, values):
@@ -94,6 +97,7 @@ class FitBinding(optimizer_facade.ListBinding):
         return tree
 
     def pack(self, params):
+        params = weight_options.constrain(self.model, params)  # as Keras, after the update
         return [_get(params, p) for p in self.paths]
 
 
