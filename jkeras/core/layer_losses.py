@@ -68,6 +68,9 @@ class LossesMixin:
             if not isinstance(x, jax.core.Tracer) and not np.isfinite(np.asarray(x)):
                 raise ValueError(f"Layer '{self.name}': the value given to `add_loss()` is not "
                                  f"finite. Received: {np.asarray(x)}")
+        self._record_losses(values)
+
+    def _record_losses(self, values):
         bag = _bag.current
         if bag is not None:
             bag.extend((self, jnp.asarray(x)) for x in values)
@@ -85,7 +88,7 @@ class LossesMixin:
             if output.ndim > 0:
                 batch = jnp.asarray(output.shape[0], loss.dtype)
                 loss = jnp.where(batch == 0, jnp.zeros_like(loss), loss / batch)
-            self.add_loss(loss)
+            self._record_losses([loss])  # (a diverged model's NaN is reported, not refused)
 
     @contextlib.contextmanager
     def _eager_losses(self):

@@ -18,6 +18,12 @@ def validate_float_arg(value, name):
     return float(value)
 
 
+def _abs(x):
+    """|x| whose gradient at 0 is 0, as TensorFlow's (jnp.abs's is 1 there): after a ReLU many
+    activations are exactly 0, so an L1 activity penalty's gradient depends on it."""
+    return x * jnp.sign(x)
+
+
 def _unit(x, axis):
     """`x` over its L2 norm along `axis` (Keras's `ops.normalize` on JAX)."""
     inv = lax.rsqrt(jnp.sum(jnp.square(x), axis=axis, keepdims=True))
@@ -54,7 +60,7 @@ class L1L2(Regularizer):
         x = jnp.asarray(x)
         penalty = jnp.zeros((), x.dtype)
         if self.l1 != 0.0:
-            penalty += jnp.asarray(self.l1, x.dtype) * jnp.sum(jnp.abs(x))
+            penalty += jnp.asarray(self.l1, x.dtype) * jnp.sum(_abs(x))
         if self.l2 != 0.0:
             penalty += jnp.asarray(self.l2, x.dtype) * jnp.sum(jnp.square(x))
         return penalty
@@ -71,7 +77,7 @@ class L1(Regularizer):
 
     def __call__(self, x):
         x = jnp.asarray(x)
-        return jnp.asarray(self.l1, x.dtype) * jnp.sum(jnp.abs(x))
+        return jnp.asarray(self.l1, x.dtype) * jnp.sum(_abs(x))
 
     def get_config(self):
         return {"l1": self.l1}
@@ -115,7 +121,7 @@ class OrthogonalRegularizer(Regularizer):
         off_diagonal = product * (1.0 - jnp.eye(size, dtype=inputs.dtype))
         num_pairs = size * (size - 1.0) / 2.0
         return jnp.asarray(self.factor, inputs.dtype) * 0.5 * jnp.sum(
-            jnp.abs(off_diagonal)) / num_pairs
+            _abs(off_diagonal)) / num_pairs
 
     def get_config(self):
         return {"factor": self.factor, "mode": self.mode}
