@@ -36,7 +36,7 @@ class Layer(LossesMixin):
 
     def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, **kwargs):
-        kwargs = weight_options.take_arguments(self, kwargs)
+        kwargs = weight_options.take_arguments(self, kwargs, name)
         if kwargs:
             raise TypeError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")

@@ -12,11 +12,11 @@ from jkeras import constraints, regularizers
 KINDS = ("regularizer", "constraint")
 
 
-def _resolve(module, value, layer, argument):
+def _resolve(module, value, layer, argument, name=None):
     try:
         return module.get(value)
     except ValueError as e:
-        name = layer.__dict__.get("name", "?")
+        name = name or layer.__dict__.get("name") or type(layer).__name__
         raise ValueError(f"{e} (argument `{argument}` of layer '{name}' "
                          f"({type(layer).__name__})).") from None
 
@@ -27,18 +27,20 @@ def argument_names(cls):
     return ["activity_regularizer"] + [f"{p}_{k}" for k in KINDS for p in prefixes]
 
 
-def take_arguments(layer, kwargs):
+def take_arguments(layer, kwargs, name=None):
     """Pop this layer class's regularizer / constraint arguments from `kwargs` into attributes
-    (resolved with `regularizers.get` / `constraints.get`); returns the remaining kwargs."""
+    (resolved with `regularizers.get` / `constraints.get`); returns the remaining kwargs.
+    `name`: the layer's name for error messages (it is not set yet)."""
     kwargs = dict(kwargs)
     layer.activity_regularizer = _resolve(
-        regularizers, kwargs.pop("activity_regularizer", None), layer, "activity_regularizer")
+        regularizers, kwargs.pop("activity_regularizer", None), layer, "activity_regularizer",
+        name)
     for prefix in dict.fromkeys(getattr(type(layer), "_penalty_weights", {}).values()):
         for kind, module in zip(KINDS, (regularizers, constraints)):
-            name = f"{prefix}_{kind}"
-            value = kwargs.pop(name, None)
-            if value is not None or name not in layer.__dict__:
-                setattr(layer, name, _resolve(module, value, layer, name))
+            argument = f"{prefix}_{kind}"
+            value = kwargs.pop(argument, None)
+            if value is not None or argument not in layer.__dict__:
+                setattr(layer, argument, _resolve(module, value, layer, argument, name))
     return kwargs
 
 
