@@ -22,8 +22,11 @@ def _resolve(module, value, layer, argument, name=None):
 
 
 def argument_names(cls):
-    """The regularizer / constraint keyword names instances of `cls` accept."""
-    prefixes = dict.fromkeys(getattr(cls, "_penalty_weights", {}).values())
+    """The regularizer / constraint keyword names instances of `cls` accept (an RNN layer's
+    include those its `cell_class` takes: it passes them on)."""
+    mapping = dict(getattr(cls, "_penalty_weights", {}))
+    mapping.update(getattr(getattr(cls, "cell_class", None), "_penalty_weights", {}))
+    prefixes = dict.fromkeys(mapping.values())
     return ["activity_regularizer"] + [f"{p}_{k}" for k in KINDS for p in prefixes]
 
 

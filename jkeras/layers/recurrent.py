@@ -190,7 +190,9 @@ def _delegate(*names):
 
 
 _COMMON = ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
-           "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout")
+           "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout",
+           "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+           "kernel_constraint", "recurrent_constraint", "bias_constraint")
 
 
 class _CellRNN(RNN):
