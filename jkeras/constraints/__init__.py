@@ -13,17 +13,7 @@ max_norm, min_max_norm, non_neg, unit_norm = MaxNorm, MinMaxNorm, NonNeg, UnitNo
 _TABLE = lookup.Table("constraint", "keras.constraints",
                       [Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm])
 
-
-def serialize(constraint):
-    """Keras's form: {"module": "keras.constraints", "class_name", "config", ...}."""
-    return _TABLE.serialize(constraint)
-
-
-def deserialize(config, custom_objects=None):
-    """A constraint from its serialized form (or a name)."""
-    return _TABLE.deserialize(config, custom_objects)
-
-
-def get(identifier):
-    """None, a name, a config dict, a class (instantiated) or a callable -> the constraint."""
-    return _TABLE.get(identifier)
+# get(identifier): None, a name, a config dict, a class (instantiated) or a callable -> the
+# constraint; serialize(obj): Keras's form {"module": "keras.constraints", "class_name", "config",
+# "registered_name"}; deserialize(config, custom_objects=None): the constraint it describes.
+get, serialize, deserialize = _TABLE.get, _TABLE.serialize, _TABLE.deserialize

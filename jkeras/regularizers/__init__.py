@@ -14,17 +14,7 @@ l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 _TABLE = lookup.Table("regularizer", "keras.regularizers",
                       [Regularizer, L1, L2, L1L2, OrthogonalRegularizer])
 
-
-def serialize(regularizer):
-    """Keras's form: {"module": "keras.regularizers", "class_name", "config", ...}."""
-    return _TABLE.serialize(regularizer)
-
-
-def deserialize(config, custom_objects=None):
-    """A regularizer from its serialized form (or a name)."""
-    return _TABLE.deserialize(config, custom_objects)
-
-
-def get(identifier):
-    """None, a name, a config dict, a class (instantiated) or a callable -> the regularizer."""
-    return _TABLE.get(identifier)
+# get(identifier): None, a name, a config dict, a class (instantiated) or a callable -> the
+# regularizer; serialize(obj): Keras's form {"module": "keras.regularizers", "class_name", "config",
+# "registered_name"}; deserialize(config, custom_objects=None): the regularizer it describes.
+get, serialize, deserialize = _TABLE.get, _TABLE.serialize, _TABLE.deserialize

@@ -8,17 +8,15 @@ from jkeras import constraints as C, layers
 
 W = np.random.default_rng(0).standard_normal((3, 3, 2, 4)).astype("float32")
 
-CASES = {
+CASES = {  # name -> factory(keras module): built from arguments, or from a name
     "MaxNorm": lambda m: m.constraints.MaxNorm(1.5),
     "MaxNorm_axes": lambda m: m.constraints.MaxNorm(2.0, axis=[0, 1, 2]),
     "NonNeg": lambda m: m.constraints.NonNeg(),
     "UnitNorm": lambda m: m.constraints.UnitNorm(axis=-1),
     "MinMaxNorm": lambda m: m.constraints.MinMaxNorm(0.5, 1.5, rate=0.7, axis=1),
-    "max_norm": lambda m: m.constraints.get("max_norm"),
-    "non_neg": lambda m: m.constraints.get("non_neg"),
-    "unit_norm": lambda m: m.constraints.get("unit_norm"),
-    "min_max_norm": lambda m: m.constraints.get("min_max_norm"),
 }
+CASES.update({name: (lambda m, n=name: m.constraints.get(n))
+              for name in ("max_norm", "non_neg", "unit_norm", "min_max_norm")})
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
