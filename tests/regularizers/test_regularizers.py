@@ -144,6 +144,9 @@ LAYER_CASES = {
     "MultiHeadAttention": (lambda m: m.layers.MultiHeadAttention(
         2, 3, kernel_regularizer="l2", bias_regularizer="l1",
         activity_regularizer=m.regularizers.L2(0.1), kernel_constraint="non_neg"), (_SEQ, _SEQ)),
+    "GroupQueryAttention": (lambda m: m.layers.GroupQueryAttention(
+        3, 4, 2, kernel_regularizer="l2", bias_regularizer="l1", activity_regularizer="l2",
+        kernel_constraint="non_neg"), (_SEQ, _SEQ)),
     "ConvLSTM1D": (lambda m: m.layers.ConvLSTM1D(
         2, 2, kernel_regularizer="l2", recurrent_regularizer="l1", bias_regularizer="l2",
         activity_regularizer="l1"), (_RNG.standard_normal((2, 3, 5, 2)).astype("float32"),)),
