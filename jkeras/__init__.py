@@ -5,6 +5,7 @@ from jkeras.ensemble import Ensemble
 from jkeras.layers import Input
 from jkeras.models import Model, Sequential
 from jkeras import backend, config, ops, random, tree
+from jkeras import constraints, regularizers
 from jkeras import applications  # noqa: E402  (after models and saving, which it builds on)
 
 __version__ = "0.1.0"
@@ -14,3 +15,4 @@ __all__ = ["Sequential", "Model", "Input", "Ensemble", "layers", "models", "acti
            "initializers", "losses", "metrics", "optimizers", "callbacks", "utils",
            "distribution", "saving", "ops", "random", "config", "backend", "tree",
            "applications"]
+__all__ += ["regularizers", "constraints"]

@@ -13,8 +13,9 @@ import numpy as np
 
 from jkeras import initializers
 from jkeras.core import (bound_variable, dtype_arg, errors, frame as frames, masking, naming,
-                         random, shapes)
+                         random, shapes, weight_options)
 from jkeras.core.input_spec import check_input_spec
+from jkeras.core.layer_losses import LossesMixin
 from jkeras.core.variable import Variable
 
 _spec_mode = threading.local()
@@ -24,7 +25,7 @@ def _in_spec_mode():
     return getattr(_spec_mode, "on", False)
 
 
-class Layer:
+class Layer(LossesMixin):
     def __new__(cls, *args, **kwargs):
         instance = object.__new__(cls)
         if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
@@ -35,6 +36,7 @@ class Layer:
 
     def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, **kwargs):
+        kwargs = weight_options.take_arguments(self, kwargs, name)
         if kwargs:
             raise TypeError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
@@ -74,7 +76,8 @@ class Layer:
             return var if bound is None else bound_variable.attribute_in_call(self, var, bound)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None):
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None,
+                   regularizer=None, constraint=None):
         """Declare a weight (Keras's signature). Outside `init` it also gets a value at once."""
         dtype = jnp.dtype(dtype or self.dtype)
         if initializer is None:
@@ -85,6 +88,7 @@ class Layer:
             raise ValueError(f"Layer '{self.name}' already has a weight named '{name}'.")
         var = Variable(self, name, () if shape is None else shape, dtype,
                        initializers.get(initializer), trainable)
+        weight_options.attach(self, var, regularizer, constraint)
         if not _in_spec_mode():
             var.assign(var.initializer(var.shape, var.dtype, key=random.next_key()))
         self._own_weights.append(var)
@@ -158,6 +162,7 @@ class Layer:
         with frames.Frame(self, variables.get("params", {}), variables.get("state", {}),
                           bool(training), rng) as frame:
             out = bound_variable.outputs_of(self._run_call(inputs, dict(kwargs), bool(training)))
+        self._add_activity_penalty(out)
         return out, frame.state
 
     def _run_call(self, args, kwargs, training):
@@ -210,7 +215,7 @@ class Layer:
         args = jax.tree_util.tree_map(shapes.to_array, args)
         self._ensure_built(args, kwargs)
         rng = random.next_key() if training else None
-        with bound_variable.returning_handles(self) as handles:
+        with bound_variable.returning_handles(self) as handles, self._eager_losses():
             out, new_state = self.apply(self.get_variables(), *args, training=training, rng=rng,
                                         **kwargs)
         if new_state:  # kept in inference mode too, as Keras keeps what `call` assigns

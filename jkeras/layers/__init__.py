@@ -137,3 +137,6 @@ from jkeras.layers.preprocessing import (  # noqa: E402
 __all__ += ["STFTSpectrogram", "MelSpectrogram", "Pipeline",
             "ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform", "AugMix",
             "RandAugment", "MaxNumBoundingBoxes"]
+from jkeras.layers.activity_regularization import ActivityRegularization  # noqa: E402
+
+__all__ += ["ActivityRegularization"]

@@ -132,6 +132,7 @@ class ELU(_Elementwise):
 class PReLU(_Elementwise):
     """`x` if `x > 0` else `alpha * x` with a learned `alpha` per input unit (shared along
     `shared_axes`, 1-based axes of the inputs)."""
+    _penalty_weights = {"alpha": "alpha"}
 
     def __init__(self, alpha_initializer="Zeros", shared_axes=None, **kwargs):
         super().__init__(**kwargs)
@@ -167,5 +168,5 @@ class PReLU(_Elementwise):
     def get_config(self):
         return {**super().get_config(),
                 "alpha_initializer": config_utils.initializer(self.alpha_initializer),
-                "alpha_regularizer": None, "alpha_constraint": None,
+                **config_utils.regularizers_and_constraints(self, "alpha"),
                 "shared_axes": self.shared_axes}

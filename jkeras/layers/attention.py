@@ -43,6 +43,7 @@ def _attention_equations(rank, attn_axes):
 class _EinsumDense(Layer):
     """`einsum(equation, inputs, kernel) + bias` whose kernel contracts the last `bound_dims`
     input dims into `output_dims` (Keras's EinsumDense as MultiHeadAttention builds it)."""
+    _penalty_weights = {"kernel": "kernel", "bias": "bias"}
 
     def __init__(self, bound_dims, output_dims, use_bias, kernel_initializer, bias_initializer,
                  **kwargs):
@@ -88,7 +89,10 @@ class MultiHeadAttention(Layer):
 
     Called as `mha(query, value, key=None, attention_mask=None, return_attention_scores=False,
     training=None, use_causal_mask=False)`; query (B, T, dim), value/key (B, S, dim).
+    Kernel / bias regularizers and constraints, and the activity regularizer, go to the four
+    projections (as Keras: not to this layer's own output).
     """
+    _penalty_weights = {"kernel": "kernel", "bias": "bias"}  # (held for the projections)
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
@@ -114,6 +118,7 @@ class MultiHeadAttention(Layer):
             raise ValueError("`attention_axes` must be an int, list, or tuple. "
                              f"Received: attention_axes={attention_axes!r}")
         super().__init__(**kwargs)
+        self._projection_activity, self.activity_regularizer = self.activity_regularizer, None
         self.num_heads, self.key_dim = num_heads, key_dim
         self.value_dim = value_dim or key_dim
         self.dropout = float(dropout)
@@ -125,7 +130,9 @@ class MultiHeadAttention(Layer):
         kernel_init = initializers.get(kernel_initializer)
         bias_init = initializers.get(bias_initializer)
         common = dict(use_bias=self.use_bias, kernel_initializer=kernel_init,
-                      bias_initializer=bias_init)
+                      bias_initializer=bias_init, activity_regularizer=self._projection_activity,
+                      **{f"{w}_{kind}": getattr(self, f"{w}_{kind}") for w in ("kernel", "bias")
+                         for kind in ("regularizer", "constraint")})
         # Tracked in Keras's order, so the weights list as query, key, value, attention_output.
         self._query_dense = _EinsumDense(1, (num_heads, key_dim), name="query", **common)
         self._key_dense = _EinsumDense(1, (num_heads, key_dim), name="key", **common)
@@ -158,7 +165,8 @@ class MultiHeadAttention(Layer):
                 "attention_axes": self.attention_axes, "sliding_window": None,
                 "kernel_initializer": config_utils.initializer(self._common["kernel_initializer"]),
                 "bias_initializer": config_utils.initializer(self._common["bias_initializer"]),
-                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True),
+                **config_utils.regularizers_and_constraints(self, "kernel", "bias", activity=True),
+                "activity_regularizer": config_utils.nested(self._projection_activity),
                 "seed": self.seed}
 
     def get_build_config(self):

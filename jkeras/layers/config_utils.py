@@ -22,13 +22,18 @@ def unsupported(*names):
     return {name: None for name in names}
 
 
-def regularizers_and_constraints(*weights, activity=False):
-    """`<w>_regularizer` for each weight name (plus `activity_regularizer`), then
-    `<w>_constraint`, all None: the keys and order Keras's configs use."""
-    out = unsupported(*(f"{w}_regularizer" for w in weights))
+def regularizers_and_constraints(layer, *weights, activity=False):
+    """`<w>_regularizer` for each argument prefix (plus `activity_regularizer`), then
+    `<w>_constraint`: the keys, order and serialized values of Keras's configs (None where the
+    layer holds none)."""
+    from jkeras.saving.serialization import serialize_keras_object
+
+    def value(name):
+        return serialize_keras_object(getattr(layer, name, None))
+    out = {f"{w}_regularizer": value(f"{w}_regularizer") for w in weights}
     if activity:
-        out["activity_regularizer"] = None
-    out.update(unsupported(*(f"{w}_constraint" for w in weights)))
+        out["activity_regularizer"] = value("activity_regularizer")
+    out.update({f"{w}_constraint": value(f"{w}_constraint") for w in weights})
     return out
 
 

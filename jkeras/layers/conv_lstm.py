@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jkeras import activations, initializers
-from jkeras.core import frame as frames
+from jkeras.core import frame as frames, weight_options
 from jkeras.core.input_spec import InputSpec, check_input_spec
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
@@ -20,6 +20,7 @@ from jkeras.layers.recurrent_cells import forget_bias_initializer
 
 
 class _ConvLSTMCell(Layer):
+    _penalty_weights = {"kernel": "kernel", "recurrent_kernel": "recurrent", "bias": "bias"}
     def __init__(self, rank, filters, kernel_size, strides, padding, data_format, dilation_rate,
                  activation, recurrent_activation, use_bias, kernel_initializer,
                  recurrent_initializer, bias_initializer, unit_forget_bias, **kwargs):
@@ -74,6 +75,7 @@ class _ConvLSTMCell(Layer):
 
 class _ConvLSTM(Layer):
     rank = None
+    _penalty_weights = _ConvLSTMCell._penalty_weights  # (held for the cell's weights)
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation="tanh", recurrent_activation="sigmoid",
@@ -98,12 +100,14 @@ class _ConvLSTM(Layer):
             raise ValueError(f"{name}: `stateful=True` is not supported by jkeras (state lives "
                              "in the pure variables; pass `initial_state` instead).")
         super().__init__(**kwargs)
+        penalties = {name: getattr(self, name)  # the cell's weights take them
+                     for name in weight_options.argument_names(_ConvLSTMCell)[1:]}
         self.cell = _ConvLSTMCell(
             self.rank, filters, kernel_size, strides, padding, data_format, dilation_rate,
             activations.get(activation), activations.get(recurrent_activation), bool(use_bias),
             initializers.get(kernel_initializer), initializers.get(recurrent_initializer),
             initializers.get(bias_initializer), bool(unit_forget_bias), name="conv_lstm_cell",
-            dtype=self.dtype)
+            dtype=self.dtype, **penalties)
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.seed = seed
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
@@ -181,7 +185,7 @@ class _ConvLSTM(Layer):
                 "bias_initializer": config_utils.initializer(c.bias_initializer),
                 "unit_forget_bias": c.unit_forget_bias,
                 **config_utils.regularizers_and_constraints(
-                    "kernel", "recurrent", "bias", activity=True),
+                    self, "kernel", "recurrent", "bias", activity=True),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "seed": self.seed}
 

@@ -76,6 +76,7 @@ class _BaseConv(Layer):
 
 
 class _Conv(_BaseConv):
+    _penalty_weights = {"kernel": "kernel", "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
@@ -125,7 +126,8 @@ class _Conv(_BaseConv):
         return {**self._window_config(), "filters": self.filters, "groups": self.groups,
                 "kernel_initializer": config_utils.initializer(self.kernel_initializer),
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
-                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True)}
+                **config_utils.regularizers_and_constraints(self, "kernel", "bias",
+                                                             activity=True)}
 
 
 class Conv1D(_Conv):
@@ -144,6 +146,7 @@ class Conv3D(_Conv):
 
 
 class _ConvTranspose(_BaseConv):
+    _penalty_weights = {"kernel": "kernel", "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
@@ -171,7 +174,8 @@ class _ConvTranspose(_BaseConv):
                 "output_padding": self.output_padding,
                 "kernel_initializer": config_utils.initializer(self.kernel_initializer),
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
-                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True)}
+                **config_utils.regularizers_and_constraints(self, "kernel", "bias",
+                                                             activity=True)}
 
     def build(self, input_shape):
         in_channels = self._input_channels(input_shape)
@@ -254,6 +258,7 @@ class _DepthwiseMixin(_BaseConv):
 
 
 class _DepthwiseConv(_DepthwiseMixin):
+    _penalty_weights = {"kernel": "depthwise", "bias": "bias"}
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
@@ -288,7 +293,8 @@ class _DepthwiseConv(_DepthwiseMixin):
         return {**self._window_config(), "depth_multiplier": self.depth_multiplier,
                 "depthwise_initializer": config_utils.initializer(self.depthwise_initializer),
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
-                **config_utils.regularizers_and_constraints("depthwise", "bias", activity=True)}
+                **config_utils.regularizers_and_constraints(self, "depthwise", "bias",
+                                                             activity=True)}
 
 
 class DepthwiseConv1D(_DepthwiseConv):
@@ -301,6 +307,8 @@ class DepthwiseConv2D(_DepthwiseConv):
 
 
 class _SeparableConv(_DepthwiseMixin):
+    _penalty_weights = {"depthwise_kernel": "depthwise", "pointwise_kernel": "pointwise",
+                        "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
@@ -346,7 +354,7 @@ class _SeparableConv(_DepthwiseMixin):
                 "pointwise_initializer": init(self.pointwise_initializer),
                 "bias_initializer": init(self.bias_initializer),
                 **config_utils.regularizers_and_constraints(
-                    "depthwise", "pointwise", "bias", activity=True)}
+                    self, "depthwise", "pointwise", "bias", activity=True)}
 
 
 class SeparableConv1D(_SeparableConv):

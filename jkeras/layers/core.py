@@ -13,6 +13,7 @@ from jkeras.core import config
 
 class Dense(Layer):
     """`activation(inputs @ kernel + bias)`, kernel of shape (input_dim, units)."""
+    _penalty_weights = {"kernel": "kernel", "bias": "bias"}
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
@@ -50,8 +51,8 @@ class Dense(Layer):
                 "activation": config_utils.activation(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": config_utils.initializer(self.kernel_initializer),
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
-                "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None,
-                "bias_constraint": None, "quantization_config": None}
+                **config_utils.regularizers_and_constraints(self, "kernel", "bias"),
+                "quantization_config": None}
 
 
 class Activation(Layer):

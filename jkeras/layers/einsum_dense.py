@@ -84,6 +84,7 @@ def analyze(equation, bias_axes, input_shape, output_shape):
 class EinsumDense(Layer):
     """A dense layer of any rank: `equation` such as "ab,bc->ac" or "...b,bc->...c";
     `output_shape` the output without the batch axis (None where it equals the input's)."""
+    _penalty_weights = {"kernel": "kernel", "bias": "bias"}
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
@@ -135,6 +136,6 @@ class EinsumDense(Layer):
                 "bias_axes": self.bias_axes,
                 "kernel_initializer": config_utils.initializer(self.kernel_initializer),
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
-                "kernel_regularizer": None, "bias_regularizer": None,
-                "activity_regularizer": None, "kernel_constraint": None,
-                "bias_constraint": None, "quantization_config": None}
+                **config_utils.regularizers_and_constraints(self, "kernel", "bias",
+                                                             activity=True),
+                "quantization_config": None}

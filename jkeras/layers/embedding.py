@@ -17,6 +17,7 @@ def _check_dim(value, arg):
 class Embedding(Layer):
     """`outputs = embeddings[inputs]`; with mask_zero=True index 0 is padding and the output
     mask is `inputs != 0` (so input_dim should be vocabulary size + 1)."""
+    _penalty_weights = {"embeddings": "embeddings"}
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
                  **kwargs):
@@ -35,8 +36,8 @@ class Embedding(Layer):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
                 "embeddings_initializer": config_utils.initializer(self.embeddings_initializer),
-                "embeddings_regularizer": None, "activity_regularizer": None,
-                "embeddings_constraint": None, "mask_zero": self.mask_zero,
+                **config_utils.regularizers_and_constraints(self, "embeddings", activity=True),
+                "mask_zero": self.mask_zero,
                 "quantization_config": None}
 
     def build(self, input_shape=None):

@@ -13,11 +13,18 @@ from jkeras.layers import config_utils
 from jkeras.layers.einsum_dense import EinsumDense
 
 
+_PROJECTION_ARGUMENTS = ("kernel_regularizer", "bias_regularizer", "kernel_constraint",
+                         "bias_constraint")
+
+
 class GroupedQueryAttention(Layer):
     """Called as `gqa(query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
     attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False)`."""
 
     supports_masking = True
+    # Kernel / bias regularizers and constraints go to the projections; the activity
+    # regularizer to them and to this layer's output, as Keras.
+    _penalty_weights = {"kernel": "kernel", "bias": "bias"}
 
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0,
                  use_bias=True, sliding_window=None, flash_attention=None,
@@ -63,7 +70,10 @@ class GroupedQueryAttention(Layer):
         return EinsumDense(equation, output_shape=output_shape,
                            bias_axes=bias_axes if self.use_bias else None, name=name,
                            kernel_initializer=self.kernel_initializer,
-                           bias_initializer=self.bias_initializer, dtype=self.dtype, **kwargs)
+                           bias_initializer=self.bias_initializer, dtype=self.dtype,
+                           activity_regularizer=self.activity_regularizer,
+                           **{name: getattr(self, name) for name in _PROJECTION_ARGUMENTS},
+                           **kwargs)
 
     def build(self, query_shape):
         self._output_dense = self._dense("bquh,uhm->bqm", (None, query_shape[-1]), "m",
@@ -152,7 +162,7 @@ class GroupedQueryAttention(Layer):
                 "dropout": self.dropout,
                 "kernel_initializer": config_utils.initializer(self.kernel_initializer),
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
-                **config_utils.regularizers_and_constraints("kernel", "bias", activity=True),
+                **config_utils.regularizers_and_constraints(self, "kernel", "bias", activity=True),
                 "seed": self.seed}
 
 

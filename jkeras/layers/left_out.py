@@ -14,7 +14,6 @@ LEFT_OUT = {
     "RandomElasticTransform": "its kernel size depends on a random draw, which jit cannot "
                               "compile into one program",
     "STFTSpectrogram": _PREPROCESSING,
-    "ActivityRegularization": "jkeras has no regularizers yet (losses added from layers)",
     "TFSMLayer": "loads a TensorFlow SavedModel for inference: TensorFlow-only",
     "TorchModuleWrapper": "wraps a torch.nn.Module: PyTorch backend only",
     "deserialize": "use jkeras.saving.deserialize_keras_object (layers sit below saving)",

@@ -44,6 +44,7 @@ def _normalize(x, mean, variance, gamma, beta, epsilon):
 
 
 class BatchNormalization(Layer):
+    _penalty_weights = {"gamma": "gamma", "beta": "beta"}
     """Normalize with batch statistics in training, moving statistics in inference.
 
     Training calls update `moving = moving * momentum + batch * (1 - momentum)` (biased batch
@@ -66,9 +67,6 @@ class BatchNormalization(Layer):
             if kwargs.pop(arg, None):
                 raise ValueError(f"BatchNormalization: `{arg}` is not supported by jkeras.")
         kwargs.pop("renorm_momentum", None)
-        for arg in ("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"):
-            if kwargs.pop(arg, None) is not None:
-                raise ValueError(f"BatchNormalization: `{arg}` is not supported yet.")
         super().__init__(**kwargs)
         self.axis = int(axis)
         self.momentum = momentum
@@ -158,12 +156,13 @@ class BatchNormalization(Layer):
                 "gamma_initializer": init(self.gamma_initializer),
                 "moving_mean_initializer": init(self.moving_mean_initializer),
                 "moving_variance_initializer": init(self.moving_variance_initializer),
-                **config_utils.regularizers_and_constraints("beta", "gamma"),
+                **config_utils.regularizers_and_constraints(self, "beta", "gamma"),
                 "synchronized": self.synchronized, "renorm": False, "renorm_clipping": None,
                 "renorm_momentum": 0.99}
 
 
 class LayerNormalization(Layer):
+    _penalty_weights = {"gamma": "gamma", "beta": "beta"}
     """Normalize each sample over `axis` (int or list of ints): `gamma * (x - mean) /
     sqrt(var + epsilon) + beta`. The deprecated `rms_scaling=True` follows Keras 3.15:
     `gamma * x / sqrt(var + epsilon)` with no beta."""
@@ -175,9 +174,6 @@ class LayerNormalization(Layer):
             warnings.warn(
                 "You passed `rms_scaling=True`, which is deprecated. This argument incorrectly "
                 "scales the input by the variance, not the root mean square.")
-        for arg in ("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"):
-            if kwargs.pop(arg, None) is not None:
-                raise ValueError(f"LayerNormalization: `{arg}` is not supported yet.")
         if isinstance(axis, (list, tuple)) and all(
                 isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axis):
             axis = [int(a) for a in axis]
@@ -256,4 +252,4 @@ class LayerNormalization(Layer):
                 "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
                 "beta_initializer": init(self.beta_initializer),
                 "gamma_initializer": init(self.gamma_initializer),
-                **config_utils.regularizers_and_constraints("beta", "gamma")}
+                **config_utils.regularizers_and_constraints(self, "beta", "gamma")}

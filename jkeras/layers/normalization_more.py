@@ -10,6 +10,7 @@ from jkeras.layers import config_utils
 
 
 class GroupNormalization(Layer):
+    _penalty_weights = {"gamma": "gamma", "beta": "beta"}
     """Normalise each sample over groups of channels (`groups=-1`: one channel per group, i.e.
     instance normalisation), then scale by `gamma` and shift by `beta` per channel."""
 
@@ -73,7 +74,7 @@ class GroupNormalization(Layer):
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
                 "beta_initializer": config_utils.initializer(self.beta_initializer),
                 "gamma_initializer": config_utils.initializer(self.gamma_initializer),
-                **config_utils.regularizers_and_constraints("beta", "gamma")}
+                **config_utils.regularizers_and_constraints(self, "beta", "gamma")}
 
 
 class UnitNormalization(Layer):

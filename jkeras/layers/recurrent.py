@@ -14,6 +14,7 @@ from jax import lax
 from jkeras.core import frame as frames
 from jkeras.core.input_spec import InputSpec, check_input_spec
 from jkeras.core.layer import Layer
+from jkeras.layers import config_utils
 from jkeras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
 
 
@@ -189,7 +190,9 @@ def _delegate(*names):
 
 
 _COMMON = ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
-           "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout")
+           "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout",
+           "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+           "kernel_constraint", "recurrent_constraint", "bias_constraint")
 
 
 class _CellRNN(RNN):
@@ -203,6 +206,7 @@ class _CellRNN(RNN):
                  **cell_kwargs):
         # `seed` (dropout draws come from the `rng` of apply/fit) and `implementation` (XLA
         # fuses either way) are accepted for source compatibility and have no effect.
+        activity_regularizer = cell_kwargs.pop("activity_regularizer", None)  # the RNN's own
         cell = self.cell_class(units, name=self.cell_name, trainable=trainable, dtype=dtype,
                                **cell_kwargs)
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
@@ -210,7 +214,7 @@ class _CellRNN(RNN):
                          zero_output_for_mask=zero_output_for_mask, name=name,
                          trainable=trainable, dtype=dtype, input_shape=input_shape,
                          input_dim=input_dim, batch_input_shape=batch_input_shape,
-                         batch_size=batch_size)
+                         batch_size=batch_size, activity_regularizer=activity_regularizer)
         self.seed = seed  # only reported by get_config, as Keras's
 
     def get_config(self):
@@ -220,7 +224,8 @@ class _CellRNN(RNN):
                 if k not in ("name", "trainable", "dtype")}
         cell["seed"] = self.seed
         regularizers = {k: v for k, v in cell.items() if k.endswith("_regularizer")}
-        return {**config, **cell, **regularizers, "activity_regularizer": None,
+        activity = config_utils.nested(self.activity_regularizer)
+        return {**config, **cell, **regularizers, "activity_regularizer": activity,
                 **{k: v for k, v in cell.items() if k.endswith("_constraint")}}
 
 

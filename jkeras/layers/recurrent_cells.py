@@ -52,6 +52,7 @@ def forget_bias_initializer(base, units):
 
 class _Cell(Layer):
     gates = 1
+    _penalty_weights = {"kernel": "kernel", "recurrent_kernel": "recurrent", "bias": "bias"}
 
     def __init__(self, units, activation="tanh", recurrent_activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -112,7 +113,7 @@ class _Cell(Layer):
                 "use_bias": self.use_bias, "kernel_initializer": init(self.kernel_initializer),
                 "recurrent_initializer": init(self.recurrent_initializer),
                 "bias_initializer": init(self.bias_initializer),
-                **config_utils.regularizers_and_constraints("kernel", "recurrent", "bias"),
+                **config_utils.regularizers_and_constraints(self, "kernel", "recurrent", "bias"),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "seed": None}
 

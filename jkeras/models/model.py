@@ -6,7 +6,7 @@
 import jax
 import numpy as np
 
-from jkeras.core import errors, random as core_random, shapes
+from jkeras.core import errors, layer_losses, random as core_random, shapes
 from jkeras.core.layer import Layer
 from jkeras.training.trainer import Trainer
 
@@ -132,11 +132,12 @@ class Model(Trainer, Layer):
                 _set_path(tree, paths[id(var)], value)
         if rng is None and training:
             rng = core_random.next_step_key()
-        out, new_state = self.apply(tree, *args, training=training, rng=rng, **kwargs)
+        with layer_losses.collecting() as bag:
+            out, new_state = self.apply(tree, *args, training=training, rng=rng, **kwargs)
         flat_state = [_get_path({"state": new_state, "params": tree["params"]}, paths[id(v)])
                       for v in self.non_trainable_weights]
         if return_losses:
-            return out, flat_state, []  # layer losses (add_loss) do not exist in jkeras yet
+            return out, flat_state, self.pure_losses(bag, tree["params"])
         return out, flat_state
 
     # ---- configs and the .keras format (jkeras/saving/model_config.py, archive.py) ----------

@@ -73,7 +73,8 @@ class VariablesFacade:
                     "variables must have been created). You can build it via "
                     "`optimizer.build(trainable_variables)`.")
             from_lists = ListBinding(jax.tree_util.tree_structure(self._imp_state),
-                                     len(self._imp_vars))
+                                     len(self._imp_vars),
+                                     [getattr(v, "constraint", None) for v in self._imp_vars])
         params, grads, state = from_lists.unpack(trainable_variables, grads, optimizer_variables)
         state = self.sync_state(state) if from_lists.sync else state
         updates, state = self.update(grads, state, params)
@@ -182,8 +183,9 @@ class ListBinding:
     sync = True  # outside fit, the object's learning rate is written into the state first
     values = None  # the current state's leaves, when the binding knows them (inside fit)
 
-    def __init__(self, state_treedef, num_variables):
+    def __init__(self, state_treedef, num_variables, constraints=None):
         self.state_treedef, self.num_variables = state_treedef, num_variables
+        self.constraints = constraints or [None] * num_variables  # of the built variables
 
     def unpack(self, trainable_variables, grads, optimizer_variables):
         trainable_variables, grads = list(trainable_variables), list(grads)
@@ -204,7 +206,8 @@ class ListBinding:
         return [jnp.asarray(v) for v in values]
 
     def pack(self, params):
-        return list(params)
+        return [p if c is None else c(p).astype(p.dtype)
+                for p, c in zip(params, self.constraints)]
 
 
 _binding = Scoped()

@@ -1,12 +1,11 @@
 """Layer configs: `Layer.from_config` and the build config, in Keras 3's format.
 
-tf.keras configs carry arguments jkeras does not have (regularizers, constraints, quantization,
-...). Those at their Keras default are dropped; any other value is a clear ValueError instead of
-a silently different layer.
+tf.keras configs carry arguments jkeras does not have (quantization, ...). Those at their Keras
+default are dropped; any other value is a clear ValueError instead of a silently different layer.
 """
 import inspect
 
-from jkeras.core import random
+from jkeras.core import random, weight_options
 
 # Keras-only arguments and the values that change nothing in jkeras ("any" = every value).
 _KERAS_ONLY_DEFAULTS = {
@@ -15,7 +14,7 @@ _KERAS_ONLY_DEFAULTS = {
     "synchronized": (False,), "renorm": (False,), "renorm_clipping": (None,),
     "renorm_momentum": "any", "stateful": (False,), "unroll": "any",
     "zero_output_for_mask": (False,), "use_cudnn": "any", "seed": "any",
-    "activity_regularizer": (None,), "sliding_window": (None,), "use_gate": (False,),
+    "sliding_window": (None,), "use_gate": (False,),
 }
 
 
@@ -25,7 +24,7 @@ _THROUGH_KWARGS = {"rms_scaling"}
 
 def _accepted_arguments(cls):
     """Keyword names some `__init__` in the class's MRO takes."""
-    names = set(_THROUGH_KWARGS)
+    names = set(_THROUGH_KWARGS) | set(weight_options.argument_names(cls))
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         if init is None or klass is object:
@@ -44,13 +43,8 @@ def _drop_keras_only(cls, config):
         if key in accepted:
             out[key] = value
             continue
-        if key.endswith(("_regularizer", "_constraint")):
-            if value is None:
-                continue
-            kind = "regularizers" if key.endswith("_regularizer") else "constraints"
-            raise ValueError(
-                f"jkeras does not support {kind} yet: layer '{name}' ({cls.__name__}) has "
-                f"`{key}`={value!r}. Remove it from the model (or the config) to load it.")
+        if key.endswith(("_regularizer", "_constraint")) and value is None:
+            continue
         allowed = _KERAS_ONLY_DEFAULTS.get(key)
         if allowed == "any" or (allowed is not None and value in allowed):
             continue
@@ -84,9 +78,11 @@ def layer_from_config(cls, config):
 def base_layer_config(layer):
     """Layer.get_config: name, trainable, the dtype policy, and for a custom layer without its
     own `get_config()` the constructor arguments captured by `Layer.__new__`."""
-    from jkeras.saving.serialization import serialize_dtype_policy
+    from jkeras.saving.serialization import serialize_dtype_policy, serialize_keras_object
     config = {"name": layer.name, "trainable": layer.trainable,
               "dtype": serialize_dtype_policy(layer.dtype)}
+    if layer.__dict__.get("activity_regularizer") is not None:  # as Keras's base config
+        config["activity_regularizer"] = serialize_keras_object(layer.activity_regularizer)
     if "_layer_auto_config" in layer.__dict__:
         config = with_auto_config(layer, config)
     return config

@@ -474,7 +474,7 @@ def _modern_node(node):
 
 def _with_module(obj, module):
     """Keras 2 nested objects ({"class_name", "config"} without "module"): the module their
-    key implies (initializers, regularizers are refused later by the layer configs)."""
+    key implies (initializers, regularizers, constraints)."""
     if isinstance(obj, list):
         return [_with_module(x, module) for x in obj]
     if not isinstance(obj, dict):
@@ -484,6 +484,10 @@ def _with_module(obj, module):
         family = module
         if isinstance(key, str) and key.endswith("_initializer"):
             family = "keras.initializers"
+        elif isinstance(key, str) and key.endswith("_regularizer"):
+            family = "keras.regularizers"
+        elif isinstance(key, str) and key.endswith("_constraint"):
+            family = "keras.constraints"
         elif key == "dtype":
             family = "keras"
         out[key] = _with_module(value, family)

@@ -37,6 +37,8 @@ _FAMILIES = {
     "losses": ("keras.losses", "jkeras.losses"),
     "metrics": ("keras.metrics", "jkeras.metrics"),
     "activations": ("keras.activations", "jkeras.activations"),
+    "regularizers": ("keras.regularizers", "jkeras.regularizers"),
+    "constraints": ("keras.constraints", "jkeras.constraints"),
     "models": ("keras", "jkeras.models"),
 }
 # Classes whose public Keras name is not "<family module>.<class name>".
@@ -170,7 +172,7 @@ def _family_module(module):
     if module in ("keras", "keras.models") or "models" in parts:
         return importlib.import_module("jkeras.models")
     for word in ("schedules", "layers", "initializers", "optimizers", "losses", "metrics",
-                 "activations"):
+                 "activations", "regularizers", "constraints"):
         if word in parts:
             return importlib.import_module(_FAMILIES[word][1])
     return None

@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core import layer_losses
 from jkeras.metrics.base import Mean
 from jkeras.training import seams
 from jkeras.utils.data_adapter_utils import unpack_x_y_sample_weight
@@ -39,13 +40,16 @@ class KerasStepsMixin:
 
     # ------------------------------------------------------------------ losses
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The compiled loss of `(y, y_pred)` (zero when compile() was given no loss, as
-        Keras on JAX)."""
+        """The compiled loss of `(y, y_pred)` plus `sum` of each of `self.losses` (add_loss
+        values and weight penalties), as Keras; zero when there is neither (Keras on JAX).
+        Inside `compute_loss_and_updates` `self.losses` are those of that stateless call."""
         del x, training
+        override = self.__dict__.get("_losses_override")
+        extra = list(override) if override is not None else self.losses
         if not self.compiled or self._jk().config["loss"] is None:
-            return jnp.zeros((), jnp.float32)
+            return layer_losses.total_loss(jnp.zeros((), jnp.float32), extra)
         outputs = self._jk_compiled_outputs(y, y_pred)
-        return outputs.loss_values(y, y_pred, sample_weight)[0]
+        return layer_losses.total_loss(outputs.loss_values(y, y_pred, sample_weight)[0], extra)
 
     def compute_loss_and_updates(self, trainable_variables, non_trainable_variables,
                                  metrics_variables, x, y, sample_weight, training=False,
@@ -53,9 +57,13 @@ class KerasStepsMixin:
         """Stateless, for `jax.grad`: -> (loss, (unscaled_loss, y_pred,
         non_trainable_variables, metrics_variables))."""
         kwargs = {"training": training} if self._accepts_training else {}
-        y_pred, non_trainable_variables = self.stateless_call(
-            trainable_variables, non_trainable_variables, x, **kwargs)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training)
+        y_pred, non_trainable_variables, losses = self.stateless_call(
+            trainable_variables, non_trainable_variables, x, return_losses=True, **kwargs)
+        self.__dict__["_losses_override"] = losses  # what `self.losses` means in this call
+        try:
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training)
+        finally:
+            self.__dict__.pop("_losses_override", None)
         scaled = loss
         opt = self.optimizer
         if training and optimizer_variables is not None and getattr(opt, "scales_from_state",

@@ -18,7 +18,7 @@ import inspect
 import jax
 import jax.numpy as jnp
 
-from jkeras.core import random as core_random
+from jkeras.core import random as core_random, weight_options
 from jkeras.metrics.base import Metric
 from jkeras.optimizers import facade as optimizer_facade
 from jkeras.training.state import EvalState, TrainState
@@ -46,6 +46,7 @@ class VariableLayout:
 
     def __init__(self, model):
         paths = model._variable_paths()
+        self.model = model
         self.trainable = [paths[id(v)] for v in model.trainable_weights]
         self.non_trainable = [paths[id(v)] for v in model.non_trainable_weights]
 
@@ -72,6 +73,7 @@ class FitBinding(optimizer_facade.ListBinding):
 
     def __init__(self, layout, state):
         super().__init__(jax.tree_util.tree_structure(state), len(layout.trainable))
+        self.model = layout.model
         self.paths = [p[1:] for p in layout.trainable]  # inside "params"
         self.values = jax.tree_util.tree_leaves(state)  # `optimizer.variables` inside the step
 
@@ -82,6 +84,7 @@ class FitBinding(optimizer_facade.ListBinding):
         return tree
 
     def pack(self, params):
+        params = weight_options.constrain(self.model, params)  # as Keras, after the update
         return [_get(params, p) for p in self.paths]
 
 

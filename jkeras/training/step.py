@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from jkeras.core import layer_losses, weight_options
 from jkeras.training import compile_watch
 from jkeras.training.state import EvalState, TrainState, merge_frozen, split_frozen
 
@@ -46,9 +47,12 @@ def make_train_step(model, outputs, optimizer, nan_guard=False, frozen=frozenset
         trainable, rest = split_frozen(ts.params, frozen)
 
         def loss_fn(params):
-            y_pred, new_state = apply({"params": merge_frozen(params, rest), "state": ts.state},
-                                      x, training=True, rng=step_rng)
+            params = merge_frozen(params, rest)
+            with layer_losses.collecting() as bag:
+                y_pred, new_state = apply({"params": params, "state": ts.state},
+                                          x, training=True, rng=step_rng)
             total, values = outputs.loss_values(y, y_pred, sw)
+            total = layer_losses.total_loss(total, model.pure_losses(bag, params))
             # Keras: gradients of the scaled loss (`loss_scale_factor`), logs of the unscaled
             return scale_loss(total, ts.opt_state), (total, y_pred, new_state, values)
 
@@ -57,6 +61,7 @@ def make_train_step(model, outputs, optimizer, nan_guard=False, frozen=frozenset
         updates, opt_state = optimizer.update(grads, ts.opt_state, trainable)
         params = merge_frozen(jax.tree_util.tree_map(
             lambda p, u: jnp.asarray(p + u).astype(p.dtype), trainable, updates), rest)
+        params = weight_options.constrain(model, params)  # as Keras, after the update
         metrics = outputs.update_metrics(ts.metrics, total, values, y, y_pred, sw,
                                          batch_size_of(x))
         bad_step = ts.bad_step
@@ -80,8 +85,10 @@ def make_test_step(model, outputs):
     def test_step(es, batch):
         TRACE_COUNTS["test_step"] += 1
         x, y, sw = batch
-        y_pred, _ = apply({"params": es.params, "state": es.state}, x, training=False)
+        with layer_losses.collecting() as bag:
+            y_pred, _ = apply({"params": es.params, "state": es.state}, x, training=False)
         total, values = outputs.loss_values(y, y_pred, sw)
+        total = layer_losses.total_loss(total, model.pure_losses(bag, es.params))
         metrics = outputs.update_metrics(es.metrics, total, values, y, y_pred, sw,
                                          batch_size_of(x))
         return es._replace(metrics=metrics)

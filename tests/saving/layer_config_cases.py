@@ -263,3 +263,12 @@ CASES.update({
     "ConvLSTM3D": (lambda L: L.ConvLSTM3D(2, 2, go_backwards=True, unit_forget_bias=False),
                    [_x(1, 2, 3, 3, 3, 1)]),
 })
+
+# Regularizers and constraints (their configs are Keras's serialized objects).
+CASES.update({
+    "ActivityRegularization": (lambda L: L.ActivityRegularization(l1=0.01, l2=0.02), [_x(2, 4)]),
+    "DenseRegularized": (lambda L: L.Dense(
+        3, kernel_regularizer="l1",
+        activity_regularizer="l2", kernel_constraint="max_norm", bias_constraint="non_neg"),
+        [_x(2, 4)]),
+})

@@ -156,13 +156,15 @@ def test_mixed_precision_policy_is_rejected_clearly():
         L.Dense.from_config(config)
 
 
-@pytest.mark.parametrize("key", ["kernel_regularizer", "bias_constraint"])
-def test_non_null_regularizer_or_constraint_is_rejected(key):
+@pytest.mark.parametrize("key,cls", [("kernel_regularizer", "L2"), ("bias_constraint", "NonNeg")])
+def test_non_null_regularizer_or_constraint_round_trips(key, cls):
     config = as_json(L.Dense(2, name="d").get_config())
-    config[key] = {"module": "keras.regularizers", "class_name": "L2",
-                   "config": {"l2": 0.01}, "registered_name": None}
-    with pytest.raises(ValueError, match=f"layer 'd' \\(Dense\\) has `{key}`"):
-        L.Dense.from_config(config)
+    family = "regularizers" if key.endswith("regularizer") else "constraints"
+    config[key] = {"module": f"keras.{family}", "class_name": cls,
+                   "config": {"l2": 0.01} if cls == "L2" else {}, "registered_name": None}
+    layer = L.Dense.from_config(config)
+    assert type(getattr(layer, key)).__name__ == cls
+    assert as_json(layer.get_config())[key] == config[key]
 
 
 def test_unsupported_keras_argument_with_non_default_value_is_rejected():
