@@ -7,6 +7,9 @@ from jkeras.models import Model, Sequential
 from jkeras import backend, config, ops, random, tree
 from jkeras import applications  # noqa: E402  (after models and saving, which it builds on)
 
+from jkeras import dtype_policies, mixed_precision  # noqa: E402
+from jkeras.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
+
 __version__ = "0.1.0"
 
 # `jkeras.testing` (parity against tf.keras) is imported on demand: `import jkeras.testing`.
@@ -14,3 +17,4 @@ __all__ = ["Sequential", "Model", "Input", "Ensemble", "layers", "models", "acti
            "initializers", "losses", "metrics", "optimizers", "callbacks", "utils",
            "distribution", "saving", "ops", "random", "config", "backend", "tree",
            "applications"]
+__all__ += ["dtype_policies", "mixed_precision", "DTypePolicy", "FloatDTypePolicy"]

@@ -2,8 +2,10 @@
 from jkeras.core.config import (backend, disable_flash_attention, enable_flash_attention,
                                 epsilon, floatx, image_data_format, is_flash_attention_enabled,
                                 set_epsilon, set_floatx, set_image_data_format)
+from jkeras.core.dtype_policy import dtype_policy, set_dtype_policy
 from jkeras.saving import enable_unsafe_deserialization
 
 __all__ = ["backend", "disable_flash_attention", "enable_flash_attention",
            "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format",
            "is_flash_attention_enabled", "set_epsilon", "set_floatx", "set_image_data_format"]
+__all__ += ["dtype_policy", "set_dtype_policy"]

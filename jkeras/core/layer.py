@@ -14,6 +14,7 @@ import numpy as np
 from jkeras import initializers
 from jkeras.core import errors, frame as frames, naming, random, shapes
 from jkeras.core.input_spec import check_input_spec
+from jkeras.core.layer_dtype import LayerDTypeMixin
 from jkeras.core.variable import Variable
 
 _spec_mode = threading.local()
@@ -23,7 +24,7 @@ def _in_spec_mode():
     return getattr(_spec_mode, "on", False)
 
 
-class Layer:
+class Layer(LayerDTypeMixin):
     def __new__(cls, *args, **kwargs):
         instance = object.__new__(cls)
         if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
@@ -34,6 +35,7 @@ class Layer:
 
     def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, **kwargs):
+        autocast = kwargs.pop("autocast", True)
         if kwargs:
             raise TypeError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
@@ -44,7 +46,7 @@ class Layer:
         self._own_weights = []
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.trainable = bool(trainable)
-        self.dtype = jnp.dtype(dtype or "float32").name
+        self._set_dtype_policy(dtype, autocast)
         self.built = False
         self._specs_built = False
         self.input_spec = None
@@ -70,10 +72,13 @@ class Layer:
         if attrs is not None and name in attrs:
             var = attrs[name]
             bound = frames.frame_of(self)
-            return bound.bound(var.name) if bound is not None else var
+            if bound is None:
+                return var
+            return self._autocast_variable(var, bound.bound(var.name))
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None):
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None,
+                   autocast=True):
         """Declare a weight (Keras's signature). Outside `init` it also gets a value at once."""
         dtype = jnp.dtype(dtype or self.dtype)
         if initializer is None:
@@ -84,6 +89,7 @@ class Layer:
             raise ValueError(f"Layer '{self.name}' already has a weight named '{name}'.")
         var = Variable(self, name, () if shape is None else shape, dtype,
                        initializers.get(initializer), trainable)
+        var.autocast = bool(autocast)
         if not _in_spec_mode():
             var.assign(var.initializer(var.shape, var.dtype, key=random.next_key()))
         self._own_weights.append(var)
@@ -160,6 +166,7 @@ class Layer:
         return out, frame.state
 
     def _run_call(self, args, kwargs, training):
+        args, kwargs = self._autocast_inputs(args, kwargs)
         if self._accepts_training:
             kwargs.setdefault("training", training)
         try:

@@ -86,7 +86,7 @@ def base_layer_config(layer):
     own `get_config()` the constructor arguments captured by `Layer.__new__`."""
     from jkeras.saving.serialization import serialize_dtype_policy
     config = {"name": layer.name, "trainable": layer.trainable,
-              "dtype": serialize_dtype_policy(layer.dtype)}
+              "dtype": serialize_dtype_policy(layer.dtype_policy)}
     if "_layer_auto_config" in layer.__dict__:
         config = with_auto_config(layer, config)
     return config
