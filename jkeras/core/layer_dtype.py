@@ -74,6 +74,7 @@ class LayerDTypeMixin:
 
     @property
     def input_dtype(self):
+        """The dtype floating inputs are cast to (the compute dtype)."""
         return self.compute_dtype
 
     @property
@@ -82,10 +83,10 @@ class LayerDTypeMixin:
 
     # ---- the hooks the Layer base calls ---------------------------------------------------------
     def _autocast_inputs(self, args, kwargs):
-        """Floating array arguments cast to the compute dtype (Keras's `convert_input`)."""
+        """Floating array arguments cast to `input_dtype` (Keras's `convert_input`)."""
         if not (self.autocast and self._convert_input_args):
             return args, kwargs
-        target = jnp.dtype(self.compute_dtype)
+        target = jnp.dtype(self.input_dtype)
         if not _is_float(target):
             return args, kwargs
 
