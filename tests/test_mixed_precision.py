@@ -9,14 +9,6 @@ import jkeras
 from jkeras import mixed_precision
 
 
-@pytest.fixture(autouse=True)
-def _reset_policies():
-    yield
-    jkeras.config.set_dtype_policy("float32")
-    import keras
-    keras.config.set_dtype_policy("float32")
-
-
 def test_names_are_keras_aliases(tf):
     assert mixed_precision.Policy is mixed_precision.DTypePolicy is jkeras.DTypePolicy
     assert mixed_precision.global_policy is jkeras.config.dtype_policy

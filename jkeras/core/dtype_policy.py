@@ -223,6 +223,11 @@ def set_dtype_policy(policy):
     _global["policy"] = policy
 
 
+def clear_dtype_policy():
+    """Forget the global policy (the next read gives `floatx()`'s), as Keras's `clear_session`."""
+    _global["policy"] = None
+
+
 def dtype_policy():
     """The current default dtype policy (a float32 policy unless set; follows `floatx()`)."""
     policy = _global["policy"]

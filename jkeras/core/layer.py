@@ -106,7 +106,7 @@ class Layer(LayerDTypeMixin):
         if bound is None:
             var.assign(value)
         else:
-            bound.assign_state(var.name, value)
+            bound.assign_state(var.name, self._state_value(var, value))
 
     def call_rng(self):
         """The random key of this call (training-mode randomness such as dropout)."""

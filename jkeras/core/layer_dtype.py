@@ -105,6 +105,12 @@ class LayerDTypeMixin:
 
         return jax.tree_util.tree_map(cast, (args, kwargs))
 
+    def _state_value(self, var, value):
+        """A new value for a non-trainable weight, in the weight's own dtype (a mixed-precision
+        layer may compute it in the compute dtype; Keras's `assign` casts the same way)."""
+        dtype = getattr(value, "dtype", None)
+        return value if dtype == var.dtype else jnp.asarray(value, var.dtype)
+
     def _autocast_variable(self, var, value):
         """A weight's value as `call` sees it: in the compute dtype when the variable autocasts."""
         if not (self.autocast and getattr(var, "autocast", True)):

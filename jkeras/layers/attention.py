@@ -125,7 +125,7 @@ class MultiHeadAttention(Layer):
         kernel_init = initializers.get(kernel_initializer)
         bias_init = initializers.get(bias_initializer)
         common = dict(use_bias=self.use_bias, kernel_initializer=kernel_init,
-                      bias_initializer=bias_init)
+                      bias_initializer=bias_init, dtype=self.dtype_policy)
         # Tracked in Keras's order, so the weights list as query, key, value, attention_output.
         self._query_dense = _EinsumDense(1, (num_heads, key_dim), name="query", **common)
         self._key_dense = _EinsumDense(1, (num_heads, key_dim), name="key", **common)

@@ -63,7 +63,8 @@ class GroupedQueryAttention(Layer):
         return EinsumDense(equation, output_shape=output_shape,
                            bias_axes=bias_axes if self.use_bias else None, name=name,
                            kernel_initializer=self.kernel_initializer,
-                           bias_initializer=self.bias_initializer, dtype=self.dtype, **kwargs)
+                           bias_initializer=self.bias_initializer, dtype=self.dtype_policy,
+                           **kwargs)
 
     def build(self, query_shape):
         self._output_dense = self._dense("bquh,uhm->bqm", (None, query_shape[-1]), "m",

@@ -6,16 +6,14 @@ import pytest
 
 import jkeras
 from jkeras import dtype_policies as ours
-from jkeras.core import dtype_policy as core
 
 theirs = keras.dtype_policies
 
 
 @pytest.fixture(autouse=True)
-def _reset_policies():
-    yield
-    jkeras.config.set_dtype_policy("float32")
-    keras.config.set_dtype_policy("float32")
+def _keras_session():
+    # conftest clears jkeras's session (and so its global policy); this test reads keras directly.
+    keras.utils.clear_session()
 
 
 def error_of(fn, *args):
@@ -99,14 +97,15 @@ def test_global_policy_follows_keras():
         assert ours.DTypePolicy().name == theirs.DTypePolicy().name  # None: the global name
 
 
-def test_global_policy_defaults_to_floatx():
-    core._global["policy"] = None
+def test_global_policy_defaults_to_floatx_and_clear_session_forgets_it():
+    jkeras.config.set_dtype_policy("mixed_bfloat16")
     jkeras.config.set_floatx("float16")
     try:
+        jkeras.utils.clear_session()
         assert jkeras.config.dtype_policy().name == "float16"
     finally:
         jkeras.config.set_floatx("float32")
-        core._global["policy"] = None
+        jkeras.utils.clear_session()
     assert jkeras.config.dtype_policy().name == "float32"
 
 

@@ -11,14 +11,6 @@ from jkeras import layers
 from jkeras.core.layer_dtype import LayerDTypeMixin
 
 
-@pytest.fixture(autouse=True)
-def _reset_policies():
-    yield
-    jkeras.config.set_dtype_policy("float32")
-    import keras
-    keras.config.set_dtype_policy("float32")
-
-
 def dtypes_of(layer):
     return (str(layer.dtype), layer.variable_dtype, layer.compute_dtype, layer.dtype_policy.name,
             layer.input_dtype)
@@ -171,3 +163,25 @@ def test_mixed_policy_gradients_and_state_stay_float32():
     assert model(x).dtype == jnp.bfloat16
     assert {leaf.dtype for leaf in jax.tree_util.tree_leaves((grads, state))} == {
         jnp.dtype("float32")}
+
+
+class Total(jkeras.layers.Layer):
+    """Keeps a running sum in a non-trainable weight (computed in the compute dtype)."""
+
+    def build(self, input_shape):
+        self.total = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                     name="total")
+
+    def call(self, inputs, training=False):
+        if training:
+            self.assign_state("total", self.total + jnp.sum(inputs))
+        return inputs
+
+
+def test_state_written_in_compute_dtype_keeps_the_variable_dtype():
+    layer = Total(dtype="mixed_bfloat16")
+    variables = layer.init(jax.random.PRNGKey(0), (2, 3))
+    _, state = layer.apply(variables, np.ones((2, 3), "float32"), training=True)
+    assert state["total"].dtype == jnp.float32 and float(state["total"]) == 6.0
+    layer(np.ones((2, 3), "float32"), training=True)
+    assert layer.weights[0].value.dtype == jnp.float32

@@ -12,14 +12,6 @@ POLICIES = ["mixed_bfloat16", "mixed_float16"]
 TOLERANCE = {"mixed_bfloat16": 3e-2, "mixed_float16": 4e-3}
 
 
-@pytest.fixture(autouse=True)
-def _reset_policies():
-    yield
-    jkeras.config.set_dtype_policy("float32")
-    import tensorflow as tf
-    tf.keras.config.set_dtype_policy("float32")
-
-
 def make_model(K):
     """Dense, Conv2D, BatchNormalization, LayerNormalization and a float32 softmax output."""
     inputs = K.Input((8, 8, 3))
@@ -141,3 +133,26 @@ def test_weights_h5_both_ways(tf, tmp_path, policy):
     for got, want in zip(theirs.get_weights(), ours.get_weights()):
         assert got.dtype == np.float32
         np.testing.assert_array_equal(got, want)
+
+
+def make_sequence_model(K):
+    """Embedding, MultiHeadAttention (per-layer policy reaches its projections) and a GRU."""
+    inputs = K.Input((6,), dtype="int32")
+    x = K.layers.Embedding(20, 8)(inputs)
+    x = K.layers.MultiHeadAttention(2, 4, dtype="mixed_float16")(x, x)
+    x = K.layers.GRU(5)(x)
+    outputs = K.layers.Dense(3, activation="softmax", dtype="float32")(x)
+    return K.Model(inputs, outputs)
+
+
+def test_sequence_model_matches_tf_keras_under_mixed_bfloat16(tf):
+    ours, theirs = build_both(tf, "mixed_bfloat16", make_sequence_model)
+    assert layer_dtypes(ours) == layer_dtypes(theirs)
+    assert variable_dtypes(ours) == variable_dtypes(theirs)
+    mha_ours, mha_theirs = ours.layers[2], theirs.layers[2]
+    assert [d.compute_dtype for d in (mha_ours._query_dense, mha_ours._output_dense)] == \
+        [d.compute_dtype for d in (mha_theirs._query_dense, mha_theirs._output_dense)]
+    x = np.random.default_rng(1).integers(0, 20, size=(4, 6)).astype("int32")
+    np.testing.assert_allclose(np.asarray(ours(x)), theirs(x).numpy(), atol=3e-2)
+    for ours_layer, theirs_layer in zip(ours.layers[1:], theirs.layers[1:]):
+        assert ours_layer.output.dtype == theirs_layer.output.dtype.replace("<dtype: '", "")
