@@ -117,20 +117,26 @@ print("2. loss per epoch:", [round(v, 4) for v in history2.history["loss"]])
 # ---- 3. Providing your own evaluation step
 class CustomModel3(keras.Model):
     def test_step(self, state, data):
-        x, y = data
+        # the guide's current form: unpack_x_y_sample_weight and stateless_compute_loss
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         (trainable_variables, non_trainable_variables, metrics_variables) = state
         y_pred, non_trainable_variables = self.stateless_call(
             trainable_variables, non_trainable_variables, x, training=False)
-        loss = self.compute_loss(x, y, y_pred)
+        loss, (trainable_variables, non_trainable_variables, metrics_variables) = (
+            self.stateless_compute_loss(
+                trainable_variables, non_trainable_variables, metrics_variables, x=x, y=y,
+                y_pred=y_pred, sample_weight=sample_weight, training=False))
         new_metrics_vars = []
         logs = {}
         for metric in self.metrics:
             this_metric_vars = metrics_variables[
                 len(new_metrics_vars): len(new_metrics_vars) + len(metric.variables)]
             if metric.name == "loss":
-                this_metric_vars = metric.stateless_update_state(this_metric_vars, loss)
+                this_metric_vars = metric.stateless_update_state(
+                    this_metric_vars, loss, sample_weight=sample_weight)
             else:
-                this_metric_vars = metric.stateless_update_state(this_metric_vars, y, y_pred)
+                this_metric_vars = metric.stateless_update_state(
+                    this_metric_vars, y, y_pred, sample_weight=sample_weight)
             logs[metric.name] = metric.stateless_result(this_metric_vars)
             new_metrics_vars += this_metric_vars
         state = (trainable_variables, non_trainable_variables, new_metrics_vars)

@@ -4,6 +4,8 @@ import random as _pyrandom
 import jax
 import numpy as np
 
+from jkeras.core.scoped import Scoped
+
 _state = {"seed": None, "count": 0}
 
 
@@ -51,3 +53,30 @@ def as_key(key):
     if key is None:
         return next_key()
     return key
+
+
+# ------------------------------------------------------------------ the running step's keys
+class KeyStream:
+    """The random keys of one training step: the step's key first, then fresh keys folded
+    from it (each `stateless_call` and SeedGenerator draw inside a custom step gets its own)."""
+
+    def __init__(self, key):
+        self.key, self.count = key, 0
+
+    def next(self):
+        self.count += 1
+        return self.key if self.count == 1 else jax.random.fold_in(self.key, self.count)
+
+
+_step_keys = Scoped()
+
+
+def step_keys(key):
+    """`with step_keys(key):` code run by a training step draws its keys from `key`."""
+    return _step_keys.using(KeyStream(key))
+
+
+def next_step_key():
+    """A fresh key of the running step, or None outside one."""
+    stream = _step_keys.current
+    return None if stream is None else stream.next()

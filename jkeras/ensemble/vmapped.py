@@ -14,41 +14,29 @@ import functools
 
 import jax
 import jax.numpy as jnp
-from jax import lax
 
-from jkeras.training.state import EvalState, TrainState
+from jkeras.training.state import TrainState
 from jkeras.training.step import (Programs, make_predict_step, make_test_step,
-                                  make_train_step, take_batch, take_tail)
+                                  make_train_step)
 
 MAX_EPOCHS = 256  # epochs per call: the static size of the per-epoch logs buffer
 
 
-def _layout(num_samples, batch_size):
-    num_full, partial = divmod(num_samples, batch_size)
-    return num_full, partial, batch_size
-
-
-def _pass(state, data, perm, layout, step_fn):
-    """One pass over the data, exactly as a solo fit's (the Trainer's own loop body)."""
-    return Programs._pass(state, data, perm, *layout, step_fn)
-
-
-def _stacked(results):
-    return jnp.stack([jnp.asarray(r, jnp.float32) for r in results])
-
-
 class EnsemblePrograms:
     """The jitted, vmapped programs of one compile: member 0 provides the pure functions
-    (all members are checked to share architecture and compile settings)."""
+    (all members are checked to share architecture and compile settings); the program bodies
+    are the Trainer's own (training/step.py `Programs`)."""
 
     def __init__(self, model, outputs, val_outputs=None):
         self.outputs, self.val_outputs = outputs, val_outputs or outputs
+        train = test = val = None
         if outputs is not None:  # (None: prediction only, the model need not be compiled)
-            self.train_step = make_train_step(model, outputs, model.optimizer, False,
-                                              model._jk_frozen())
-            self.test_step = make_test_step(model, outputs)
-            self.val_step = make_test_step(model, self.val_outputs)
-        self.predict_step = make_predict_step(model)
+            train = make_train_step(model, outputs, model.optimizer, False, model._jk_frozen())
+            test = make_test_step(model, outputs)
+            val = make_test_step(model, self.val_outputs)
+        predict = make_predict_step(model)
+        self.programs = Programs(train, test, predict, outputs)
+        self.val_step = val
         self._cache = {}
 
     def _get(self, key, build):
@@ -76,34 +64,15 @@ class EnsemblePrograms:
     # ---- training
     def train(self, num_samples, batch_size, shuffle, val_layout=None):
         """f(ts, data, n, val_data, eval_mask) -> (ts, logs (members, MAX_EPOCHS, n_logs)):
-        `n` (traced) whole epochs; epochs with `eval_mask[e]` set also evaluate `val_data`."""
-        layout = _layout(num_samples, batch_size)
-        n_train = len(self.outputs.result_names())
-        n_logs = n_train + (len(self.val_outputs.result_names()) if val_layout else 0)
+        `n` (traced) whole epochs; epochs with `eval_mask[e]` set also evaluate `val_data`.
+        Each member runs the solo fused-epoch body (`Programs.epochs_body`)."""
+        body = self.programs.epochs_body(num_samples, batch_size, shuffle, MAX_EPOCHS,
+                                         val_layout,
+                                         (self.val_step, self.val_outputs))
 
         def member_epochs(ts, data, n, val_data, eval_mask):
-            def epoch(e, carry):
-                t, buf = carry
-                t = t._replace(metrics=self.outputs.init_metrics())
-                perm = None
-                if shuffle:  # the draw fit makes at every epoch start
-                    rng, key = jax.random.split(t.rng)
-                    perm = jax.random.permutation(key, num_samples)
-                    t = t._replace(rng=rng)
-                t = _pass(t, data, perm, layout, self.train_step)
-                row = _stacked(self.outputs.results(t.metrics))
-                if val_layout:
-                    def validate(t):
-                        es = EvalState(t.params, t.state, self.val_outputs.init_metrics())
-                        es = _pass(es, val_data, None, _layout(*val_layout), self.val_step)
-                        return _stacked(self.val_outputs.results(es.metrics))
-                    skipped = jnp.zeros((n_logs - n_train,), jnp.float32)
-                    row = jnp.concatenate([row, lax.cond(eval_mask[e], validate,
-                                                         lambda t: skipped, t)])
-                return t, lax.dynamic_update_slice_in_dim(buf, row[None], e, 0)
-
-            buf = jnp.zeros((MAX_EPOCHS, n_logs), jnp.float32)
-            return lax.fori_loop(0, n, epoch, (ts, buf))
+            ts, buf, _ = body(ts, data, n, val_data, eval_mask)
+            return ts, buf
 
         return self._get(("train", num_samples, batch_size, bool(shuffle), val_layout),
                          lambda: jax.jit(jax.vmap(member_epochs, in_axes=(0, None, None, None,
@@ -113,37 +82,19 @@ class EnsemblePrograms:
     # ---- evaluation
     def evaluate(self, num_samples, batch_size):
         """f(variables, data) -> per-member logs (members, n_logs), in result_names() order."""
-        layout = _layout(num_samples, batch_size)
+        body = self.programs.evaluate_body(num_samples, batch_size)
 
         def member_evaluate(variables, data):
-            es = EvalState(variables["params"], variables["state"], self.outputs.init_metrics())
-            es = _pass(es, data, None, layout, self.test_step)
-            return _stacked(self.outputs.results(es.metrics))
-
+            return jnp.stack([jnp.asarray(r, jnp.float32) for r in body(variables, data)])
         return self._get(("evaluate", num_samples, batch_size),
                          lambda: jax.jit(jax.vmap(member_evaluate, in_axes=(0, None))))
 
     # ---- prediction
     def predict(self, num_samples, batch_size):
         """f(variables, x) -> y_pred with a leading member axis: (members, num_samples, ...)."""
-        num_full, partial, bs = _layout(num_samples, batch_size)
-        step = self.predict_step
-
-        def member_predict(variables, x):
-            parts = []
-            if num_full:
-                blocks = lax.map(lambda i: step(variables, take_batch(x, None, i, bs)),
-                                 jnp.arange(num_full))
-                parts.append(jax.tree_util.tree_map(
-                    lambda a: a.reshape((num_full * bs,) + a.shape[2:]), blocks))
-            if partial:
-                parts.append(step(variables, take_tail(x, None, num_full * bs, partial)))
-            if len(parts) == 1:
-                return parts[0]
-            return jax.tree_util.tree_map(lambda *a: jnp.concatenate(a), *parts)
-
+        body = self.programs.predict_body(num_samples, batch_size)
         return self._get(("predict", num_samples, batch_size),
-                         lambda: jax.jit(jax.vmap(member_predict, in_axes=(0, None))))
+                         lambda: jax.jit(jax.vmap(body, in_axes=(0, None))))
 
 
 @jax.jit

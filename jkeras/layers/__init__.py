@@ -118,3 +118,12 @@ __all__ += ["JaxLayer"]
 from jkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
 
 __all__ += ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
+from jkeras.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
+
+__all__ += ["ReversibleEmbedding"]
+from jkeras.layers.spectral_normalization import SpectralNormalization  # noqa: E402
+
+__all__ += ["SpectralNormalization"]
+from jkeras.layers.flax_layer import FlaxLayer  # noqa: E402
+
+__all__ += ["FlaxLayer"]

@@ -15,12 +15,6 @@ LEFT_OUT = {
                               "compile into one program",
     "STFTSpectrogram": _PREPROCESSING,
     "ActivityRegularization": "jkeras has no regularizers yet (losses added from layers)",
-    "FlaxLayer": "needs flax (an optional extra); not implemented yet",
-    "ReversibleEmbedding": "not implemented yet",
-    "SpectralNormalization": ("Keras overwrites the wrapped layer's trainable kernel with the "
-                              "normalised one during the training forward pass; jkeras's pure "
-                              "apply returns only non-trainable state, so this needs a design "
-                              "decision first"),
     "TFSMLayer": "loads a TensorFlow SavedModel for inference: TensorFlow-only",
     "TorchModuleWrapper": "wraps a torch.nn.Module: PyTorch backend only",
     "deserialize": "use jkeras.saving.deserialize_keras_object (layers sit below saving)",

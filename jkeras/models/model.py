@@ -6,9 +6,8 @@
 import jax
 import numpy as np
 
-from jkeras.core import errors, shapes
+from jkeras.core import errors, random as core_random, shapes
 from jkeras.core.layer import Layer
-from jkeras.training import seams
 from jkeras.training.trainer import Trainer
 
 
@@ -17,21 +16,31 @@ class Model(Trainer, Layer):
     _is_model = True
 
     def __new__(cls, *args, **kwargs):
-        functional_args = len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs) or (
-            len(args) == 1 and "outputs" in kwargs)
-        if functional_args and not getattr(cls, "_is_functional", False):
+        if _functional_arguments(args, kwargs) and not getattr(cls, "_is_functional", False):
             from jkeras.models.functional import Functional
             if cls is Model:
                 return Functional.__new__(Functional)
-            # `CustomModel(inputs, outputs)` (Keras's guides): a functional model that keeps
-            # the subclass's overrides (train_step, ...), as Keras's functional-class injection.
-            return Functional.__new__(_functional_subclass(cls, Functional))
+            if "__init__" not in _own_attributes(cls):
+                # `CustomModel(inputs, outputs)` (Keras's guides): a functional model that
+                # keeps the subclass's overrides (train_step, ...), as Keras's injection.
+                return Functional.__new__(_functional_subclass(cls, Functional))
         instance = object.__new__(cls)
         from jkeras.saving.subclass_config import auto_config
         instance.__dict__["_auto_config"] = auto_config(cls, args, kwargs)  # for get_config
         return instance
 
-    def __init__(self, *, name=None, trainable=True, dtype=None, **kwargs):
+    def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
+        if _functional_arguments(args, kwargs):
+            # A subclass's own `__init__` calling `super().__init__(inputs, outputs)`: Keras
+            # decides here, from the arguments Model receives, and injects Functional.
+            from jkeras.models.functional import Functional
+            self.__class__ = _functional_subclass(type(self), Functional)
+            Functional.__init__(self, *args, name=name, trainable=trainable, **kwargs)
+            return
+        if args:
+            raise TypeError(f"Model.__init__() takes keyword arguments only (name=, trainable=, "
+                            f"dtype=); received {len(args)} positional argument(s). To build a "
+                            "functional model pass `inputs` and `outputs`.")
         Layer.__init__(self, name=name, trainable=trainable, dtype=dtype, **kwargs)
 
     def call(self, inputs, *args, **kwargs):
@@ -122,7 +131,7 @@ class Model(Trainer, Layer):
             for var, value in zip(group, values):
                 _set_path(tree, paths[id(var)], value)
         if rng is None and training:
-            rng = seams.ambient_rng()
+            rng = core_random.next_step_key()
         out, new_state = self.apply(tree, *args, training=training, rng=rng, **kwargs)
         flat_state = [_get_path({"state": new_state, "params": tree["params"]}, paths[id(v)])
                       for v in self.non_trainable_weights]
@@ -189,6 +198,22 @@ class Model(Trainer, Layer):
 
 
 _FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_arguments(args, kwargs):
+    """Keras's `functional_init_arguments`: `Model(inputs, outputs)` and its keyword forms."""
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
+
+
+def _own_attributes(cls):
+    """Names defined by `cls` or a user base class between it and Model."""
+    names = set()
+    for klass in cls.__mro__:
+        if klass is Model:
+            break
+        names.update(klass.__dict__)
+    return names
 
 
 def _functional_subclass(cls, functional):

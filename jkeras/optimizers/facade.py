@@ -50,11 +50,15 @@ class VariablesFacade:
     def variables(self):
         """The optimizer's state as a list of arrays (iterations, learning rate, slots). Inside
         `fit` a custom `train_step` receives the list for the model's weights instead."""
+        bound = _binding.current
+        if bound is not None and bound[0] is self and bound[1].values is not None:
+            return list(bound[1].values)  # inside a fit step: the engine's state for the model
         return jax.tree_util.tree_leaves(self._imp_state) if self.built else []
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
         """-> (new trainable_variables, new optimizer_variables), both lists; pure."""
-        from_lists = _binding.current
+        bound = _binding.current
+        from_lists = bound[1] if bound is not None and bound[0] is self else None
         if from_lists is None:
             if not self.built:
                 raise ValueError(
@@ -169,6 +173,7 @@ class ListBinding:
     built by `optimizer.build(variables)` (params are a plain list). Inside `fit`, the training
     engine installs a binding for the model's params pytree (`bind`)."""
     sync = True  # outside fit, the object's learning rate is written into the state first
+    values = None  # the current state's leaves, when the binding knows them (inside fit)
 
     def __init__(self, state_treedef, num_variables):
         self.state_treedef, self.num_variables = state_treedef, num_variables
@@ -198,6 +203,7 @@ class ListBinding:
 _binding = Scoped()
 
 
-def bind(binding):
-    """Make `stateless_apply` map its lists through `binding` (used while a step is traced)."""
-    return _binding.using(binding)
+def bind(optimizer, binding):
+    """Make `optimizer.stateless_apply` map its lists through `binding` (used while a step is
+    traced). Other optimizers keep the lists of the variables they were built on."""
+    return _binding.using((optimizer, binding))

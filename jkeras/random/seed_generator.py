@@ -9,7 +9,8 @@ Under `jit`, Python state cannot advance between calls, so a generator used insi
 key per step; `apply(..., rng=key)` does too), folded with the generator's seed: every step gets
 new, reproducible draws, and two generators with different seeds draw differently. Used under
 `jit` outside any layer call, a SeedGenerator raises (its draws would be frozen into the trace):
-pass an int seed or a key array then.
+pass an int seed or a key array then. Inside a custom `train_step` run by fit, draws come from
+the step's key the same way.
 """
 import random as _pyrandom
 
@@ -55,11 +56,14 @@ class SeedGenerator:
     def next(self, ordered=True):
         """The next key (a uint32 pair). Inside a layer call: derived from the call's key."""
         key = _frame_key()
+        if key is None:
+            key = session_random.next_step_key()  # inside a custom train_step
         if key is not None:
             return jax.random.fold_in(key, self._seed & 0xFFFFFFFF)
         if _tracing():
             raise ValueError(
-                f"SeedGenerator '{self.name}' was used under `jax.jit` outside a layer call, "
+                f"SeedGenerator '{self.name}' was used under `jax.jit` outside a layer call "
+                "and outside a training step, "
                 "where its state cannot advance (every call would draw the same numbers). "
                 "Use it inside a layer's `call` (the call's random key drives it), or pass an "
                 "int seed or a key array as `seed=`.")

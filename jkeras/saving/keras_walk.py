@@ -56,7 +56,10 @@ def is_saveable(obj):
 
 def own_variables(layer):
     """A layer's own variables as Keras saves them: trainable, then non-trainable."""
-    own = [w for w in layer._own_weights if w._value is not None]
+    # (a layer may list more that Keras tracks on it: SpectralNormalization's wrapped kernel)
+    tracked = layer._keras_saved_variables() if hasattr(layer, "_keras_saved_variables") \
+        else layer._own_weights
+    own = [w for w in tracked if w._value is not None]
     return [w for w in own if w.trainable] + [w for w in own if not w.trainable]
 
 

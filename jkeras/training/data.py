@@ -17,6 +17,7 @@ import numpy as np
 
 from jkeras.distribution import current as distribution_lib
 from jkeras.training import data_sources
+from jkeras.training import prefetch as prefetch_lib
 
 
 # ---------------------------------------------------------------------------- structure
@@ -336,7 +337,8 @@ class IterableData:
         known = None if self.one_shot else self.adapter.num_batches
         self.adapter.on_epoch_begin()
         if self._it is None or (self.steps is None and not self.one_shot):
-            self._it, self._seen = self.adapter.iterator(self.shuffle), 0
+            # Pulled ahead by a background thread while the compiled steps run.
+            self._it, self._seen = prefetch_lib.prefetch(self.adapter.iterator(self.shuffle)), 0
         count = 0
         while self.steps is None or count < self.steps:
             if known is not None and self._seen >= known:

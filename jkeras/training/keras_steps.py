@@ -108,3 +108,13 @@ class KerasStepsMixin:
         x, _, _ = unpack_x_y_sample_weight(data)
         kwargs = {"training": False} if self._accepts_training else {}
         return self.stateless_call(trainable, non_trainable, x, **kwargs)
+
+    def stateless_compute_loss(self, trainable_variables, non_trainable_variables,
+                               metrics_variables, x=None, y=None, y_pred=None, sample_weight=None,
+                               training=True):
+        """Keras 3's stateless `compute_loss`: -> (loss, (trainable_variables,
+        non_trainable_variables, metrics_variables)), the lists returned as received (the
+        compiled loss reads no variable and updates none)."""
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training)
+        return loss, (list(trainable_variables), list(non_trainable_variables),
+                      list(metrics_variables))

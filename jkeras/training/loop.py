@@ -1,15 +1,17 @@
 """Epoch runners: chunking, `steps_per_execution="auto"`, fused epochs, host-batch pipelines.
 
-A *chunk* is the steps between two host interactions (callbacks see one `on_train_batch_begin` /
-`on_train_batch_end` per chunk, as Keras with `steps_per_execution=K`). A chunk runs either as ONE
-compiled loop over device-resident batches ("loop" mode) or as one compiled call per step
-("single" mode: on CPU, XLA runs convolutions inside a loop several times slower).
+A *chunk* is the steps between two host interactions: callbacks see one `on_train_batch_begin`
+/ `on_train_batch_end` per chunk, as Keras with `steps_per_execution=K`. The chunk length comes
+from the callbacks and the arguments alone (listening.py): 1 when a callback listens to
+batches (Keras's default), about 1/20 of the epoch for the progress bar, the whole epoch when
+nobody listens, K with an integer `steps_per_execution`. A chunk runs either as ONE compiled
+loop over device-resident batches ("loop" mode) or as one compiled call per step ("single"
+mode: on CPU, XLA runs convolutions inside a loop several times slower).
 
-`steps_per_execution="auto"` measures, once per compile and batch shape, during the first epoch:
+`steps_per_execution="auto"` measures the mode once per compile and batch shape, inside the
+first chunk (so the measurement never changes where the hooks fall):
   t1 = one compiled step (dispatch included). If t1 < FAST the step is dispatch-bound: loop mode.
   Otherwise time a loop of 4 steps; loop mode only if it is faster per step than t1.
-Chunk length: the whole epoch when no callback listens to batches, else about CHUNK_SECONDS of
-work. An integer `steps_per_execution` is used as given (loop mode).
 
 When every callback is passive (History, TerminateOnNaN, or none overriding a hook) and no
 per-epoch host work is needed, whole epochs run inside one compiled while-loop (`run_fused`):
@@ -22,12 +24,11 @@ import warnings
 import jax
 import numpy as np
 
-from jkeras.distribution import current as distribution_lib
-from jkeras.training import compile_watch, data as data_lib
+from jkeras.training import compile_watch, listening
+from jkeras.training.chunks import chunk_loop, named, resident_plan
 
 FAST = 3e-4  # seconds per step below which dispatch dominates: always loop
 SLOW = 2e-3  # without room to measure a loop, steps slower than this run one call each
-CHUNK_SECONDS = 0.05  # chunk length target when callbacks listen to batches
 FUSED_EPOCHS = 256  # epochs per fused call (static: one compile for every fit)
 
 
@@ -50,14 +51,6 @@ class Decision:
 
     def __init__(self, mode, seconds):
         self.mode, self.seconds = mode, seconds
-
-    def chunk(self, batch_hooks, remaining, fixed_k=None):
-        if fixed_k is not None:
-            return max(1, min(fixed_k, remaining))
-        if not batch_hooks:
-            return remaining
-        k = int(round(CHUNK_SECONDS / self.seconds)) if self.seconds else remaining
-        return max(1, min(k, remaining))
 
 
 def tune(one, many, available, warm):
@@ -102,7 +95,7 @@ def loop_risky(jaxpr):
     return False
 
 
-def _block(tree):
+def block(tree):
     jax.block_until_ready(tree)
 
 
@@ -131,11 +124,12 @@ class ArrayEpochs:
         """Run full batches [pos, pos + n)."""
         if n <= 0:
             return ts, None
+        source, where = (self.data.device, self.perm), ("resident", self.bs)
         if mode == "loop" and n > 1:
-            return self.progs.train_many(self.bs)(ts, self.data.device, self.perm, pos, n, reset)
-        one, logs = self.progs.train_one(self.bs), None
+            return self.progs.chunk("train", where, True)(ts, source, pos, n, reset)
+        one, logs = self.progs.chunk("train", where, False), None
         for i in range(n):
-            ts, logs = one(ts, self.data.device, self.perm, pos + i, reset and i == 0)
+            ts, logs = one(ts, source, pos + i, 1, reset and i == 0)
         return ts, logs
 
     def run_chunk(self, ts, pos, k, reset):
@@ -145,31 +139,45 @@ class ArrayEpochs:
         mode = self.decision.mode if self.decision else "single"
         ts, logs = self._full(ts, pos, n_full, reset, mode)
         if pos + k > d.num_full and d.partial:
-            tail = self.progs.train_tail(d.num_full * self.bs, d.partial)
-            ts, logs = tail(ts, d.device, self.perm, reset and n_full == 0)
+            tail = self.progs.chunk("train", ("tail", d.num_full * self.bs, d.partial), False)
+            ts, logs = tail(ts, (d.device, self.perm), 0, 1, reset and n_full == 0)
         return ts, logs
 
-    def _tune_chunk(self, ts, pos, reset):
+    def _tune_chunk(self, ts, pos, reset, available):
         state = {"ts": ts, "logs": None}
 
+        source, where = (self.data.device, self.perm), ("resident", self.bs)
+
         def one(i):
-            state["ts"], state["logs"] = self.progs.train_one(self.bs)(
-                state["ts"], self.data.device, self.perm, pos + i, reset and i == 0)
-            _block(state["ts"])
+            state["ts"], state["logs"] = self.progs.chunk("train", where, False)(
+                state["ts"], source, pos + i, 1, reset and i == 0)
+            block(state["ts"])
 
         def many(i, n):
-            state["ts"], state["logs"] = self.progs.train_many(self.bs)(
-                state["ts"], self.data.device, self.perm, pos + i, n, False)
-            _block(state["ts"])
+            state["ts"], state["logs"] = self.progs.chunk("train", where, True)(
+                state["ts"], source, pos + i, n, False)
+            block(state["ts"])
 
         warm = ("warm",) + self.key in self.decisions
-        decision, used = tune(one, many, self.data.num_full - pos, warm)
+        decision, used = tune(one, many, available, warm)
         self.decisions[("warm",) + self.key] = True
         if decision is not None:
             self.decisions[self.key] = decision
         return state["ts"], state["logs"], used
 
-    def epoch(self, ts, callbacks, model, steps_per_epoch=None, batch_hooks=True,
+    def _chunk(self, ts, pos, k, reset):
+        """Steps [pos, pos + k); the loop-or-single decision is measured on the chunk's first
+        steps when it is not known yet."""
+        logs = None
+        if self.decision is None and pos < self.data.num_full:
+            ts, logs, used = self._tune_chunk(ts, pos, reset,
+                                              min(k, self.data.num_full - pos))
+            pos, k, reset = pos + used, k - used, reset and used == 0
+        if k > 0:
+            ts, logs = self.run_chunk(ts, pos, k, reset)
+        return ts, logs
+
+    def epoch(self, ts, callbacks, model, steps_per_epoch=None, listen=None,
               nan_guard=False, before_call=None, after_call=None):
         """One epoch with callbacks once per chunk. -> (ts, logs tuple of the last chunk)."""
         d = self.data
@@ -183,43 +191,31 @@ class ArrayEpochs:
                     "dataset or generator can generate at least `steps_per_epoch * epochs` "
                     "batches.", stacklevel=3)
             steps = min(steps, steps_per_epoch)
-        i, logs, reset = 0, None, True
-        while i < steps:
-            callbacks.on_train_batch_begin(i)
+        total = steps_per_epoch or d.num_batches
+        reset = [True]
+
+        def run(ts, i, k):
             if before_call is not None and i:
                 ts = before_call(ts)
-            dec = self.decision
-            if dec is None and self.cursor + i < d.num_full:
-                ts, logs, k = self._tune_chunk(ts, self.cursor + i, reset)
-            elif (dec is None or dec.seconds is None) and batch_hooks and self.fixed_k is None:
-                # loop mode, chunk length not known yet: time a short chunk (after a warm-up one)
-                k = min(8, steps - i)
-                t = time.perf_counter()
-                ts, logs = self.run_chunk(ts, self.cursor + i, k, reset)
-                warm = ("warm_many",) + self.key
-                if dec is not None and warm in self.decisions and self.cursor + i + k <= d.num_full:
-                    _block(ts)
-                    dec.seconds = (time.perf_counter() - t) / k
-                self.decisions[warm] = True
-            else:  # (no room to measure yet: a risky model runs one call per step)
-                k = (dec or Decision("single", None)).chunk(batch_hooks, steps - i, self.fixed_k)
-                ts, logs = self.run_chunk(ts, self.cursor + i, k, reset)
-            reset = False
+            ts, logs = self._chunk(ts, self.cursor + i, k, reset[0])
+            reset[0] = False
             if after_call is not None:
                 after_call(ts)
-            last = i + k - 1
+            last, halt = i + k - 1, False
             if nan_guard:
                 bad = int(ts.bad_step)
                 if bad >= 0:  # report the exact batch that went bad; the epoch stops there
-                    last = i + (bad - self.steps_run)
-                    k = steps - i
+                    last, halt = i + (bad - self.steps_run), True
             self.steps_run += k
-            callbacks.on_train_batch_end(last, named(self.progs, logs))
-            i += k
-            if model.stop_training:
-                break
-        self.cursor += i
-        if self.cursor >= d.num_batches:
+            return ts, logs, k, last, halt
+
+        ts, logs, done = chunk_loop(
+            ts, resident_plan(steps, listen, total, self.fixed_k), run,
+            callbacks.on_train_batch_begin,
+            lambda last, logs: callbacks.on_train_batch_end(last, named(self.progs, logs)),
+            lambda: model.stop_training)
+        self.cursor += done
+        if self.cursor >= d.num_batches or (nan_guard and int(ts.bad_step) >= 0):
             self.cursor = 0
         return ts, logs
 
@@ -241,137 +237,22 @@ class ArrayEpochs:
         return ts, rows
 
 
-def named(progs, logs):
-    if logs is None:
-        return {}
-    return dict(zip(progs.outputs.result_names(), logs))
-
-
-class HostEpochs:
-    """Training epochs over host batches (generators, iterators, datasets): batches are pulled
-    on the host, K same-shaped ones stacked and transferred together, then run by one compiled
-    loop; the next chunk is assembled while the device works (dispatch is asynchronous)."""
-
-    def __init__(self, progs, source, decisions, key, fixed_k=None, eager=False):
-        self.progs, self.source = progs, source
-        self.decisions, self.key = decisions, key
-        self.fixed_k, self.eager = fixed_k, eager
-        self.steps_run = 0
-
-    def _k(self, batch_hooks):
-        if self.eager:
-            return 1
-        if self.fixed_k is not None:
-            return self.fixed_k
-        d = self.decisions.get(self.key)
-        if d is None or d.mode == "single":
-            return 1
-        if not batch_hooks:
-            return 64
-        return max(1, min(64, int(CHUNK_SECONDS / d.seconds) if d.seconds else 16))
-
-    def _chunks(self, k):
-        """Group the epoch's batches into runs of <= k with one shape signature."""
-        group = []
-        for batch in self.source.epoch():
-            if group and (len(group) == k or not data_lib.same_signature(group[0], batch)):
-                yield group
-                group = []
-            group.append(batch)
-        if group:
-            yield group
-
-    def _prepare(self, group, k):
-        """Host work for one chunk: stack (padded to k, so one program serves every chunk)
-        and start the transfer. -> (device batches, n, stacked?)"""
-        if len(group) == 1 or k == 1:
-            return [distribution_lib.put_batch(b) for b in group], len(group), False
-        stacked = data_lib.stack_batches(group + [group[-1]] * (k - len(group)))
-        return distribution_lib.put_batch(stacked, stacked=True), len(group), True
-
-    def _run(self, ts, prepared, reset):
-        batches, n, stacked = prepared
-        if stacked:
-            return self.progs.train_host_many()(ts, batches, n, reset)
-        one, logs = self.progs.train_host_one(), None
-        for j, b in enumerate(batches):
-            ts, logs = one(ts, b, reset and j == 0)
-        return ts, logs
-
-    @property
-    def decision(self):
-        return None  # fused epochs need device-resident data
-
-    def epoch(self, ts, callbacks, model, batch_hooks=True, nan_guard=False, before_call=None,
-              after_call=None):
-        if not self.eager and self.fixed_k is None and self.key not in self.decisions:
-            self._measure(ts)
-        k = self._k(batch_hooks)
-        i, logs, reset, bad = 0, None, True, -1
-        chunks = self._chunks(k)
-        group = next(chunks, None)
-        ready = self._prepare(group, k) if group is not None else None
-        while ready is not None:
-            callbacks.on_train_batch_begin(i)
-            if before_call is not None and i:
-                ts = before_call(ts)
-            ts, logs = self._run(ts, ready, reset)  # asynchronous dispatch ...
-            n = ready[1]
-            group = next(chunks, None)  # ... so the next chunk is pulled while it runs
-            ready = self._prepare(group, k) if group is not None else None
-            reset = False
-            if after_call is not None:
-                after_call(ts)
-            last = i + n - 1
-            if nan_guard:
-                bad = int(ts.bad_step)
-                if bad >= 0:
-                    last = i + bad - self.steps_run
-            self.steps_run += n
-            callbacks.on_train_batch_end(last, named(self.progs, logs))
-            i += n
-            if model.stop_training or bad >= 0:
-                break
-        return ts, logs, i
-
-    def _measure(self, ts):
-        """Time one compiled step on the first batch (without keeping its result)."""
-        one = self.progs.train_host_one()
-        batch = distribution_lib.put_batch(self.source.first)
-        from jkeras.training.state import copy_tree
-        probe = copy_tree(ts)
-        probe, _ = one(probe, batch, True)
-        _block(probe)
-        t = time.perf_counter()
-        probe, _ = one(probe, batch, True)
-        _block(probe)
-        t1 = time.perf_counter() - t
-        self.decisions[self.key] = Decision("loop" if t1 < SLOW else "single", t1)
-
-
 _EPOCH_HOOKS = ("on_epoch_begin", "on_epoch_end")
 _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
-
-
-def overrides(cb, names):
-    # Instance attributes count too: LambdaCallback's hooks live on the instance.
-    from jkeras.training.callbacks import is_overridden
-    return any(is_overridden(cb, n) for n in names)
-
-
 _TEST_HOOKS = ("on_test_begin", "on_test_end", "on_test_batch_begin", "on_test_batch_end")
 
 
-def classify_callbacks(callbacks):
-    """-> (nan_guard, batch_hooks, epoch_hooks) for a CallbackList.
+def classify_callbacks(callbacks, base):
+    """-> (nan_guard, listen, epoch_hooks) for a CallbackList of fit; `base` is the Callback
+    class whose no-op hooks do not count.
 
     History and TerminateOnNaN can be replayed from fused epochs (the NaN guard runs on device);
-    a verbose=2 progress bar only prints at epoch ends. Anything else that overrides a batch /
-    epoch hook needs the host at chunk / epoch boundaries."""
-    from jkeras.training.callbacks import History, ProgbarLogger, TerminateOnNaN
+    anything else that overrides a batch / epoch hook needs the host at chunk / epoch
+    boundaries. `listen`: how often the host must see training batches (listening.py)."""
+    from jkeras.training.callbacks import History, TerminateOnNaN
     nan_guard = any(isinstance(c, TerminateOnNaN) for c in callbacks.callbacks)
     others = [c for c in callbacks.callbacks if not isinstance(c, (History, TerminateOnNaN))]
-    batch_hooks = any(overrides(c, _BATCH_HOOKS) for c in others
-                      if not (isinstance(c, ProgbarLogger) and getattr(c, "verbose", 1) == 2))
-    epoch_hooks = any(overrides(c, _EPOCH_HOOKS + _BATCH_HOOKS + _TEST_HOOKS) for c in others)
-    return nan_guard, batch_hooks, epoch_hooks
+    listen = listening.level(others, "train", base)
+    epoch_hooks = any(listening.is_overridden(c, h, base) for c in others
+                      for h in _EPOCH_HOOKS + _BATCH_HOOKS + _TEST_HOOKS)
+    return nan_guard, listen, epoch_hooks

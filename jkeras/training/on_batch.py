@@ -4,7 +4,7 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import data as data_lib, loop as loop_lib
+from jkeras.training import chunks, data as data_lib
 from jkeras.training.step import new_eval_state
 
 
@@ -20,10 +20,10 @@ class OnBatchMixin:
         data_lib.check_cardinality(*batch)
         outputs = self._jk_outputs(batch)
         ts = self._jk_new_state(outputs)
-        ts, logs = self._jk_programs(outputs).train_host_one()(
-            ts, distribution_lib.put_batch(batch), True)
+        ts, logs = self._jk_programs(outputs).chunk("train", ("single",), False)(
+            ts, distribution_lib.put_batch(batch), 0, 1, True)
         self._jk_finish(ts)
-        logs = pythonify(loop_lib.named(self._jk_programs(outputs), logs))
+        logs = pythonify(chunks.named(self._jk_programs(outputs), logs))
         return logs if return_dict else outputs.evaluate_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -33,8 +33,9 @@ class OnBatchMixin:
         outputs = self._jk_outputs(batch, role="test")
         progs = self._jk_programs(outputs)
         es = distribution_lib.put_state(new_eval_state(self.get_variables(), outputs.init_metrics))
-        _, logs = progs.test_host()(es, distribution_lib.put_batch(batch), True)
-        logs = pythonify(loop_lib.named(progs, logs))
+        _, logs = progs.chunk("test", ("single",), False)(
+            es, distribution_lib.put_batch(batch), 0, 1, True)
+        logs = pythonify(chunks.named(progs, logs))
         return logs if return_dict else outputs.evaluate_order(logs)
 
     def predict_on_batch(self, x):

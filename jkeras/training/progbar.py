@@ -11,20 +11,7 @@ import time
 
 import numpy as np
 
-
-def print_msg(message, line_break=True):
-    """Write to stdout and flush, as Keras's `io_utils.print_msg` does with interactive logging."""
-    message = str(message)
-    if line_break:
-        message += "\n"
-    try:
-        sys.stdout.write(message)
-    except UnicodeEncodeError:
-        # Consoles that cannot encode the bar glyph get Keras 2's "=" instead.
-        encoding = sys.stdout.encoding or "utf-8"
-        message = message.replace("━", "=").encode(encoding, errors="ignore").decode(encoding)
-        sys.stdout.write(message)
-    sys.stdout.flush()
+from jkeras.core.io_utils import print_msg  # noqa: F401  (callbacks import it from here)
 
 
 def clock():

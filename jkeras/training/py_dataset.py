@@ -10,6 +10,7 @@ and a note naming the batch index; a worker process that dies raises instead of 
 """
 import collections
 import concurrent.futures as futures
+from concurrent.futures.process import BrokenProcessPool  # futures.process loads lazily
 import itertools
 import random
 import warnings
@@ -155,7 +156,7 @@ def parallel_batches(dataset, indices, workers, use_multiprocessing, max_queue_s
             i, future = pending.popleft()
             try:
                 batch = future.result()
-            except futures.process.BrokenProcessPool as e:
+            except BrokenProcessPool as e:
                 raise RuntimeError(
                     f"A worker process of {type(dataset).__name__} died while getting batch "
                     f"{i} (killed, out of memory, or crashed in native code). Run it with "

@@ -18,24 +18,11 @@ import inspect
 import jax
 import jax.numpy as jnp
 
-from jkeras.core.scoped import Scoped
+from jkeras.core import random as core_random
 from jkeras.metrics.base import Metric
 from jkeras.optimizers import facade as optimizer_facade
 from jkeras.training.state import EvalState, TrainState
 from jkeras.utils.data_adapter_utils import pack_x_y_sample_weight
-
-
-# ------------------------------------------------------------------ the step's ambient key
-_step_key = Scoped()
-
-
-def step_rng(rng):
-    """The key `stateless_call(..., training=True)` uses when given none (inside a step)."""
-    return _step_key.using(rng)
-
-
-def ambient_rng():
-    return _step_key.current
 
 
 # ------------------------------------------------------------------ the list view of variables
@@ -83,9 +70,10 @@ class FitBinding(optimizer_facade.ListBinding):
     optimizer state was built on (frozen layers' weights left out, as Keras)."""
     sync = False  # the engine writes the learning rate into the state before each call
 
-    def __init__(self, layout, state_treedef):
-        super().__init__(state_treedef, len(layout.trainable))
+    def __init__(self, layout, state):
+        super().__init__(jax.tree_util.tree_structure(state), len(layout.trainable))
         self.paths = [p[1:] for p in layout.trainable]  # inside "params"
+        self.values = jax.tree_util.tree_leaves(state)  # `optimizer.variables` inside the step
 
     def to_params(self, values):
         tree = {}
@@ -222,21 +210,47 @@ class SeamOutputs:
         return dict(zip(self.result_names(), self.results(metrics)))
 
 
+def extra_optimizers(model):
+    """Optimizers the model holds as attributes besides `model.optimizer` (a GAN's
+    `d_optimizer` / `g_optimizer`), in assignment order. A custom `train_step` receives their
+    variables after `model.optimizer.variables`, each over the variables it was built on."""
+    found = []
+    for name, value in model.__dict__.items():
+        if (isinstance(value, optimizer_facade.VariablesFacade) and value is not model.optimizer
+                and all(value is not f for f in found)):
+            if not value.built:
+                raise ValueError(
+                    f"Model '{model.name}' holds the optimizer `{name}` "
+                    f"({type(value).__name__}), which is not built. A custom `train_step` "
+                    "receives each optimizer's variables in `optimizer_variables`, so each must "
+                    f"exist before fit: call `self.{name}.build(<the trainable variables it "
+                    "updates>)` in `compile()`.")
+            found.append(value)
+    return tuple(found)
+
+
 def make_train_step(model, outputs, optimizer):
     layout = VariableLayout(model)
+    extras = extra_optimizers(model)
 
     def train_step(ts, batch):
         x, y, sw = batch
         rng, key = jax.random.split(ts.rng)
         base = {"params": ts.params, "state": ts.state}
         trainable, non_trainable = layout.lists(base)
+        main = ts.opt_state[0] if extras else ts.opt_state
         opt_leaves, opt_def = jax.tree_util.tree_flatten(ts.opt_state)
         metric_vars = ts.metrics[0]
-        with step_rng(key), optimizer_facade.bind(FitBinding(layout, opt_def)):
+        with core_random.step_keys(key), optimizer_facade.bind(optimizer,
+                                                               FitBinding(layout, main)):
             logs, state = model.train_step((trainable, non_trainable, opt_leaves, metric_vars),
                                            pack_x_y_sample_weight(x, y, sw))
         _check_state(state, 4, "train_step")
         tree = layout.tree(state[0], state[1], base, "train_step")
+        if len(state[2]) != opt_def.num_leaves:
+            raise ValueError(
+                f"`train_step` returned {len(state[2])} optimizer_variables; it received "
+                f"{opt_def.num_leaves}. Return them in the order received.")
         opt_state = jax.tree_util.tree_unflatten(opt_def, list(state[2]))
         return TrainState(tree["params"], tree["state"], opt_state, rng, ts.step + 1,
                           (list(state[3]), flatten_logs(logs)), ts.bad_step)

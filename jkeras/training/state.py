@@ -105,24 +105,42 @@ class ModelStore:
         self.last_outputs = None
         self.last_compiled, self.loss_tracker, self.compile_metrics = None, None, {}  # seams
         self.frozen = self.frozen_at_init = None  # paths of trainable=False layers' params
+        self.extras = ()  # other optimizers a custom train_step updates (their states ride along)
 
-    def new_state(self, model, outputs, frozen=frozenset()):
+    def new_state(self, model, outputs, frozen=frozenset(), extras=()):
+        """The TrainState a fit starts from. With `extras` (a custom train_step's other
+        optimizers) the state's `opt_state` is `(model.optimizer's, (each extra's, ...))`."""
         variables = model.get_variables()
         if self.opt_state is None:  # built on the trainable weights only, as Keras
             self.opt_state = model.optimizer.init(split_frozen(variables["params"], frozen)[0])
             self.frozen_at_init = frozen
-        variables, opt_state = copy_tree((variables, self.opt_state))
+        self.extras = tuple(extras)
+        opt_state = self.opt_state
+        if self.extras:
+            opt_state = (opt_state, tuple(o.sync_state(o._imp_state) for o in self.extras))
+        variables, opt_state = copy_tree((variables, opt_state))
         self.synced_lr = None
         ts = new_train_state(variables, opt_state, seed_key(), outputs.init_metrics())
         return self.sync_lr(model.optimizer, ts)
+
+    def main_opt_state(self, opt_state):
+        return opt_state[0] if self.extras else opt_state
+
+    def _with_main(self, opt_state, main):
+        return (main, opt_state[1]) if self.extras else main
 
     def sync_lr(self, opt, ts):
         """A learning rate set on the optimizer object (callbacks) goes into opt_state."""
         lr = getattr(opt, "_learning_rate", None)
         if hasattr(opt, "sync_state") and (self.synced_lr is None or lr != self.synced_lr):
-            ts = ts._replace(opt_state=opt.sync_state(ts.opt_state))
+            main = opt.sync_state(self.main_opt_state(ts.opt_state))
+            ts = ts._replace(opt_state=self._with_main(ts.opt_state, main))
             self.synced_lr = lr
         return ts
+
+    def _publish_extras(self, opt_state):
+        for opt, state in zip(self.extras, opt_state[1] if self.extras else ()):
+            opt._imp_state = opt._last_state = state
 
     def before_call(self, model, ts):
         if self.synced and self.given is not None:
@@ -142,7 +160,8 @@ class ModelStore:
             return
         variables, opt_state = copy_tree((self.live.variables(), self.live.opt_state))
         model.set_variables(variables)
-        model.optimizer._last_state = opt_state
+        model.optimizer._last_state = self.main_opt_state(opt_state)
+        self._publish_extras(opt_state)
         self.given = jax.tree_util.tree_leaves(model.get_variables())
         self.synced = True
 
@@ -152,14 +171,17 @@ class ModelStore:
         if ts is None or any(getattr(a, "is_deleted", lambda: False)()
                              for a in jax.tree_util.tree_leaves(ts)):
             return  # interrupted inside a donated call: the model keeps its pre-fit weights
+        main = self.main_opt_state(ts.opt_state)
         finalize = getattr(model.optimizer, "finalize_params", None)
         if getattr(model.optimizer, "use_ema", False) and finalize is not None:
             # Keras's finalize_variable_values: the trainable weights become their averages
             from_opt, rest = split_frozen(ts.params, self.frozen_at_init or frozenset())
-            variables = {"params": merge_frozen(finalize(from_opt, ts.opt_state), rest),
+            variables = {"params": merge_frozen(finalize(from_opt, main), rest),
                          "state": ts.state}
             model.set_variables(variables)
         elif not synced:  # else the model already holds them (or a callback's edit of them)
             model.set_variables(ts.variables())
-        self.opt_state = ts.opt_state
-        model.optimizer._last_state = ts.opt_state
+        self.opt_state = main
+        model.optimizer._last_state = main
+        self._publish_extras(ts.opt_state)
+        self.extras = ()

@@ -132,12 +132,43 @@ def maybe_reset(metrics, reset, init_metrics):
     return _select(reset, init_metrics(), metrics)
 
 
+# Where a program finds batch `i` of its chunk (a hashable description, so programs cache):
+#   ("resident", batch_size): full batch i of device-resident data; source = (data, perm)
+#   ("tail", start, size): the last, partial batch of resident data; source = (data, perm)
+#   ("stacked",): row i of K host batches stacked on a new leading axis; source = stacked
+#   ("single",): the source is the batch itself
+def taker(where):
+    kind = where[0]
+    if kind == "resident":
+        return lambda src, i: take_batch(src[0], src[1], i, where[1])
+    if kind == "tail":
+        return lambda src, i: take_tail(src[0], src[1], where[1], where[2])
+    if kind == "stacked":
+        return lambda src, i: jax.tree_util.tree_map(lambda a: a[i], src)
+    if kind == "single":
+        return lambda src, i: src
+    raise ValueError(f"Unknown batch source {where!r}.")
+
+
+def full_pass(state, data, perm, num_samples, batch_size, step_fn):
+    """One pass over resident data: full batches in a loop, then the exact partial one."""
+    num_full, partial = divmod(num_samples, batch_size)
+    if num_full:
+        state = lax.fori_loop(0, num_full, lambda i, s: step_fn(
+            s, take_batch(data, perm, i, batch_size)), state)
+    if partial:
+        state = step_fn(state, take_tail(data, perm, num_full * batch_size, partial))
+    return state
+
+
 # ---------------------------------------------------------------------------- programs
 class Programs:
     """The compiled (or, with `eager=True`, plain Python) programs of one compile() config.
 
-    Training programs return (ts, logs) where logs are the running metric results (a tuple).
-    """
+    Every training and evaluation program is `chunk(role, where, loop)`: reset the metric
+    accumulators when asked, run the role's step on batches `start .. start + n` (one compiled
+    loop, or one step), return the state and the running metric results (a tuple). The fused
+    epochs, and the Ensemble's vmapped programs, are built from the same bodies."""
 
     def __init__(self, train_step, test_step, predict_step, outputs, eager=False):
         self.train_step, self.test_step, self.predict_step = train_step, test_step, predict_step
@@ -157,51 +188,53 @@ class Programs:
     def _logs(self, metrics):
         return self.outputs.results(metrics)
 
-    # ---- training on resident data
-    def train_one(self, batch_size):
-        def one(ts, data, perm, index, reset):
-            ts = ts._replace(metrics=maybe_reset(ts.metrics, reset, self.outputs.init_metrics))
-            ts = self.train_step(ts, take_batch(data, perm, index, batch_size))
-            return ts, self._logs(ts.metrics)
-        return self._get(("train_one", batch_size), lambda: one, donate=(0,))
+    def chunk(self, role, where, loop):
+        """-> f(state, source, start, n, reset) -> (state, logs). `role`: "train" (the state
+        is donated) or "test"; `where`: see `taker`; `loop`: run n steps in one compiled loop
+        (`n` traced), else one step (`n` ignored)."""
+        step = self.train_step if role == "train" else self.test_step
+        take = taker(where)
 
-    def train_many(self, batch_size):
-        if self.eager:
-            one = self.train_one(batch_size)
-
-            def many_eager(ts, data, perm, start, n, reset):
-                logs = None
+        def run(state, source, start, n, reset):
+            state = state._replace(metrics=maybe_reset(state.metrics, reset,
+                                                       self.outputs.init_metrics))
+            if not loop:
+                state = step(state, take(source, start))
+            elif self.eager:
                 for i in range(int(n)):
-                    ts, logs = one(ts, data, perm, start + i, reset and i == 0)
-                return ts, logs
-            return many_eager
+                    state = step(state, take(source, start + i))
+            else:
+                state = lax.fori_loop(0, n, lambda i, s: step(s, take(source, start + i)),
+                                      state)
+            return state, self._logs(state.metrics)
+        return self._get((role, where, loop), lambda: run,
+                         donate=(0,) if role == "train" else ())
 
-        def many(ts, data, perm, start, n, reset):
-            ts = ts._replace(metrics=maybe_reset(ts.metrics, reset, self.outputs.init_metrics))
-            ts = lax.fori_loop(0, n, lambda i, t: self.train_step(
-                t, take_batch(data, perm, start + i, batch_size)), ts)
-            return ts, self._logs(ts.metrics)
-        return self._get(("train_many", batch_size), lambda: many, donate=(0,))
-
-    def train_tail(self, start, size):
-        def tail(ts, data, perm, reset):
-            ts = ts._replace(metrics=maybe_reset(ts.metrics, reset, self.outputs.init_metrics))
-            ts = self.train_step(ts, take_tail(data, perm, start, size))
-            return ts, self._logs(ts.metrics)
-        return self._get(("train_tail", start, size), lambda: tail, donate=(0,))
-
-    def train_epochs(self, num_samples, batch_size, shuffle, max_epochs, val_layout=None):
-        """Whole epochs in one call: up to `max_epochs` (static) epochs, `n` (traced) of them
-        run; returns the per-epoch logs as a (max_epochs, num_logs) array. With `val_layout` =
-        (val samples, val batch size), epochs whose `eval_mask` entry is set also evaluate
-        `val_data` (their val logs follow the train logs in the row)."""
-        num_full, partial = divmod(num_samples, batch_size)
-        n_logs = len(self.outputs.result_names()) * (2 if val_layout else 1)
+    def epochs_body(self, num_samples, batch_size, shuffle, max_epochs, val_layout=None,
+                    val=None):
+        """Whole epochs, uncompiled (the Trainer jits it, the Ensemble vmaps it): f(ts, data,
+        n, val_data=None, eval_mask=None) -> (ts, logs (max_epochs, num_logs), epochs run).
+        Up to `max_epochs` (static) epochs, `n` (traced) of them run, stopping early at a
+        non-finite loss under the NaN guard. With `val_layout` = (val samples, val batch size),
+        epochs whose `eval_mask` entry is set also evaluate `val_data` with `val` = (test step,
+        outputs), this compile's by default; their val logs follow the train logs in the row."""
+        val_step, val_outputs = val or (self.test_step, self.outputs)
+        n_logs = len(self.outputs.result_names()) + (
+            len(val_outputs.result_names()) if val_layout else 0)
 
         def epochs(ts, data, n, val_data=None, eval_mask=None):
             def cond(carry):
                 e, t, _ = carry
                 return (e < n) & (t.bad_step < 0)
+
+            def evaluate(t):
+                es = EvalState(t.params, t.state, val_outputs.init_metrics())
+                es = full_pass(es, val_data, None, *val_layout, val_step)
+                return val_outputs.results(es.metrics)
+
+            def skipped(t):
+                return jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype),
+                                              jax.eval_shape(evaluate, t))
 
             def body(carry):
                 e, t, buf = carry
@@ -211,109 +244,75 @@ class Programs:
                     rng, key = jax.random.split(t.rng)
                     perm = jax.random.permutation(key, num_samples)
                     t = t._replace(rng=rng)
-                t = self._pass(t, data, perm, num_full, partial, batch_size, self.train_step)
-                row = self._logs(t.metrics)
+                t = full_pass(t, data, perm, num_samples, batch_size, self.train_step)
+                row = tuple(self._logs(t.metrics))
                 if val_layout:
-                    vfull, vpartial = divmod(val_layout[0], val_layout[1])
-
-                    def evaluate(t):
-                        es = EvalState(t.params, t.state, self.outputs.init_metrics())
-                        es = self._pass(es, val_data, None, vfull, vpartial, val_layout[1],
-                                        self.test_step)
-                        return self._logs(es.metrics)
-                    row = row + lax.cond(eval_mask[e], evaluate,
-                                         lambda t: tuple(jnp.zeros_like(r) for r in row), t)
-                row = jnp.stack(row)
+                    row = row + tuple(lax.cond(eval_mask[e], evaluate, skipped, t))
+                row = jnp.stack([jnp.asarray(r, jnp.float32) for r in row])
                 return e + 1, t, lax.dynamic_update_slice_in_dim(buf, row[None], e, 0)
 
             buf = jnp.zeros((max_epochs, n_logs), jnp.float32)
             e, ts, buf = lax.while_loop(cond, body, (jnp.asarray(0, jnp.int32), ts, buf))
             return ts, buf, e
+        return epochs
+
+    def train_epochs(self, num_samples, batch_size, shuffle, max_epochs, val_layout=None):
+        """`epochs_body`, compiled (the fused multi-epoch fit)."""
         return self._get(("train_epochs", num_samples, batch_size, shuffle, max_epochs,
-                          val_layout), lambda: epochs, donate=(0,))
+                          val_layout),
+                         lambda: self.epochs_body(num_samples, batch_size, shuffle, max_epochs,
+                                                  val_layout), donate=(0,))
 
-    @staticmethod
-    def _pass(state, data, perm, num_full, partial, batch_size, step_fn):
-        """One pass over resident data: full batches in a loop, then the exact partial one."""
-        if num_full:
-            state = lax.fori_loop(0, num_full, lambda i, s: step_fn(
-                s, take_batch(data, perm, i, batch_size)), state)
-        if partial:
-            state = step_fn(state, take_tail(data, perm, num_full * batch_size, partial))
-        return state
+    def evaluate_body(self, num_samples, batch_size):
+        """A whole evaluation pass, uncompiled: f(variables, data) -> logs (a tuple)."""
+        def evaluate(variables, data):
+            es = EvalState(variables["params"], variables["state"], self.outputs.init_metrics())
+            es = full_pass(es, data, None, num_samples, batch_size, self.test_step)
+            return self._logs(es.metrics)
+        return evaluate
 
-    # ---- training on host batches (generators)
-    def train_host_one(self):
-        def one(ts, batch, reset):
-            ts = ts._replace(metrics=maybe_reset(ts.metrics, reset, self.outputs.init_metrics))
-            ts = self.train_step(ts, batch)
-            return ts, self._logs(ts.metrics)
-        return self._get(("train_host_one",), lambda: one, donate=(0,))
-
-    def train_host_many(self):
-        def many(ts, stacked, n, reset):
-            ts = ts._replace(metrics=maybe_reset(ts.metrics, reset, self.outputs.init_metrics))
-            ts = lax.fori_loop(0, n, lambda i, t: self.train_step(
-                t, jax.tree_util.tree_map(lambda a: a[i], stacked)), ts)
-            return ts, self._logs(ts.metrics)
-        return self._get(("train_host_many",), lambda: many, donate=(0,))
-
-    # ---- evaluation (validation inside fit, evaluate)
-    def test_many(self, batch_size):
-        if self.eager:
-            def many_eager(es, data, start, n, reset):
-                for i in range(int(n)):
-                    es, logs = self.test_one(batch_size)(es, data, start + i, reset and i == 0)
-                return es, self._logs(es.metrics)
-            return many_eager
-
-        def many(es, data, start, n, reset):
-            es = es._replace(metrics=maybe_reset(es.metrics, reset, self.outputs.init_metrics))
-            es = lax.fori_loop(0, n, lambda i, e: self.test_step(
-                e, take_batch(data, None, start + i, batch_size)), es)
-            return es, self._logs(es.metrics)
-        return self._get(("test_many", batch_size), lambda: many)
-
-    def test_one(self, batch_size):
-        def one(es, data, index, reset):
-            es = es._replace(metrics=maybe_reset(es.metrics, reset, self.outputs.init_metrics))
-            es = self.test_step(es, take_batch(data, None, index, batch_size))
-            return es, self._logs(es.metrics)
-        return self._get(("test_one", batch_size), lambda: one)
-
-    def test_tail(self, start, size):
-        def tail(es, data, reset):
-            es = es._replace(metrics=maybe_reset(es.metrics, reset, self.outputs.init_metrics))
-            es = self.test_step(es, take_tail(data, None, start, size))
-            return es, self._logs(es.metrics)
-        return self._get(("test_tail", start, size), lambda: tail)
-
-    def test_host(self):
-        def one(es, batch, reset):
-            es = es._replace(metrics=maybe_reset(es.metrics, reset, self.outputs.init_metrics))
-            es = self.test_step(es, batch)
-            return es, self._logs(es.metrics)
-        return self._get(("test_host",), lambda: one)
+    def predict_body(self, num_samples, batch_size):
+        """Whole-set prediction, uncompiled: f(variables, x) -> y_pred for all rows."""
+        def predict(variables, x):
+            num_full = num_samples // batch_size
+            parts = []
+            if num_full:
+                parts.append(self.predict_many(batch_size, num_full, compiled=False)(
+                    variables, x, 0))
+            if num_samples % batch_size:
+                parts.append(self.predict_tail(num_full * batch_size,
+                                               num_samples % batch_size, compiled=False)(
+                                                   variables, x))
+            return _join(parts)
+        return predict
 
     # ---- prediction
-    def predict_many(self, batch_size, k):
-        """Batches [start, start + k) (k static) stacked as (k, batch, ...)."""
+    def predict_many(self, batch_size, k, compiled=True):
+        """Batches [start, start + k) (k static), as rows: (k * batch, ...)."""
         def many(variables, x, start):
             if self.eager:
                 outs = [self.predict_step(variables, take_batch(x, None, start + i, batch_size))
                         for i in range(k)]
-                return jax.tree_util.tree_map(lambda *o: jnp.stack(o), *outs)
-            return lax.map(lambda i: self.predict_step(
-                variables, take_batch(x, None, start + i, batch_size)), jnp.arange(k))
-        return self._get(("predict_many", batch_size, k), lambda: many)
+                block = jax.tree_util.tree_map(lambda *o: jnp.stack(o), *outs)
+            else:
+                block = lax.map(lambda i: self.predict_step(
+                    variables, take_batch(x, None, start + i, batch_size)), jnp.arange(k))
+            return jax.tree_util.tree_map(lambda a: a.reshape((-1,) + a.shape[2:]), block)
+        return self._get(("predict_many", batch_size, k), lambda: many) if compiled else many
 
-    def predict_tail(self, start, size):
+    def predict_tail(self, start, size, compiled=True):
         def tail(variables, x):
             return self.predict_step(variables, take_tail(x, None, start, size))
-        return self._get(("predict_tail", start, size), lambda: tail)
+        return self._get(("predict_tail", start, size), lambda: tail) if compiled else tail
 
     def predict_host(self):
         return self._get(("predict_host",), lambda: self.predict_step)
+
+
+def _join(parts):
+    if len(parts) == 1:
+        return parts[0]
+    return jax.tree_util.tree_map(lambda *a: jnp.concatenate(a), *parts)
 
 
 def new_eval_state(ts_or_vars, init_metrics):

@@ -12,8 +12,8 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import (compile_utils, compile_watch, data as data_lib, inference,
-                             loop as loop_lib, seams)
+from jkeras.training import (chunks, compile_utils, compile_watch, data as data_lib,
+                             host_epochs, inference, listening, loop as loop_lib, seams)
 from jkeras.training.keras_steps import KerasStepsMixin
 from jkeras.training.on_batch import OnBatchMixin, pythonify as _pythonify
 from jkeras.training.state import ModelStore
@@ -126,21 +126,29 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         a `role` ("train" / "test") whose step the model overrides, the SeamOutputs of that
         step (seams.py)."""
         x, y, _ = batch
-        store, pred = self._jk(), self._jk_forward_spec(x)
-        key = (_signature(y), _signature(pred))
+        store = self._jk()
         seams.check_step_signatures(self, Trainer)
         if seams.overridden(self, f"{role}_step", Trainer):
-            self._jk_compiled_outputs(y, pred)  # compile_metrics for `self.metrics`
-            seam_key = (role,) + key + (_signature(x),)
+            cfg = store.config
+            pred = None
+            if not self.built or cfg["loss"] is not None or cfg["metrics"] or (
+                    cfg["weighted_metrics"]):
+                # Keras builds an unbuilt model from x; compile's loss and metrics need y_pred's
+                # shapes. A built model whose step takes other data (a GAN's images for a
+                # generator of noise) is not called on x.
+                pred = self._jk_forward_spec(x)
+                self._jk_compiled_outputs(y, pred)  # compile_metrics for `self.metrics`
+            seam_key = (role, _signature(y), _signature(pred), _signature(x))
             if seam_key not in store.outputs:
                 store.outputs[seam_key] = seams.SeamOutputs(
                     self, role, batch, self._jk_seam_state(role))
             return store.outputs[seam_key]
-        return self._jk_compiled_outputs(y, pred)
+        return self._jk_compiled_outputs(y, self._jk_forward_spec(x))
 
     def _jk_seam_state(self, role):
         if role == "train":
-            return lambda outputs: self._jk().new_state(self, outputs, self._jk_frozen())
+            return lambda outputs: self._jk().new_state(self, outputs, self._jk_frozen(),
+                                                        seams.extra_optimizers(self))
         return lambda outputs: new_eval_state(self.get_variables(), outputs.init_metrics)
 
     def _jk_compiled_outputs(self, y, pred):
@@ -224,7 +232,9 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
 
     # ------------------------------------------------------------------------------ state
     def _jk_new_state(self, outputs):
-        return distribution_lib.put_state(self._jk().new_state(self, outputs, self._jk_frozen()))
+        extras = seams.extra_optimizers(self) if isinstance(outputs, seams.SeamOutputs) else ()
+        return distribution_lib.put_state(
+            self._jk().new_state(self, outputs, self._jk_frozen(), extras))
 
     def _jk_before_call(self, ts):
         new = self._jk().before_call(self, ts)
@@ -259,7 +269,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
-        from jkeras.training.callbacks import CallbackList
+        from jkeras.training.callbacks import Callback, CallbackList
         self._jk_assert_compiled("fit")
         batch_size = data_lib.check_batch_size(batch_size)
         validation_batch_size = data_lib.check_batch_size(validation_batch_size)
@@ -280,7 +290,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            verbose=verbose, epochs=epochs,
                            steps=steps_per_epoch or train.num_batches, model=self)
-        nan_guard, batch_hooks, epoch_hooks = loop_lib.classify_callbacks(cbs)
+        nan_guard, listen, epoch_hooks = loop_lib.classify_callbacks(cbs, Callback)
         fusable = not epoch_hooks and steps_per_epoch is None and not self._jk_eager() and (
             isinstance(train, data_lib.ArrayData)) and (val_data is None or (
                 isinstance(val_data, data_lib.ArrayData) and val_outputs is outputs
@@ -299,7 +309,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             runner = loop_lib.ArrayEpochs(progs, train, bool(shuffle), store.decisions, key,
                                           fixed_k, self._jk_eager())
         else:
-            runner = loop_lib.HostEpochs(progs, train, store.decisions, key, fixed_k,
+            runner = host_epochs.HostEpochs(progs, train, store.decisions, key, fixed_k,
                                          self._jk_eager())
         ts = self._jk_new_state(outputs)
         self._jk_set_live(ts)
@@ -330,15 +340,15 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                 ts = self._jk_before_call(ts)
                 hooks = dict(before_call=self._jk_before_call, after_call=self._jk_set_live)
                 if isinstance(runner, loop_lib.ArrayEpochs):
-                    ts, tlogs = runner.epoch(ts, cbs, self, steps_per_epoch, batch_hooks,
+                    ts, tlogs = runner.epoch(ts, cbs, self, steps_per_epoch, listen,
                                              nan_guard, **hooks)
                 else:
-                    ts, tlogs, _ = runner.epoch(ts, cbs, self, batch_hooks, nan_guard, **hooks)
+                    ts, tlogs, _ = runner.epoch(ts, cbs, self, listen, nan_guard, **hooks)
                 self._jk_set_live(ts)
-                epoch_logs = loop_lib.named(progs, tlogs)
+                epoch_logs = chunks.named(progs, tlogs)
                 if val_data is not None and self._jk_should_eval(epoch, validation_freq):
                     vlogs = self._jk_evaluate_run(ts.variables(), val_data, val_progs, cbs,
-                                                  validation_steps)
+                                                  validation_steps, in_fit=True)
                     epoch_logs.update({f"val_{k}": v for k, v in vlogs.items()})
                 if epoch_hooks:  # as Keras's JAX trainer: layers hold this epoch's weights
                     self.jax_state_sync()
@@ -347,7 +357,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                 epoch += 1
                 if self.stop_training or (nan_guard and int(ts.bad_step) >= 0):
                     break
-                if isinstance(runner, loop_lib.HostEpochs) and train.exhausted:
+                if isinstance(runner, host_epochs.HostEpochs) and train.exhausted:
                     break
             finished = True
         finally:
@@ -398,30 +408,29 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         logs = _pythonify(self._jk_evaluate_run(self.get_variables(), data, progs, cbs, steps))
         return logs if return_dict else outputs.evaluate_order(logs)
 
-    def _jk_evaluate_run(self, variables, data, progs, cbs, steps=None):
+    def _jk_evaluate_run(self, variables, data, progs, cbs, steps=None, in_fit=False):
+        from jkeras.training.callbacks import Callback
         self.stop_evaluating = False
         cbs.on_test_begin()
-        hooks = any(loop_lib.overrides(c, ("on_test_batch_begin", "on_test_batch_end"))
-                    for c in cbs.callbacks)
+        listen = listening.level(cbs.callbacks, "test", Callback, in_fit)
         es = distribution_lib.put_state(new_eval_state(variables, progs.outputs.init_metrics))
         runner = inference.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
                                      self._jk_eager())
         with compile_watch.listening(cbs):
-            logs = runner.run(es, data, cbs, self, hooks, steps)
+            logs = runner.run(es, data, cbs, self, listen, steps)
         cbs.on_test_end(logs)
         return logs
 
     # ------------------------------------------------------------------------------ predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        from jkeras.training.callbacks import CallbackList
+        from jkeras.training.callbacks import Callback, CallbackList
         batch_size = data_lib.check_batch_size(batch_size)
         data = self._jk_data(x, None, None, batch_size, steps, "predict")
         if _signature(self._jk_first(data)[0]) not in self._jk().loop_risky:
             self._jk_forward_spec(self._jk_first(data)[0])
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
-        hooks = any(loop_lib.overrides(c, ("on_predict_batch_begin", "on_predict_batch_end"))
-                    for c in cbs.callbacks)
+        listen = listening.level(cbs.callbacks, "predict", Callback)
         self.stop_predicting = False
         cbs.on_predict_begin()
         runner = inference.PredictRunner(self._jk_predict_programs(),
@@ -429,6 +438,6 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                                         self._jk_eager())
         with compile_watch.listening(cbs):
             out = runner.run(distribution_lib.put_state(self.get_variables()), data, cbs, self,
-                             hooks, steps)
+                             listen, steps)
         cbs.on_predict_end()
         return out

@@ -298,6 +298,7 @@ def files_dataset(kind, directory, formats, labels, label_mode, class_names, bat
             what = {"training": "training ", "validation": "validation "}.get(subset_name, "") \
                 if subset == "both" else ""
             allowed = ("Allowed format: .txt" if formats == (".txt",)
+                       else f"Allowed format(s): {formats}" if formats == (".wav",)
                        else f"Allowed formats: {formats}")
             raise ValueError(f"No {what}{kind} found in directory {directory}. {allowed}")
         p = list(p)

@@ -17,3 +17,15 @@ def run_example():
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         return proc.stdout
     return run
+
+
+@pytest.fixture
+def training_summary():
+    """(first loss, last loss, test accuracy) from an example's line
+    "train loss A -> B, ... test accuracy C"."""
+    def parse(out):
+        import re
+        match = re.search(r"train loss (\d+\.\d+) -> (\d+\.\d+), .*test accuracy (\d\.\d+)", out)
+        assert match, out[-3000:]
+        return tuple(float(g) for g in match.groups())
+    return parse

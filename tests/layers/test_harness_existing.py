@@ -148,6 +148,9 @@ TESTED_ELSEWHERE = {
     "StackedRNNCells": "test_stacked_rnn_cells.py", "JaxLayer": "test_jax_layer.py",
     "ConvLSTM1D": "test_conv_lstm.py", "ConvLSTM2D": "test_conv_lstm.py",
     "ConvLSTM3D": "test_conv_lstm.py",
+    "ReversibleEmbedding": "test_reversible_embedding.py",
+    "SpectralNormalization": "test_spectral_normalization.py",
+    "FlaxLayer": "test_flax_layer.py",
     **{f"Adaptive{k}Pooling{d}D": "test_adaptive_pooling.py" for k in ("Average", "Max")
        for d in (1, 2, 3)},
 }

@@ -183,8 +183,6 @@ def test_tune_decides_by_measurement(monkeypatch):
     assert dec.mode == "loop" and used == 10 and calls[-1] == ("many", 6, 4)
     (dec, used), _ = run(5e-3, 2e-2)  # the loop is slower (convolutions on CPU)
     assert dec.mode == "single" and dec.seconds == pytest.approx(5e-3)
-    assert dec.chunk(batch_hooks=False, remaining=30) == 30
-    assert dec.chunk(batch_hooks=True, remaining=30) == 10  # CHUNK_SECONDS / 5 ms
     assert loop.tune(lambda i: None, lambda i, n: None, 1, warm=False) == (None, 1)
 
 

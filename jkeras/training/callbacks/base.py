@@ -1,9 +1,11 @@
 """`Callback` and `CallbackList`, with Keras 3's hook set and dispatch order.
 
-Callbacks run on the host. The jitted loop calls the batch hooks once per compiled chunk of K
-steps (Keras 3 does the same with `steps_per_execution=K`): `on_train_batch_begin(first_step)`,
-then `on_train_batch_end(last_step, logs)` with the logs after the chunk's last step.
+Callbacks run on the host. A callback that overrides a batch hook gets it after every batch,
+as with Keras 3's default `steps_per_execution=1` (every K batches with an integer
+`steps_per_execution=K`: `on_train_batch_begin(first_step)`, then `on_train_batch_end(last_step,
+logs)` with the logs after the chunk's last step). See jkeras/training/listening.py.
 """
+from jkeras.training import listening
 
 
 def pythonify_logs(logs):
@@ -26,14 +28,9 @@ def pythonify_logs(logs):
 
 
 def is_overridden(callback, hook):
-    """Whether `callback` replaces the no-op `Callback.<hook>`, in its class or on the instance.
-
-    The loop uses this to skip host work nobody listens to. Checking the class alone misses
-    `LambdaCallback`, whose hooks are instance attributes (as in Keras).
-    """
-    if hook in vars(callback):
-        return True
-    return getattr(type(callback), hook, None) is not getattr(Callback, hook, None)
+    """Whether `callback` replaces the no-op `Callback.<hook>`, in its class or on the instance
+    (LambdaCallback's hooks are instance attributes, as in Keras)."""
+    return listening.is_overridden(callback, hook, Callback)
 
 
 def _flatten(callbacks):

@@ -76,6 +76,9 @@ class ModelCheckpoint(MonitorCallback):
                 f"filepath={self.filepath}"
             )
 
+    def _jk_batch_listening(self, kind, in_fit):
+        return "every" if kind == "train" and self.save_freq != "epoch" else None
+
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
             self._save_model(epoch=self._current_epoch, batch=batch, logs=logs)

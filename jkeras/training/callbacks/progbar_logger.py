@@ -47,6 +47,11 @@ class ProgbarLogger(Callback):
         if self.verbose and self.epochs > 1:
             print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
+    def _jk_batch_listening(self, kind, in_fit):
+        if self.verbose != 1 or (kind == "test" and in_fit):
+            return None  # verbose=2 prints at epoch ends; validation draws no bar in fit
+        return "progress"
+
     def on_train_batch_end(self, batch, logs=None):
         self._update_progbar(batch, logs)
 

@@ -126,6 +126,9 @@ class TensorBoard(Callback):
                 self._epoch_base + batch + 1 >= self._start_batch:
             self._start_trace()
 
+    def _jk_batch_listening(self, kind, in_fit):
+        return "every" if kind == "train" and self.update_freq != "epoch" else None
+
     def on_train_batch_end(self, batch, logs=None):
         previous, self._seen = self._seen, self._epoch_base + batch + 1
         if self.update_freq != "epoch" and self._seen // self.update_freq > \

@@ -19,6 +19,9 @@ class TerminateOnNaN(Callback):
         super().__init__()
         self.raise_error = raise_error
 
+    def _jk_batch_listening(self, kind, in_fit):
+        return None  # fit watches the loss on the device and stops at the exact batch
+
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is None or not (np.isnan(loss) or np.isinf(loss)):
