@@ -12,7 +12,7 @@ See `jkeras.optimizers.base` for the opt_state layout and how a training loop sy
 import jax.numpy as jnp
 import optax
 
-from jkeras.optimizers import schedules
+from jkeras.optimizers import nested, schedules
 from jkeras.optimizers.adadelta import Adadelta
 from jkeras.optimizers.adafactor import Adafactor
 from jkeras.optimizers.adagrad import Adagrad
@@ -23,6 +23,9 @@ from jkeras.optimizers.base import Optimizer, OptimizerState
 from jkeras.optimizers.ftrl import Ftrl
 from jkeras.optimizers.lamb import Lamb
 from jkeras.optimizers.lion import Lion
+from jkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from jkeras.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from jkeras.optimizers.muon import Muon
 from jkeras.optimizers.nadam import Nadam
 from jkeras.optimizers.optax_wrapper import OptaxOptimizer
 from jkeras.optimizers.rmsprop import RMSprop
@@ -41,17 +44,18 @@ ALL_OBJECTS_DICT = {
     "ftrl": Ftrl,
     "lamb": Lamb,
     "lion": Lion,
+    "muon": Muon,
     "nadam": Nadam,
     "schedulefreeadamw": ScheduleFreeAdamW,
+    "lossscaleoptimizer": LossScaleOptimizer,
+    "multioptimizer": MultiOptimizer,
+    "optimizermap": OptimizerMap,
 }
+nested.register(ALL_OBJECTS_DICT)
 
 # Names of `keras.optimizers` that jkeras does not provide (yet), with the reason; the API
 # coverage test (tests/test_keras_catalogue.py) reads this.
 LEFT_OUT = {
-    "LossScaleOptimizer": "not yet (use `loss_scale_factor`, which every optimizer takes)",
-    "MultiOptimizer": "not yet",
-    "OptimizerMap": "not yet (the variable map of MultiOptimizer)",
-    "Muon": "not yet",
     "legacy": "Keras 2 optimizers; in Keras 3 the namespace only raises ImportError",
 }
 
@@ -123,7 +127,8 @@ def get(identifier):
 
 __all__ = [
     "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
-    "Nadam", "Optimizer", "OptimizerState", "OptaxOptimizer",
+    "LossScaleOptimizer", "MultiOptimizer", "Muon", "Nadam", "Optimizer", "OptimizerMap",
+    "OptimizerState", "OptaxOptimizer",
     "RMSprop", "SGD", "ScheduleFreeAdamW", "deserialize", "get", "get_learning_rate", "schedules",
     "serialize", "set_learning_rate", "LEFT_OUT",
 ]

@@ -193,6 +193,14 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
         """As `_update_leaf`, for rules that read the (weight-decayed) variable `p`."""
         return self._update_leaf(g, slots, lr, shared)
 
+    def _decays_any(self):
+        """Whether any variable may be weight-decayed (then `update` needs params)."""
+        return self.weight_decay is not None
+
+    def _leaf_weight_decay(self, slots):
+        """The weight decay rate of the variable whose slots are `slots` (Muon: per kind)."""
+        return self.weight_decay
+
     # ----- the optax GradientTransformation interface --------------------------------
     def init(self, params):
         slots = {
@@ -241,7 +249,7 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
     def _update(self, grads, state, params, decay_mask):
         treedef = jax.tree_util.tree_structure(grads)
         g_leaves = treedef.flatten_up_to(grads)
-        decays = self.weight_decay is not None
+        decays = self._decays_any()
         if params is None:
             needs = [reason for flag, reason in (
                 (decays, "weight_decay"), (self.use_ema, "use_ema=True"),
@@ -298,7 +306,7 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
     def _apply_rule(self, g_leaves, p_leaves, slot_leaves, scalars, lr, iterations, decay_mask):
         """Clipping, weight decay and the update rule over lists of leaves.
         -> (deltas, (new slot leaves, new scalars))."""
-        decays = self.weight_decay is not None
+        decays = self._decays_any()
         g_leaves = clipping.clip_gradients(
             g_leaves, self.clipnorm, self.clipvalue, self.global_clipnorm
         )
@@ -308,14 +316,14 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
         for i, (g, p) in enumerate(zip(g_leaves, p_leaves)):
             lr_i = lr.astype(g.dtype)
             p_dec = p
-            if decays and decay_mask[i]:
+            leaf_slots = {n: slot_leaves[n][i] for n in names}
+            rate = self._leaf_weight_decay(leaf_slots) if decays else None
+            if rate is not None and decay_mask[i]:
                 # Keras decays the variable first, then applies the step. Computing
                 # the new value that way and returning (new - p) keeps the result
                 # bit-identical to Keras whenever p + (new - p) is exact (small steps).
-                p_dec = p - p * jnp.asarray(self.weight_decay, g.dtype) * lr_i
-            delta, leaf_slots = self._update_leaf_var(
-                g, p_dec, {n: slot_leaves[n][i] for n in names}, lr_i, shared
-            )
+                p_dec = p - p * jnp.asarray(rate, g.dtype) * lr_i
+            delta, leaf_slots = self._update_leaf_var(g, p_dec, leaf_slots, lr_i, shared)
             if p_dec is not p:
                 delta = (p_dec + delta) - p
             out.append(delta)
@@ -347,6 +355,10 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
         self._last_iterations = (
             None if state is None else jnp.array(state.iterations, copy=True)
         )
+        self._share_state(state)
+
+    def _share_state(self, state):
+        """Wrappers (LossScaleOptimizer, MultiOptimizer) show their optimizers their part."""
 
     @property
     def iterations(self):

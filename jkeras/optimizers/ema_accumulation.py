@@ -110,6 +110,12 @@ class BaseOptionsMixin:
             return loss * self.loss_scale_factor
         return loss
 
+    def scale_loss_for_state(self, loss, opt_state):
+        """`scale_loss` inside a compiled step that holds `opt_state` (LossScaleOptimizer
+        reads its dynamic scale from there)."""
+        del opt_state
+        return self.scale_loss(loss)
+
     def finalize_params(self, params, opt_state):
         """Keras's `finalize_variable_values` for a pytree: with use_ema the trainable
         params are replaced by their moving averages (what `fit` does at its end)."""

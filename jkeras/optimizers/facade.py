@@ -55,6 +55,13 @@ class VariablesFacade:
             return list(bound[1].values)  # inside a fit step: the engine's state for the model
         return jax.tree_util.tree_leaves(self._imp_state) if self.built else []
 
+    def state_from_variables(self, optimizer_variables):
+        """The optimizer state (a pytree) whose leaves are `optimizer_variables`."""
+        binding = _binding.current
+        treedef = binding.state_treedef if binding is not None else \
+            jax.tree_util.tree_structure(self._imp_state)
+        return jax.tree_util.tree_unflatten(treedef, list(optimizer_variables))
+
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
         """-> (new trainable_variables, new optimizer_variables), both lists; pure."""
         bound = _binding.current

@@ -104,6 +104,9 @@ def _unique(name, used):
     return name
 
 
+unique_name = _unique  # Keras's name for the n-th unnamed child of a kind ("adam", "adam_1")
+
+
 def _children(obj):
     """(attribute, value) pairs in Keras's order (see the module docstring)."""
     from jkeras.models.functional import Functional

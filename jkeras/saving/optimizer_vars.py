@@ -23,6 +23,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core.naming import to_snake_case
+from jkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from jkeras.optimizers.multi_optimizer import MultiOptimizer
+from jkeras.saving import keras_walk
+
 
 def _is_optax(opt):
     from jkeras.optimizers.optax_wrapper import OptaxOptimizer
@@ -69,7 +74,9 @@ class StateView:
         for group in slot_groups(opt):
             for key in self.slot_keys:
                 for name in group:
-                    out.append(np.asarray(_get(self.state.slots[name], key)))
+                    value = _get(self.state.slots[name], key)
+                    if value is not None:  # None: no such slot for this variable (Muon)
+                        out.append(np.asarray(value))
         return out + [np.asarray(self.state.slots[name]) for name in scalar_names(opt)]
 
     def with_keras_arrays(self, opt, arrays):
@@ -84,8 +91,9 @@ class StateView:
             for group in slot_groups(opt):
                 for key in self.slot_keys:
                     for name in group:
-                        slots[name] = _set(slots[name], key,
-                                           _like(next(values), _get(slots[name], key)))
+                        old = _get(slots[name], key)
+                        if old is not None:
+                            slots[name] = _set(slots[name], key, _like(next(values), old))
             for name in scalar_names(opt):
                 slots[name] = _like(next(values), slots[name])
         state = self.state._replace(iterations=jnp.asarray(np.asarray(arrays[0]), jnp.int32),
@@ -93,6 +101,84 @@ class StateView:
         if lr is not None:
             state = state._replace(learning_rate=jnp.asarray(np.asarray(lr), jnp.float32))
         return StateView(state, self.slot_keys, self.optax, self.imperative)
+
+
+class LossScaleView:
+    """A LossScaleOptimizer's state in Keras's order: its own iteration and learning_rate (Keras
+    never moves them: 0), step_counter, dynamic_scale, then the inner optimizer's variables
+    (which Keras also writes on their own, as the `inner_optimizer` child group)."""
+
+    def __init__(self, state, inner):
+        self.state, self.inner = state, inner
+        self.imperative = inner.imperative
+
+    def keras_arrays(self, opt):
+        own = [np.asarray(0, np.int64), np.asarray(0.0, np.float32),
+               np.asarray(self.state.slots["step_counter"], np.int64),
+               np.asarray(self.state.slots["dynamic_scale"], np.float32)]
+        return own + self.inner.keras_arrays(opt.inner_optimizer)
+
+    def child_arrays(self, opt):
+        """{child group: (object name, arrays)}: what Keras writes below the optimizer's."""
+        inner = opt.inner_optimizer
+        return {"inner_optimizer": (inner.name, self.inner.keras_arrays(inner))}
+
+    def with_keras_arrays(self, opt, arrays):
+        inner = self.inner.with_keras_arrays(opt.inner_optimizer, arrays[4:])
+        slots = {"inner": inner.state.slots,
+                 "step_counter": _like(arrays[2], self.state.slots["step_counter"]),
+                 "dynamic_scale": _like(arrays[3], self.state.slots["dynamic_scale"])}
+        state = inner.state._replace(slots=slots)
+        return LossScaleView(state, inner)
+
+
+class MultiView:
+    """A MultiOptimizer's state in Keras's order: its own iteration and learning_rate (0), then
+    each sub-optimizer's variables (also written as the child groups `optimizers/<name>`)."""
+
+    def __init__(self, state, subs):
+        self.state, self.subs = state, subs
+        self.imperative = all(sub.imperative for sub in subs)
+
+    def keras_arrays(self, opt):
+        out = [np.asarray(self.state.iterations, np.int64), np.asarray(0.0, np.float32)]
+        for sub_opt, view in zip(opt.optimizers, self.subs):
+            out += view.keras_arrays(sub_opt)
+        return out
+
+    def child_arrays(self, opt):
+        used, out = {}, {}
+        for sub_opt, view in zip(opt.optimizers, self.subs):
+            group = keras_walk.unique_name(to_snake_case(type(sub_opt).__name__), used)
+            out[f"optimizers/{group}"] = (sub_opt.name, view.keras_arrays(sub_opt))
+        return out
+
+    def with_keras_arrays(self, opt, arrays):
+        rest, subs = list(arrays[2:]), []
+        for sub_opt, view in zip(opt.optimizers, self.subs):
+            n = len(view.keras_arrays(sub_opt))
+            subs.append(view.with_keras_arrays(sub_opt, rest[:n]))
+            rest = rest[n:]
+        state = self.state._replace(
+            iterations=jnp.asarray(np.asarray(arrays[0]), jnp.int32),
+            slots={"optimizers": tuple(view.state for view in subs)})
+        return MultiView(state, subs)
+
+
+def _multi_view(opt, state, order, imperative):
+    """`order`: every variable's path in Keras's variable order."""
+    subs = []
+    for sub_opt, sub_state, owned in zip(opt.optimizers, state.slots["optimizers"],
+                                         opt._paths_by_optimizer):
+        owned = set(owned)
+        keys = [(path,) for path in order if path in owned]
+        subs.append(StateView(sub_state, keys, optax=_is_optax(sub_opt), imperative=imperative))
+    return MultiView(state, subs)
+
+
+def _wrap_loss_scale(opt, state, make_inner_view):
+    inner = make_inner_view(opt.inner_optimizer, opt.inner_state(state))
+    return LossScaleView(state, inner)
 
 
 def _like(value, old):
@@ -110,8 +196,13 @@ def current_view(model, opt):
         if state is not None:
             return _fit_view(model, opt, state)
     if getattr(opt, "built", False) and getattr(opt, "_imp_state", None) is not None:
-        return StateView(opt._imp_state, list(range(len(opt._imp_vars))),
-                         optax=_is_optax(opt), imperative=True)
+        keys = list(range(len(opt._imp_vars)))
+        if isinstance(opt, MultiOptimizer):
+            return _multi_view(opt, opt._imp_state, list(opt._list_paths), True)
+        if isinstance(opt, LossScaleOptimizer):
+            return _wrap_loss_scale(opt, opt._imp_state, lambda o, s: StateView(
+                s, keys, optax=_is_optax(o), imperative=True))
+        return StateView(opt._imp_state, keys, optax=_is_optax(opt), imperative=True)
     return None
 
 
@@ -125,6 +216,13 @@ def fresh_view(model, opt):
 
 
 def _fit_view(model, opt, state):
+    if isinstance(opt, LossScaleOptimizer):
+        return _wrap_loss_scale(opt, state, lambda o, s: _fit_view(model, o, s))
+    if isinstance(opt, MultiOptimizer):
+        paths = model._variable_paths()
+        order = ["/".join(paths[id(v)][1:]) for v in model.weights
+                 if id(v) in paths and paths[id(v)][0] == "params"]
+        return _multi_view(opt, state, order, False)
     if _is_optax(opt):
         return StateView(state, [], optax=True)
     paths = model._variable_paths()
@@ -150,6 +248,8 @@ def install(model, opt, view, frozen=None):
     else:
         store = model._jk()
         store.opt_state = state
+        if store.live is not None:  # loaded by a callback during fit: the next step uses it
+            store.loaded_opt_state = state
         if frozen is not None:
             store.frozen_at_init = frozen
     opt._last_state = state

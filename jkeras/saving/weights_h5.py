@@ -67,6 +67,11 @@ def write_weights(model, h5group):
         group.attrs["name"] = entry.obj.name
         for i, value in enumerate(_arrays_to_save(model, entry.obj)):
             _write_dataset(group, str(i), value)
+        for child, (name, arrays) in _child_arrays(model, entry.obj).items():
+            sub = h5group.create_group(keras_walk.vars_path(f"{entry.path}/{child}"))
+            sub.attrs["name"] = name
+            for i, value in enumerate(arrays):
+                _write_dataset(sub, str(i), value)
 
 
 def _arrays_to_save(model, obj):
@@ -76,6 +81,14 @@ def _arrays_to_save(model, obj):
     if view is None:  # not built: Keras has only iterations and learning_rate then
         return optimizer_vars.base_arrays(obj, obj.iterations)
     return view.keras_arrays(obj)
+
+
+def _child_arrays(model, obj):
+    """Groups Keras writes below an optimizer's own (a LossScaleOptimizer's inner optimizer)."""
+    if isinstance(obj, Layer):
+        return {}
+    view = optimizer_vars.current_view(model, obj)
+    return view.child_arrays(obj) if hasattr(view, "child_arrays") else {}
 
 
 def _write_dataset(group, key, value):

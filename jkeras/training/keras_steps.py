@@ -52,14 +52,18 @@ class KerasStepsMixin:
                                  optimizer_variables=None):
         """Stateless, for `jax.grad`: -> (loss, (unscaled_loss, y_pred,
         non_trainable_variables, metrics_variables))."""
-        del optimizer_variables
         kwargs = {"training": training} if self._accepts_training else {}
         y_pred, non_trainable_variables = self.stateless_call(
             trainable_variables, non_trainable_variables, x, **kwargs)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training)
         scaled = loss
-        if training and hasattr(self.optimizer, "scale_loss"):
-            scaled = self.optimizer.scale_loss(loss)  # loss_scale_factor, as Keras
+        opt = self.optimizer
+        if training and optimizer_variables is not None and getattr(opt, "scales_from_state",
+                                                                    False):
+            # LossScaleOptimizer: the dynamic scale of this step's optimizer variables
+            scaled = opt.scale_loss_for_state(loss, opt.state_from_variables(optimizer_variables))
+        elif training and hasattr(opt, "scale_loss"):
+            scaled = opt.scale_loss(loss)  # loss_scale_factor, as Keras
         return scaled, (loss, y_pred, non_trainable_variables, metrics_variables)
 
     def _update_metrics_variables(self, metrics_variables, loss, x, y, y_pred, sample_weight):

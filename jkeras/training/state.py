@@ -106,6 +106,7 @@ class ModelStore:
         self.last_compiled, self.loss_tracker, self.compile_metrics = None, None, {}  # seams
         self.frozen = self.frozen_at_init = None  # paths of trainable=False layers' params
         self.extras = ()  # other optimizers a custom train_step updates (their states ride along)
+        self.loaded_opt_state = None  # optimizer variables loaded while fit runs (callbacks)
 
     def new_state(self, model, outputs, frozen=frozenset(), extras=()):
         """The TrainState a fit starts from. With `extras` (a custom train_step's other
@@ -142,14 +143,24 @@ class ModelStore:
         for opt, state in zip(self.extras, opt_state[1] if self.extras else ()):
             opt._imp_state = opt._last_state = state
 
-    def before_call(self, model, ts):
+    def replaced_variables(self, model):
+        """A copy of the model's variables when a callback assigned them since `sync`, else None."""
         if self.synced and self.given is not None:
             current = jax.tree_util.tree_leaves(model.get_variables())
             if len(current) != len(self.given) or any(
                     a is not b for a, b in zip(current, self.given)):
-                v = copy_tree(model.get_variables())
-                ts = ts._replace(params=v["params"], state=v.get("state", {}))
+                return copy_tree(model.get_variables())
+        return None
+
+    def before_call(self, model, ts):
+        v = self.replaced_variables(model)
+        if v is not None:
+            ts = ts._replace(params=v["params"], state=v.get("state", {}))
+        if self.synced:
             self.given = None
+        if self.loaded_opt_state is not None:
+            ts = ts._replace(opt_state=self._with_main(ts.opt_state, self.loaded_opt_state))
+            self.loaded_opt_state = None
         return self.sync_lr(model.optimizer, ts)
 
     def set_live(self, ts):

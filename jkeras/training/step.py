@@ -36,7 +36,7 @@ def frozen_paths(model):
 
 def make_train_step(model, outputs, optimizer, nan_guard=False, frozen=frozenset()):
     apply = model.apply
-    scale_loss = getattr(optimizer, "scale_loss", lambda loss: loss)
+    scale_loss = getattr(optimizer, "scale_loss_for_state", lambda loss, opt_state: loss)
 
     def train_step(ts, batch):
         TRACE_COUNTS["train_step"] += 1
@@ -50,7 +50,7 @@ def make_train_step(model, outputs, optimizer, nan_guard=False, frozen=frozenset
                                       x, training=True, rng=step_rng)
             total, values = outputs.loss_values(y, y_pred, sw)
             # Keras: gradients of the scaled loss (`loss_scale_factor`), logs of the unscaled
-            return scale_loss(total), (total, y_pred, new_state, values)
+            return scale_loss(total, ts.opt_state), (total, y_pred, new_state, values)
 
         (_, (total, y_pred, new_state, values)), grads = jax.value_and_grad(
             loss_fn, has_aux=True)(trainable)

@@ -317,6 +317,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         names = outputs.result_names()
         logs, finished, epoch = {}, False, initial_epoch
         cbs.on_train_begin()
+        epoch = getattr(self, "_initial_epoch", None) or epoch  # BackupAndRestore, as Keras
         watch = compile_watch.listening(cbs)  # compilation stays out of the bar's rate
         watch.__enter__()
         try:
@@ -413,6 +414,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         self.stop_evaluating = False
         cbs.on_test_begin()
         listen = listening.level(cbs.callbacks, "test", Callback, in_fit)
+        # Inside fit: weights a callback put in the model (SwapEMAWeights) are evaluated, as Keras
+        variables = self._jk().replaced_variables(self) or variables
         es = distribution_lib.put_state(new_eval_state(variables, progs.outputs.init_metrics))
         runner = inference.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
                                      self._jk_eager())

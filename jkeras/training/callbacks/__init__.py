@@ -1,5 +1,6 @@
 """Keras 3 callbacks for jkeras's training loop (host side)."""
 
+from jkeras.training.callbacks.backup_and_restore import BackupAndRestore
 from jkeras.training.callbacks.base import Callback, CallbackList, is_overridden
 from jkeras.training.callbacks.csv_logger import CSVLogger
 from jkeras.training.callbacks.early_stopping import EarlyStopping
@@ -10,11 +11,13 @@ from jkeras.training.callbacks.lr_scheduler import LearningRateScheduler, Reduce
 from jkeras.training.callbacks.model_checkpoint import ModelCheckpoint
 from jkeras.training.callbacks.monitor import MonitorCallback
 from jkeras.training.callbacks.progbar_logger import ProgbarLogger
+from jkeras.training.callbacks.remote_monitor import RemoteMonitor
 from jkeras.training.callbacks.terminate_on_nan import TerminateOnNaN
 from jkeras.training.callbacks.swap_ema_weights import SwapEMAWeights
 from jkeras.training.callbacks.tensorboard import TensorBoard
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",
@@ -27,6 +30,7 @@ __all__ = [
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RemoteMonitor",
     "SwapEMAWeights",
     "TensorBoard",
     "TerminateOnNaN",

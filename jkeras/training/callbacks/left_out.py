@@ -2,7 +2,5 @@
 coverage test (tests/test_keras_catalogue.py) reads this."""
 
 LEFT_OUT = {
-    "BackupAndRestore": "not yet",
     "OrbaxCheckpoint": "not yet (needs the orbax-checkpoint extra)",
-    "RemoteMonitor": "not yet",
 }

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 
 from jkeras.training.callbacks.monitor import MonitorCallback
+from jkeras.training.callbacks.save_freq import batches_due
 from jkeras.training.progbar import print_msg
 
 
@@ -93,19 +94,7 @@ class ModelCheckpoint(MonitorCallback):
             self._save_model(epoch=epoch, batch=None, logs=logs)
 
     def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        # Count steps from the batch indices, so chunked hooks (every K steps) count K each.
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            add_batches = batch + 1  # a new epoch restarted the indices
-        else:
-            add_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+        return batches_due(self, batch)
 
     def _should_save_model(self, epoch, batch, logs, filepath):
         logs = logs or {}
