@@ -65,3 +65,26 @@ def test_fit_under_mixed_bfloat16_matches_tf_keras(tf):
     assert ours.predict(x[:8], verbose=0).dtype == np.float32
     assert ours.evaluate(x, y, verbose=0) == pytest.approx(
         theirs.evaluate(x, y, verbose=0), rel=3e-2)
+
+
+def test_fit_under_mixed_float16_with_loss_scaling_tracks_tf_keras(tf):
+    x, y = digits(256)
+
+    def make(K):
+        return K.Sequential([K.Input((64,)), K.layers.Dense(32, activation="relu"),
+                             K.layers.Dense(10), K.layers.Activation("softmax", dtype="float32")])
+
+    tf.keras.config.set_dtype_policy("mixed_float16")
+    theirs = make(tf.keras)
+    mixed_precision.set_global_policy("mixed_float16")
+    ours = make(jkeras)
+    ours.set_weights(theirs.get_weights())
+    for model, K in ((ours, jkeras), (theirs, tf.keras)):
+        model.compile(optimizer=K.optimizers.LossScaleOptimizer(K.optimizers.SGD(0.1)),
+                      loss="sparse_categorical_crossentropy")
+    h_ours = ours.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0).history["loss"]
+    h_theirs = theirs.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(h_ours, h_theirs, rtol=1e-3)
+    assert float(np.asarray(ours.optimizer.dynamic_scale)) == \
+        float(theirs.optimizer.dynamic_scale.numpy())
+    assert [w.dtype for w in ours.weights] == [np.dtype("float32")] * len(ours.weights)
