@@ -2,6 +2,7 @@
 
 usage: python bench/bench_fit.py [--workloads mlp,tiny,cnn] [--n 20000] [--cnn-n 2048] [--epochs 3]
                                  [--impls jkeras,jkeras_dev,jax_scan,jax_scan_copy,jax_loop,keras3,tfkeras]
+                                 [--policies float32,mixed_bfloat16]
 
 Every (impl, workload) runs in its own subprocess (`--worker IMPL WORKLOAD`) so the Keras
 backends never meet. Each worker fits once to warm up (compilation excluded), then times a
@@ -13,6 +14,9 @@ arrays must; `jkeras_dev` fits arrays already on the device; `jkeras_dp` runs un
 `DataParallel` over BENCH_DP_DEVICES forced host devices (default min(4, cores)),
 plus the seconds of the 10,000-epoch tiny fit (`model.fit(X, Y, epochs=10000, batch_size=5,
 verbose=0)`; Keras runs fewer epochs and the 10,000-epoch time is extrapolated, marked "est.").
+`--policies` runs every row once per global dtype policy (`keras.config.set_dtype_policy`;
+mixed precision). The hand-written loops follow a mixed policy by casting the weights and
+inputs to its compute dtype inside the loss (variables and optimizer stay float32).
 This is a script, not a test.
 """
 import argparse
@@ -42,7 +46,12 @@ def make_data(workload, n):
             rng.integers(0, 10, size=(n,)).astype(np.int32), 128)
 
 
+def policy():
+    return os.environ.get("BENCH_POLICY", "float32")
+
+
 def keras_model(K, workload):
+    K.config.set_dtype_policy(policy())
     L = K.layers
     if workload == "mlp":
         m = K.Sequential([K.Input(shape=(784,)), L.Dense(256, activation="relu"), L.Dense(10)])
@@ -111,6 +120,13 @@ def run_jax(workload, n, epochs, scan, copy_in_timing=False):
             logits = h.reshape(h.shape[0], -1) @ p["w"] + p["b"]
             return optax.softmax_cross_entropy_with_integer_labels(logits, yb).mean()
         opt = optax.adam(1e-3)
+    compute = {"mixed_bfloat16": jnp.bfloat16, "mixed_float16": jnp.float16}.get(policy())
+    if compute is not None:  # mixed precision by hand: cast weights and inputs in the loss
+        full_precision_loss = lossf
+
+        def lossf(p, xb, yb):
+            half = jax.tree_util.tree_map(lambda a: a.astype(compute), p)
+            return full_precision_loss(half, xb.astype(compute), yb).astype(jnp.float32)
     state = opt.init(params)
 
     def step(carry, batch):
@@ -198,9 +214,17 @@ def main():
     p.add_argument("--n", type=int, default=20000)
     p.add_argument("--cnn-n", type=int, default=2048, help="samples for the cnn workload")
     p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--policies", default="float32", help="global dtype policies, e.g. "
+                   "float32,mixed_bfloat16")
     a = p.parse_args()
     if a.worker:
         return worker(a.worker[0], a.worker[1], a.n, a.epochs)
+    for pol in a.policies.split(","):
+        os.environ["BENCH_POLICY"] = pol
+        report(a, pol)
+
+
+def report(a, pol):
     results = {}
     for wl in a.workloads.split(","):
         for impl in a.impls.split(","):
@@ -216,7 +240,7 @@ def main():
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nfit throughput, {os.cpu_count()} CPU cores, load average {load:.1f}; "
           f"mlp n={a.n}, cnn n={a.cnn_n}, batch 128, {a.epochs} timed epochs; "
-          "tiny = 5 points, batch 5\n")
+          f"tiny = 5 points, batch 5; dtype policy {pol}\n")
     print("| workload | impl | samples/s (tiny: epochs/s) | vs jax_scan | vs same-input scan "
           "| tiny 10,000-epoch s |")
     print("|---|---|---|---|---|---|")

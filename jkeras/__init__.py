@@ -8,6 +8,9 @@ from jkeras import backend, config, ops, random, tree
 from jkeras import constraints, regularizers
 from jkeras import applications  # noqa: E402  (after models and saving, which it builds on)
 
+from jkeras import dtype_policies, mixed_precision  # noqa: E402
+from jkeras.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
+
 __version__ = "0.1.0"
 
 # `jkeras.testing` (parity against tf.keras) is imported on demand: `import jkeras.testing`.
@@ -16,3 +19,4 @@ __all__ = ["Sequential", "Model", "Input", "Ensemble", "layers", "models", "acti
            "distribution", "saving", "ops", "random", "config", "backend", "tree",
            "applications"]
 __all__ += ["regularizers", "constraints"]
+__all__ += ["dtype_policies", "mixed_precision", "DTypePolicy", "FloatDTypePolicy"]

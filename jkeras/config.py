@@ -2,6 +2,7 @@
 from jkeras.core.config import (backend, disable_flash_attention, enable_flash_attention,
                                 epsilon, floatx, image_data_format, is_flash_attention_enabled,
                                 set_epsilon, set_floatx, set_image_data_format)
+from jkeras.core.dtype_policy import dtype_policy, set_dtype_policy
 from jkeras.core.io_utils import (disable_interactive_logging, enable_interactive_logging,
                                   is_interactive_logging_enabled)
 from jkeras.saving import enable_unsafe_deserialization
@@ -11,3 +12,4 @@ __all__ = ["backend", "disable_flash_attention", "enable_flash_attention",
            "is_flash_attention_enabled", "set_epsilon", "set_floatx", "set_image_data_format",
            "disable_interactive_logging", "enable_interactive_logging",
            "is_interactive_logging_enabled"]
+__all__ += ["dtype_policy", "set_dtype_policy"]

@@ -12,9 +12,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import initializers
-from jkeras.core import (bound_variable, dtype_arg, errors, frame as frames, masking, naming,
+from jkeras.core import (bound_variable, errors, frame as frames, masking, naming,
                          random, shapes, weight_options)
 from jkeras.core.input_spec import check_input_spec
+from jkeras.core.layer_dtype import LayerDTypeMixin
 from jkeras.core.layer_losses import LossesMixin
 from jkeras.core.variable import Variable
 
@@ -25,7 +26,7 @@ def _in_spec_mode():
     return getattr(_spec_mode, "on", False)
 
 
-class Layer(LossesMixin):
+class Layer(LossesMixin, LayerDTypeMixin):
     def __new__(cls, *args, **kwargs):
         instance = object.__new__(cls)
         if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
@@ -37,6 +38,7 @@ class Layer(LossesMixin):
     def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, **kwargs):
         kwargs = weight_options.take_arguments(self, kwargs, name)
+        autocast = kwargs.pop("autocast", True)
         if kwargs:
             raise TypeError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
@@ -47,7 +49,7 @@ class Layer(LossesMixin):
         self._own_weights = []
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.trainable = bool(trainable)
-        self.dtype = dtype_arg.layer_dtype_name(dtype, self.name)
+        self._set_dtype_policy(dtype, autocast)
         self.built = False
         self._specs_built = False
         self.input_spec = None
@@ -73,11 +75,16 @@ class Layer(LossesMixin):
         if attrs is not None and name in attrs:
             var = attrs[name]
             bound = frames.frame_of(self)
-            return var if bound is None else bound_variable.attribute_in_call(self, var, bound)
+            if bound is None:
+                return var
+            value = bound_variable.attribute_in_call(self, var, bound)
+            if isinstance(value, bound_variable.BoundVariable):
+                return value  # a handle for `assign` inside call
+            return self._autocast_variable(var, value)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None,
-                   regularizer=None, constraint=None):
+                   regularizer=None, constraint=None, autocast=True):
         """Declare a weight (Keras's signature). Outside `init` it also gets a value at once."""
         dtype = jnp.dtype(dtype or self.dtype)
         if initializer is None:
@@ -89,6 +96,7 @@ class Layer(LossesMixin):
         var = Variable(self, name, () if shape is None else shape, dtype,
                        initializers.get(initializer), trainable)
         weight_options.attach(self, var, regularizer, constraint)
+        var.autocast = bool(autocast)
         if not _in_spec_mode():
             var.assign(var.initializer(var.shape, var.dtype, key=random.next_key()))
         self._own_weights.append(var)
@@ -105,7 +113,7 @@ class Layer(LossesMixin):
         if bound is None:
             var.assign(value)
         else:
-            bound.assign_state(var.name, value)
+            bound.assign_state(var.name, self._state_value(var, value))
 
     def call_rng(self):
         """The random key of this call (training-mode randomness such as dropout)."""
@@ -166,6 +174,7 @@ class Layer(LossesMixin):
         return out, frame.state
 
     def _run_call(self, args, kwargs, training):
+        args, kwargs = self._autocast_inputs(args, kwargs)
         if self._accepts_training:
             kwargs.setdefault("training", training)
         try:

@@ -131,6 +131,7 @@ class MultiHeadAttention(Layer):
         bias_init = initializers.get(bias_initializer)
         common = dict(use_bias=self.use_bias, kernel_initializer=kernel_init,
                       bias_initializer=bias_init, activity_regularizer=self._projection_activity,
+                      dtype=self.dtype_policy,
                       **{f"{w}_{kind}": getattr(self, f"{w}_{kind}") for w in ("kernel", "bias")
                          for kind in ("regularizer", "constraint")})
         # Tracked in Keras's order, so the weights list as query, key, value, attention_output.

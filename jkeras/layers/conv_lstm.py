@@ -107,7 +107,7 @@ class _ConvLSTM(Layer):
             activations.get(activation), activations.get(recurrent_activation), bool(use_bias),
             initializers.get(kernel_initializer), initializers.get(recurrent_initializer),
             initializers.get(bias_initializer), bool(unit_forget_bias), name="conv_lstm_cell",
-            dtype=self.dtype, **penalties)
+            dtype=self.dtype_policy, **penalties)
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.seed = seed
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
@@ -139,7 +139,7 @@ class _ConvLSTM(Layer):
         check_input_spec(self, (sequences,))  # init runs `call` without the spec check
         x = jnp.asarray(sequences)
         if not jnp.issubdtype(x.dtype, jnp.floating):
-            x = x.astype(self.dtype)
+            x = x.astype(self.compute_dtype)
         shape = self._state_shape(x)
         if initial_state is None:
             states = [jnp.zeros(shape, x.dtype), jnp.zeros(shape, x.dtype)]

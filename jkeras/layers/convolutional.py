@@ -112,7 +112,7 @@ class _Conv(_BaseConv):
                                     self.strides, self.padding, self.dilation_rate)
 
     def call(self, inputs):
-        x = jnp.asarray(inputs, self.dtype)
+        x = jnp.asarray(inputs, self.compute_dtype)
         self.compute_output_shape(x.shape)  # a clear error before lax sees an empty window
         padding = self.padding.upper()
         if self.padding == "causal":  # left-pad the time axis, then "valid"
@@ -220,7 +220,7 @@ class _ConvTranspose(_BaseConv):
         return pads
 
     def call(self, inputs):
-        x = jnp.asarray(inputs, self.dtype)
+        x = jnp.asarray(inputs, self.compute_dtype)
         self.compute_output_shape(x.shape)
         y = lax.conv_transpose(x, self.kernel, self.strides, self._lax_padding(),
                                rhs_dilation=self.dilation_rate, dimension_numbers=self._dn,
@@ -285,7 +285,7 @@ class _DepthwiseConv(_DepthwiseMixin):
                                     self.strides, self.padding, self.dilation_rate)
 
     def call(self, inputs):
-        x = jnp.asarray(inputs, self.dtype)
+        x = jnp.asarray(inputs, self.compute_dtype)
         self.compute_output_shape(x.shape)
         return self._finish(self._depthwise(x, self.kernel))
 
@@ -340,7 +340,7 @@ class _SeparableConv(_DepthwiseMixin):
                                     self.strides, self.padding, self.dilation_rate)
 
     def call(self, inputs):
-        x = jnp.asarray(inputs, self.dtype)
+        x = jnp.asarray(inputs, self.compute_dtype)
         self.compute_output_shape(x.shape)
         y = self._depthwise(x, self.depthwise_kernel)
         y = self._conv(y, self.pointwise_kernel, "VALID", strides=(1,) * self.rank)

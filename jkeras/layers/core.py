@@ -41,7 +41,7 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: int(input_shape[-1])})
 
     def call(self, inputs):
-        x = jnp.matmul(jnp.asarray(inputs, self.dtype), self.kernel)
+        x = jnp.matmul(jnp.asarray(inputs, self.compute_dtype), self.kernel)
         if self.use_bias:
             x = x + self.bias
         return self.activation(x)

@@ -124,7 +124,7 @@ class EinsumDense(Layer):
                                         initializer=self.bias_initializer)
 
     def call(self, inputs):
-        x = jnp.einsum(self.equation, jnp.asarray(inputs, self.dtype), self.kernel)
+        x = jnp.einsum(self.equation, jnp.asarray(inputs, self.compute_dtype), self.kernel)
         if self.bias_axes is not None:
             x = x + self.bias
         return self.activation(x)

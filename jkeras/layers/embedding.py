@@ -25,6 +25,7 @@ class Embedding(Layer):
         output_dim = _check_dim(output_dim, "output_dim")
         kwargs.pop("input_length", None)  # deprecated in Keras 3, ignored there too
         super().__init__(**kwargs)
+        self.autocast = False  # as Keras: embeddings read in float32, the output cast
         self.input_dim = input_dim
         self.output_dim = output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
@@ -78,7 +79,7 @@ class Embedding(Layer):
         return jnp.asarray(x, jnp.int32) if x.dtype.kind in "bf" else jnp.asarray(x)
 
     def call(self, inputs):
-        return jnp.take(self.embeddings, self._indices(inputs), axis=0)
+        return jnp.take(self.embeddings, self._indices(inputs), axis=0).astype(self.compute_dtype)
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -70,7 +70,7 @@ class GroupedQueryAttention(Layer):
         return EinsumDense(equation, output_shape=output_shape,
                            bias_axes=bias_axes if self.use_bias else None, name=name,
                            kernel_initializer=self.kernel_initializer,
-                           bias_initializer=self.bias_initializer, dtype=self.dtype,
+                           bias_initializer=self.bias_initializer, dtype=self.dtype_policy,
                            activity_regularizer=self.activity_regularizer,
                            **{name: getattr(self, name) for name in _PROJECTION_ARGUMENTS},
                            **kwargs)

@@ -28,12 +28,17 @@ class InputLayer(Layer):
         elif not is_shape(batch_shape):
             raise ValueError(f"`batch_shape` must be a tuple. Received: batch_shape={batch_shape!r}")
         self.batch_shape = tuple(batch_shape)
-        self.dtype = jnp.dtype(dtype or "float32").name
+        self._input_dtype = jnp.dtype(dtype or "float32").name
         self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name)
         self.output._keras_history = (self, None, 0)
         self._output_shape = self.batch_shape
         self._specs_built = True
         self.built = True
+
+    @property
+    def dtype(self):
+        """The input's dtype (as Keras: not the dtype policy's, which stays the global one)."""
+        return self._input_dtype
 
     def call(self, inputs):
         return inputs

@@ -95,15 +95,18 @@ class BatchNormalization(Layer):
         # Keras's creation order: gamma, beta, moving_mean, moving_variance.
         if self.scale:
             self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         name="gamma", trainable=True)
+                                         name="gamma", trainable=True,
+                                         autocast=False)
         if self.center:
             self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        name="beta", trainable=True)
+                                        name="beta", trainable=True,
+                                        autocast=False)
         self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer,
-                                           name="moving_mean", trainable=False)
+                                           name="moving_mean", trainable=False,
+                                           autocast=False)
         self.moving_variance = self.add_weight(
             shape=shape, initializer=self.moving_variance_initializer, name="moving_variance",
-            trainable=False)
+            trainable=False, autocast=False)
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: int(size)})
         self._reduction_axes = tuple(d for d in range(ndim) if d != self.axis % ndim)
 
@@ -131,7 +134,7 @@ class BatchNormalization(Layer):
             mean, variance = moving_mean, moving_variance
         out = _normalize(x, per_channel(mean), per_channel(variance), per_channel(self.gamma),
                          per_channel(self.beta), self.epsilon)
-        return out.astype(self.dtype)
+        return out.astype(self.compute_dtype)
 
     def _moments(self, x, mask):
         axes = self._reduction_axes
@@ -210,10 +213,12 @@ class LayerNormalization(Layer):
         shape = tuple(int(input_shape[a]) for a in axes)
         if self.scale or self.rms_scaling:
             self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         name="gamma", trainable=True)
+                                         name="gamma", trainable=True,
+                                         autocast=False)
         if self.center and not self.rms_scaling:
             self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        name="beta", trainable=True)
+                                        name="beta", trainable=True,
+                                        autocast=False)
         # Any rank that still has the normalized axes is fine, as in Keras.
         self.input_spec = InputSpec(min_ndim=max(a + 1 if a >= 0 else -a for a in axes),
                                     axes={a: int(input_shape[a]) for a in axes})
@@ -241,7 +246,7 @@ class LayerNormalization(Layer):
         else:
             mean = jnp.mean(x, axis=axes, keepdims=True)
             out = _normalize(x, mean, variance, bcast(self.gamma), bcast(self.beta), self.epsilon)
-        return out.astype(self.dtype)
+        return out.astype(self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -45,10 +45,10 @@ class GroupNormalization(Layer):
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: dim})
         if self.scale:
             self.gamma = self.add_weight(shape=(dim,), name="gamma",
-                                         initializer=self.gamma_initializer)
+                                         initializer=self.gamma_initializer, autocast=False)
         if self.center:
             self.beta = self.add_weight(shape=(dim,), name="beta",
-                                        initializer=self.beta_initializer)
+                                        initializer=self.beta_initializer, autocast=False)
 
     def call(self, inputs):
         x = jnp.asarray(inputs)
@@ -67,7 +67,7 @@ class GroupNormalization(Layer):
         res = -mean * inv
         if self.center:
             res = res + self.beta.reshape(param_shape).astype(g.dtype)
-        return (g * inv + res).reshape(x.shape).astype(self.dtype)
+        return (g * inv + res).reshape(x.shape).astype(self.compute_dtype)
 
     def get_config(self):
         return {**super().get_config(), "groups": self.groups, "axis": self.axis,

@@ -97,7 +97,7 @@ class RNN(Layer):
         check_input_spec(self, (sequences,))  # init runs `call` without the spec check
         x = jnp.asarray(sequences)
         if not jnp.issubdtype(x.dtype, jnp.floating):
-            x = x.astype(self.dtype)
+            x = x.astype(self.compute_dtype)
         batch = x.shape[0]
         states = self._initial_state(initial_state, batch, x.dtype)
         mask = _first(mask)

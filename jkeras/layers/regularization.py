@@ -106,7 +106,7 @@ class Dropout(_RandomLayer):
         return shape
 
     def call(self, inputs, training=False):
-        x = _float_inputs(inputs, self.dtype)
+        x = _float_inputs(inputs, self.compute_dtype)
         if not training or self.rate == 0:
             return x
         if self.rate == 1:
@@ -185,7 +185,7 @@ class GaussianNoise(_RandomLayer):
         return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
 
     def call(self, inputs, training=False):
-        x = _float_inputs(inputs, self.dtype)
+        x = _float_inputs(inputs, self.compute_dtype)
         if not training or self.stddev == 0:
             return x
         noise = jax.random.normal(self._key(), x.shape, x.dtype)
@@ -207,7 +207,7 @@ class GaussianDropout(_RandomLayer):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
     def call(self, inputs, training=False):
-        x = _float_inputs(inputs, self.dtype)
+        x = _float_inputs(inputs, self.compute_dtype)
         if not training or self.rate == 0:
             return x
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
@@ -238,7 +238,7 @@ class AlphaDropout(Dropout):
         return config
 
     def call(self, inputs, training=False):
-        x = _float_inputs(inputs, self.dtype)
+        x = _float_inputs(inputs, self.compute_dtype)
         if not training or self.rate == 0:
             return x
         alpha_p = -_SELU_ALPHA * _SELU_SCALE

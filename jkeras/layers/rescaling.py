@@ -24,7 +24,7 @@ class Rescaling(Layer):
         self.offset = offset
 
     def call(self, inputs):
-        dtype = self.dtype
+        dtype = self.compute_dtype
         x = jnp.asarray(inputs).astype(dtype)
         return x * jnp.asarray(self.scale, dtype) + jnp.asarray(self.offset, dtype)
 

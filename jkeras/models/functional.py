@@ -23,6 +23,7 @@ def _origin(tensor):
 
 class Functional(Model):
     _is_functional = True
+    _convert_input_args = False  # as Keras: each layer casts its own inputs
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)

@@ -94,6 +94,14 @@ class Sequential(Model):
     def output(self):
         return self._endpoints("output")[1]
 
+    @property
+    def input_dtype(self):
+        """As Keras: the InputLayer's dtype, else the first layer's compute dtype."""
+        first = self._layers[0] if self._layers else None
+        if first is None:
+            return self.compute_dtype
+        return first.dtype if isinstance(first, InputLayer) else first.compute_dtype
+
     def call(self, inputs, training=None, mask=None):
         first = self._layers[0] if self._layers else None
         x = shapes.adjust_rank(inputs, first.batch_shape) if isinstance(first, InputLayer) \

@@ -80,7 +80,7 @@ def base_layer_config(layer):
     own `get_config()` the constructor arguments captured by `Layer.__new__`."""
     from jkeras.saving.serialization import serialize_dtype_policy, serialize_keras_object
     config = {"name": layer.name, "trainable": layer.trainable,
-              "dtype": serialize_dtype_policy(layer.dtype)}
+              "dtype": serialize_dtype_policy(layer.dtype_policy)}
     if layer.__dict__.get("activity_regularizer") is not None:  # as Keras's base config
         config["activity_regularizer"] = serialize_keras_object(layer.activity_regularizer)
     if "_layer_auto_config" in layer.__dict__:

@@ -16,6 +16,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core import dtype_policy as dtype_policies
+from jkeras.core.dtype_policy import DTypePolicy, DTypePolicyMap
 from jkeras.saving import object_registration as registry
 from jkeras.saving.object_registration import (  # re-exported: see __all__
     CustomObjectScope, SafeModeScope, custom_object_scope, enable_unsafe_deserialization,
@@ -46,39 +48,18 @@ _SPECIAL_PUBLIC = {"Functional": ("keras.src.models.functional", "Functional"),
                    "GroupedQueryAttention": ("keras.layers", "GroupQueryAttention")}
 
 
-class DTypePolicy:
-    """Keras's dtype policy as it appears in configs; jkeras layers hold only its dtype name."""
-
-    def __init__(self, name="float32"):
-        if isinstance(name, str) and name.startswith("mixed_"):
-            raise ValueError(
-                f"jkeras does not support mixed precision policies yet. Received: dtype={name!r}; "
-                "use 'float32' (or another plain dtype name).")
-        self.name = jnp.dtype(name or "float32").name
-
-    def get_config(self):
-        return {"name": self.name}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-
-def serialize_dtype_policy(dtype_name):
-    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype_name},
-            "registered_name": None}
+def serialize_dtype_policy(policy):
+    """A layer's dtype policy (or dtype name) as Keras writes it in layer configs."""
+    return dtype_policies.serialize(dtype_policies.get(policy))
 
 
 def dtype_name(dtype):
-    """A layer's `dtype` argument from a config: a policy dict, a policy or a dtype name."""
-    if isinstance(dtype, dict):
-        if dtype.get("class_name") not in ("DTypePolicy", "FloatDTypePolicy"):
-            raise ValueError(
-                f"jkeras supports only plain DTypePolicy dtypes. Received: dtype={dtype!r}")
-        return DTypePolicy(**(dtype.get("config") or {})).name
-    if isinstance(dtype, DTypePolicy):
-        return dtype.name
-    return None if dtype is None else DTypePolicy(dtype).name
+    """A layer's `dtype` argument from a config: a policy dict, a policy or a dtype name become
+    the policy's name (a `DTypePolicyMap` stays an object); unknown names raise Keras's error."""
+    if dtype is None:
+        return None
+    policy = dtype_policies.get(dtype)
+    return policy if isinstance(policy, DTypePolicyMap) else policy.name
 
 
 # ---- serialization ---------------------------------------------------------------------------
@@ -134,7 +115,7 @@ def serialize_keras_object(obj):
         kind = "__numpy__" if isinstance(obj, (np.ndarray, np.generic)) else "__tensor__"
         return {"class_name": kind, "config": {"value": array.tolist(), "dtype": array.dtype.name}}
     if isinstance(obj, DTypePolicy):
-        return serialize_dtype_policy(obj.name)
+        return dtype_policies.serialize(obj)
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)) or (
             callable(obj) and not hasattr(obj, "get_config") and hasattr(obj, "__name__")):
         return _function_config(obj)
@@ -205,8 +186,8 @@ def _retrieve(name, registered_name, module, kind, config, custom_objects):
         return obj
     if module in ("keras", "keras.dtype_policies") or (module or "").startswith(
             "keras.src.dtype_policies"):
-        if name in ("DTypePolicy", "FloatDTypePolicy"):
-            return DTypePolicy
+        if name in dtype_policies.ALL_OBJECTS_DICT:
+            return dtype_policies.ALL_OBJECTS_DICT[name]
     if kind == "function" and module == "builtins":
         for family in ("activations", "losses", "metrics"):
             found = _public_member(importlib.import_module(_FAMILIES[family][1]), name)

@@ -149,10 +149,14 @@ def test_dtype_policy_string_or_dict_accepted():
     assert L.Dense.from_config({**config, "dtype": "float16"}).dtype == "float16"
 
 
-def test_mixed_precision_policy_is_rejected_clearly():
+def test_mixed_precision_policy_in_config_is_restored():
     config = as_json(L.Dense(2).get_config())
     config["dtype"]["config"]["name"] = "mixed_float16"
-    with pytest.raises(ValueError, match="mixed precision"):
+    layer = L.Dense.from_config(config)
+    assert (layer.dtype, layer.compute_dtype) == ("float32", "float16")
+    assert layer.get_config()["dtype"] == config["dtype"]
+    config["dtype"]["config"]["name"] = "mixed_float17"
+    with pytest.raises(ValueError, match="Cannot convert 'mixed_float17' to a mixed precision"):
         L.Dense.from_config(config)
 
 

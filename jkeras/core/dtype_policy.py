@@ -1,0 +1,285 @@
+"""Keras 3's dtype policies (`keras.dtype_policies`) and the global policy.
+
+A policy names a layer's compute dtype and variable dtype: `"mixed_bfloat16"` computes in bfloat16
+with float32 variables, `"mixed_float16"` in float16; any other dtype name uses that dtype for
+both. Layers read them through `jkeras.core.layer_dtype`; this module holds only the objects.
+Quantized policies (`int8_from_...`, ...) are not supported: their names raise a clear error.
+"""
+import re
+from collections.abc import MutableMapping
+
+from jkeras.core import config
+
+QUANTIZATION_MODES = ("int8", "float8", "int4", "gptq", "awq")
+_MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
+_global = {"policy": None}
+
+
+class DTypePolicy:
+    """A layer's compute and variable dtypes (Keras's `DTypePolicy`).
+
+    `name`: a dtype name (`"float32"`, `"bfloat16"`, ...) used for both, or `"mixed_float16"` /
+    `"mixed_bfloat16"` (compute in float16 / bfloat16, variables in float32). `None` takes the
+    global policy's name (`jkeras.config.dtype_policy()`).
+    """
+
+    def __init__(self, name=None):
+        if name is None:
+            name = dtype_policy().name
+        self._name = name
+        self._compute_dtype, self._variable_dtype = self._parse_name(name)
+        self._quantization_mode = None
+
+    def _parse_name(self, name):
+        if not isinstance(name, str):
+            raise TypeError("'name' must be a string, such as 'mixed_float16'. "
+                            f"Received: name={name} (of type {type(name)})")
+        if name in _MIXED:
+            return _MIXED[name]
+        if name.startswith(QUANTIZATION_MODES):
+            raise ValueError(_quantized_message(name))
+        try:
+            dtype = config.standardize_dtype(name)
+        except ValueError:
+            raise ValueError(
+                f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies "
+                "include 'mixed_float16', 'mixed_bfloat16', and the name of any float dtype "
+                "such as 'float32'.") from None
+        return dtype, dtype
+
+    @property
+    def variable_dtype(self):
+        """The dtype layers create their variables in."""
+        return self._variable_dtype
+
+    @property
+    def compute_dtype(self):
+        """The dtype layers compute in (inputs and variables are cast to it in `call`)."""
+        return self._compute_dtype
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def quantization_mode(self):
+        """Always `None`: jkeras has no quantized policies."""
+        return self._quantization_mode
+
+    def get_config(self):
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        class_name = type(self).__name__
+        if class_name == "FloatDTypePolicy":
+            class_name = "DTypePolicy"
+        return f'<{class_name} "{self._name}">'
+
+    def __eq__(self, other):
+        if type(self) in (DTypePolicy, FloatDTypePolicy):
+            if type(other) not in (DTypePolicy, FloatDTypePolicy):
+                return False
+        elif type(other) is not type(self):
+            return False
+        return self._name == other._name
+
+    __hash__ = object.__hash__
+
+
+class FloatDTypePolicy(DTypePolicy):
+    """An alias of `DTypePolicy` (Keras keeps the name for old configs)."""
+
+
+class DTypePolicyMap(DTypePolicy, MutableMapping):
+    """Layer paths (or regular expressions over them) -> `DTypePolicy`, with a default policy.
+
+    A layer given a map as `dtype` uses the entry for its path (its name at the top level), else
+    `default_policy` (the global policy when None).
+    """
+
+    def __init__(self, default_policy=None, policy_map=None):
+        if isinstance(default_policy, DTypePolicyMap):
+            raise ValueError("`default_policy` cannot be a `DTypePolicyMap`.")
+        if policy_map is not None and not isinstance(policy_map, dict):
+            raise TypeError("If specified, `policy_map` must be a dict. "
+                            f"Received: policy_map={policy_map} of type {type(policy_map)}")
+        self._default_policy_arg = default_policy
+        self._default_policy = get(default_policy)
+        self._policy_map = {}
+        for key, policy in (policy_map or {}).items():
+            self[key] = policy
+        self._quantization_mode = None
+
+    @property
+    def name(self):
+        return f"map_{self.default_policy.name}"
+
+    @property
+    def default_policy(self):
+        return get(self._default_policy)
+
+    @property
+    def variable_dtype(self):
+        return self.default_policy.variable_dtype
+
+    @property
+    def compute_dtype(self):
+        return self.default_policy.compute_dtype
+
+    @property
+    def quantization_mode(self):
+        return self.default_policy.quantization_mode
+
+    def __getitem__(self, key):
+        if key in self._policy_map:
+            return self._policy_map[key]
+        matching = [p for p in self._policy_map if re.fullmatch(p, key)]
+        if len(matching) > 1:
+            raise ValueError(
+                f"Path '{key}' matches multiple dtype policy specification keys: {matching}. "
+                "Please make sure each path only matches at most one dtype policy specification "
+                "key in the DTypePolicyMap.")
+        if matching:
+            return self._policy_map[matching[0]]
+        return self.default_policy
+
+    def __setitem__(self, key, policy):
+        if key in self._policy_map:
+            raise ValueError(
+                f"{key} already exist in the DTypePolicyMap with value "
+                f"{self._policy_map[key]}. Please make sure to not use duplicated keys.")
+        try:
+            policy = get(policy)
+        except Exception:
+            raise ValueError("Cannot interpret the assigned value by "
+                             f"`keras.dtype_policies.get`. Received: {policy} of type "
+                             f"{type(policy)}") from None
+        self._policy_map[key] = policy
+
+    def __delitem__(self, key):
+        return self._policy_map.pop(key)
+
+    def __contains__(self, key):
+        return key in self._policy_map
+
+    def __len__(self):
+        return len(self._policy_map)
+
+    def __iter__(self):
+        return iter(self._policy_map)
+
+    def __eq__(self, other):
+        return self is other
+
+    __hash__ = object.__hash__
+
+    def get_config(self):
+        # Keras writes the entries' names as None when the map has no explicit default.
+        anonymous = self._default_policy_arg is None
+        entries = {}
+        for key, policy in self._policy_map.items():
+            entry = serialize(policy)
+            if anonymous:
+                entry["config"] = {**entry["config"], "name": None}
+            entries[key] = entry
+        return {"default_policy": self._default_policy_arg, "policy_map": entries}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        config["policy_map"] = {k: deserialize(v) if isinstance(v, dict) else v
+                                for k, v in (config.get("policy_map") or {}).items()}
+        return cls(**config)
+
+    def __repr__(self):
+        mapping = [(k, v.name) for k, v in self._policy_map.items()]
+        return (f"<DTypePolicyMap at {hex(id(self))} default_policy="
+                f"{self._default_policy.name}, mapping={mapping}>")
+
+
+ALL_OBJECTS_DICT = {"DTypePolicy": DTypePolicy, "FloatDTypePolicy": FloatDTypePolicy,
+                    "DTypePolicyMap": DTypePolicyMap}
+
+
+def _quantized_message(name):
+    return (f"jkeras does not support quantized dtype policies. Received: {name!r}. Use a "
+            "float policy such as 'float32', 'mixed_bfloat16' or 'mixed_float16'.")
+
+
+# ---- the global policy ---------------------------------------------------------------------------
+def set_dtype_policy(policy):
+    """Set the default dtype policy of layers created from now on (`keras.config.set_dtype_policy`)."""
+    if not isinstance(policy, DTypePolicy):
+        if not isinstance(policy, str):
+            raise ValueError(
+                "Invalid `policy` argument. Expected the string name of a policy (such as "
+                "'mixed_float16') or a `DTypePolicy` instance. "
+                f"Received: policy={policy} (of type {type(policy)})")
+        policy = DTypePolicy(policy)
+    _global["policy"] = policy
+
+
+def clear_dtype_policy():
+    """Forget the global policy (the next read gives `floatx()`'s), as Keras's `clear_session`."""
+    _global["policy"] = None
+
+
+def dtype_policy():
+    """The current default dtype policy (a float32 policy unless set; follows `floatx()`)."""
+    policy = _global["policy"]
+    if policy is None:
+        policy = DTypePolicy(config.floatx())
+        _global["policy"] = policy
+    return policy
+
+
+# ---- get / serialize / deserialize ---------------------------------------------------------------
+def serialize(dtype_policy):
+    """A policy as Keras's config dict (`{"module", "class_name", "config", "registered_name"}`)."""
+    if not isinstance(dtype_policy, DTypePolicy):
+        raise TypeError(f"Expected a `DTypePolicy` instance. Received: {dtype_policy!r}")
+    cls = type(dtype_policy)
+    module = "keras.dtype_policies" if cls is DTypePolicyMap else "keras"
+    return {"module": module, "class_name": cls.__name__, "config": dtype_policy.get_config(),
+            "registered_name": None}
+
+
+def deserialize(config, custom_objects=None):
+    """A policy from `serialize` output (also a bare policy name)."""
+    if isinstance(config, str):
+        return get(config)
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Could not interpret serialized dtype policy: {config!r}")
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or ALL_OBJECTS_DICT.get(name)
+    if cls is None:
+        if name.startswith("Quantized") or name in ("Int4DTypePolicy", "GPTQDTypePolicy",
+                                                    "AWQDTypePolicy"):
+            raise ValueError(_quantized_message(name))
+        raise ValueError(f"Could not locate class '{name}'. Expected one of "
+                         f"{sorted(ALL_OBJECTS_DICT)}. Full object config: {config}")
+    inner = config.get("config") or {}
+    if cls is DTypePolicyMap:
+        return cls.from_config(inner, custom_objects)
+    return cls.from_config(inner)
+
+
+def get(identifier):
+    """A `DTypePolicy` from None (the global policy), a name, a config dict or a policy."""
+    if identifier is None:
+        return dtype_policy()
+    if isinstance(identifier, DTypePolicy):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return DTypePolicy(identifier)
+    try:
+        return DTypePolicy(config.standardize_dtype(identifier))
+    except Exception:
+        raise ValueError("Cannot interpret `dtype` argument. Expected a string or an instance "
+                         f"of DTypePolicy. Received: dtype={identifier}") from None
