@@ -1,4 +1,4 @@
-"""`DeviceMesh`, `Distribution` and `DataParallel` (Keras 3's names) on `jax.sharding`.
+"""`Distribution` and `DataParallel` (Keras 3's names) on `jax.sharding`.
 
 Data parallelism here: the variables, optimizer state and metric accumulators are replicated
 (`NamedSharding(mesh, P())`); every batch is split along its first axis over the mesh's batch
@@ -7,84 +7,15 @@ inserts the all-reduces that make losses, metrics, BatchNorm statistics and grad
 over the global batch. No communication is written by hand.
 """
 import contextlib
-import math
 import warnings
 
 import jax
 import numpy as np
-from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+from jax.sharding import NamedSharding, PartitionSpec as P
 
-from jkeras.distribution import devices as devices_lib
+from jkeras.distribution.mesh import DeviceMesh, TensorLayout, _resolve_devices
 
 DEFAULT_BATCH_DIM_NAME = "batch"
-
-
-class DeviceMesh:
-    """Devices arranged in a named grid (`jax.sharding.Mesh`).
-
-    Args:
-        shape: the grid's shape, e.g. `(8,)` for data parallelism over 8 devices.
-        axis_names: one name per axis of `shape`.
-        devices: the devices (`jax.Device` or "type:id" strings); default: `list_devices()`.
-    """
-
-    def __init__(self, shape, axis_names, devices=None):
-        if not shape or not axis_names:
-            raise ValueError("Shape and axis_names cannot be empty. Received: "
-                             f"shape={shape}, axis_names={axis_names}")
-        shape, axis_names = tuple(shape), tuple(axis_names)
-        if len(shape) != len(axis_names):
-            raise ValueError("Shape and axis_names should have same size. "
-                             f"Received: shape={shape}, axis_names={axis_names}")
-        if any(not isinstance(n, str) for n in axis_names):
-            raise TypeError(f"`axis_names` must be strings. Received: axis_names={axis_names}")
-        devices = _resolve_devices(devices)
-        if math.prod(shape) != devices.size:
-            raise ValueError("Shape does not match the number of devices. Received: "
-                             f"shape={shape}; devices.shape={devices.shape}")
-        self._shape, self._axis_names = shape, axis_names
-        self._devices = devices.reshape(shape)
-        self._jax_mesh = None
-
-    @property
-    def shape(self):
-        return self._shape
-
-    @property
-    def axis_names(self):
-        return self._axis_names
-
-    @property
-    def devices(self):
-        """The grid of `jax.Device`s (a numpy object array of `shape`)."""
-        return self._devices
-
-    @property
-    def backend_mesh(self):
-        """The `jax.sharding.Mesh`."""
-        if self._jax_mesh is None:
-            self._jax_mesh = Mesh(self._devices, self._axis_names)
-        return self._jax_mesh
-
-    def __repr__(self):
-        return f"<DeviceMesh shape={self.shape}, axis_names={list(self.axis_names)}>"
-
-
-def _resolve_devices(devices):
-    if devices is None:
-        return np.array(jax.devices(), dtype=object)
-    if isinstance(devices, (str, jax.Device)) or not hasattr(devices, "__iter__"):
-        raise TypeError("`devices` must be a list of devices (`jax.Device` or 'type:id' strings "
-                        "such as 'cpu:0', see `jkeras.distribution.list_devices()`). "
-                        f"Received: devices={devices!r}")
-    arr = np.array(devices, dtype=object)
-    flat = [devices_lib.to_jax_device(d) for d in arr.reshape(-1)]
-    if len({d.id for d in flat}) != len(flat):
-        raise ValueError("Each device may appear only once in `devices`. Received: "
-                         f"{[devices_lib.device_name(d) for d in flat]}")
-    out = np.empty(len(flat), dtype=object)
-    out[:] = flat
-    return out.reshape(arr.shape)
 
 
 class Distribution:
@@ -96,6 +27,11 @@ class Distribution:
         self._auto_shard_dataset = auto_shard_dataset
         self._num_processes = jax.process_count()
         self._process_id = jax.process_index()
+        mesh = device_mesh.backend_mesh
+        self._replicated = NamedSharding(mesh, P())
+        self._batch = NamedSharding(mesh, P(batch_dim_name))
+        self._stacked = NamedSharding(mesh, P(None, batch_dim_name))
+        self._ways = device_mesh.shape[device_mesh.axis_names.index(batch_dim_name)]
 
     @property
     def device_mesh(self):
@@ -127,48 +63,10 @@ class Distribution:
     def __repr__(self):
         return f"<{type(self).__name__} device_mesh={self.device_mesh}>"
 
-
-class DataParallel(Distribution):
-    """Data parallelism: variables replicated, the batch axis sharded over the devices.
-
-    Give either a 1D `device_mesh` or a list of `devices` (not both); with neither, every device
-    of `list_devices()` is used. A mesh with several axes shards the batch over its first axis
-    (with a warning, as Keras).
-
-    Any batch size works: a batch whose size does not divide by the number of devices is split
-    unevenly (XLA pads the last shard and masks it), with the same results.
-
-    `auto_shard_dataset` is accepted for Keras compatibility; with several processes, jkeras
-    expects every process to pass the same global data (see docs/distribution.md).
-    """
-
-    def __init__(self, device_mesh=None, devices=None, auto_shard_dataset=True):
-        if device_mesh is not None and devices is not None:
-            raise ValueError("Pass either `device_mesh` or `devices` to DataParallel, not both. "
-                             f"Received: device_mesh={device_mesh}, devices={devices}")
-        if device_mesh is not None:
-            if not isinstance(device_mesh, DeviceMesh):
-                raise ValueError("Expect `mesh` to be an instance of `DeviceMesh`. Received: "
-                                 f"mesh={device_mesh} (of type {type(device_mesh)})")
-            if len(device_mesh.shape) != 1:
-                warnings.warn("Expect the input mesh to be 1D, but received mesh.devices.ndim="
-                              f"{len(device_mesh.shape)}. The first axis will be used for "
-                              "data-parallel sharding.", stacklevel=2)
-        else:
-            empty = isinstance(devices, (list, tuple)) and not devices  # Keras: all devices
-            found = _resolve_devices(None if empty else devices)
-            device_mesh = DeviceMesh((found.size,), [DEFAULT_BATCH_DIM_NAME],
-                                     found.reshape(-1))
-        super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
-        mesh = device_mesh.backend_mesh
-        self._replicated = NamedSharding(mesh, P())
-        self._batch = NamedSharding(mesh, P(self.batch_dim_name))
-        self._stacked = NamedSharding(mesh, P(None, self.batch_dim_name))
-        self._ways = device_mesh.shape[0]
-
-    @property
-    def num_model_replicas(self):
-        return self.device_mesh.devices.size
+    def get_data_layout(self, data_shape):
+        """The `TensorLayout` of a batch of `data_shape`: split along its first axis."""
+        axes = [self.batch_dim_name] + [None] * (len(data_shape) - 1)
+        return TensorLayout(axes, self.device_mesh)
 
     # ---- identity (compiled programs are cached per distribution)
     def cache_key(self):
@@ -207,14 +105,22 @@ class DataParallel(Distribution):
     def replicate(self, tree):
         return jax.lax.with_sharding_constraint(tree, self._replicated)
 
+    def put_state(self, tree):
+        """Weights and training state for a compiled call (subclasses lay them out)."""
+        return self.put_replicated(tree)
+
+    def constrain_state(self, tree):
+        """Inside a compiled step: the results' layout (the one `put_state` gives)."""
+        return self.replicate(tree)
+
     def wrap_steps(self, train_step, test_step, predict_step):
         """The step functions with their batch split over the devices and their results
         replicated (so every compiled call hands the next one the same layout)."""
         def train(ts, batch):
-            return self.replicate(train_step(ts, self.shard_batch(batch)))
+            return self.constrain_state(train_step(ts, self.shard_batch(batch)))
 
         def test(es, batch):
-            return self.replicate(test_step(es, self.shard_batch(batch)))
+            return self.constrain_state(test_step(es, self.shard_batch(batch)))
 
         def predict(variables, x):
             # Replicated outputs: every process can read them back (multi-host predict).
@@ -223,3 +129,41 @@ class DataParallel(Distribution):
         return (train if train_step is not None else None,
                 test if test_step is not None else None,
                 predict if predict_step is not None else None)
+
+
+class DataParallel(Distribution):
+    """Data parallelism: variables replicated, the batch axis sharded over the devices.
+
+    Give either a 1D `device_mesh` or a list of `devices` (not both); with neither, every device
+    of `list_devices()` is used. A mesh with several axes shards the batch over its first axis
+    (with a warning, as Keras).
+
+    Any batch size works: a batch whose size does not divide by the number of devices is split
+    unevenly (XLA pads the last shard and masks it), with the same results.
+
+    `auto_shard_dataset` is accepted for Keras compatibility; with several processes, jkeras
+    expects every process to pass the same global data (see docs/distribution.md).
+    """
+
+    def __init__(self, device_mesh=None, devices=None, auto_shard_dataset=True):
+        if device_mesh is not None and devices is not None:
+            raise ValueError("Pass either `device_mesh` or `devices` to DataParallel, not both. "
+                             f"Received: device_mesh={device_mesh}, devices={devices}")
+        if device_mesh is not None:
+            if not isinstance(device_mesh, DeviceMesh):
+                raise ValueError("Expect `mesh` to be an instance of `DeviceMesh`. Received: "
+                                 f"mesh={device_mesh} (of type {type(device_mesh)})")
+            if len(device_mesh.shape) != 1:
+                warnings.warn("Expect the input mesh to be 1D, but received mesh.devices.ndim="
+                              f"{len(device_mesh.shape)}. The first axis will be used for "
+                              "data-parallel sharding.", stacklevel=2)
+        else:
+            empty = isinstance(devices, (list, tuple)) and not devices  # Keras: all devices
+            found = _resolve_devices(None if empty else devices)
+            device_mesh = DeviceMesh((found.size,), [DEFAULT_BATCH_DIM_NAME],
+                                     found.reshape(-1))
+        super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
+
+    @property
+    def num_model_replicas(self):
+        return self.device_mesh.devices.size
