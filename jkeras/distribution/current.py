@@ -33,7 +33,7 @@ def put_dataset(tree):
     """A whole dataset, sliced into batches inside the compiled loop."""
     if _CURRENT is None:
         return jax.device_put(tree)
-    return _CURRENT.put_replicated(tree)
+    return _CURRENT.put_dataset(tree)
 
 
 def put_batch(tree, stacked=False):

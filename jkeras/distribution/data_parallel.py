@@ -88,9 +88,42 @@ class Distribution:
         return jax.tree_util.tree_map(lambda a: self._put_split(a, axis), tree)
 
     def _put_split(self, a, axis):
+        if self.per_process_data and np.ndim(a) > axis:
+            return self._put_local(a, axis)
         if np.ndim(a) > axis and np.shape(a)[axis] % self._ways == 0:
             return jax.device_put(a, self._stacked if axis else self._batch)
         return jax.device_put(a, self._replicated)
+
+    # ---- several processes, each with its own part of the data
+    @property
+    def per_process_data(self):
+        """True with several processes and `auto_shard_dataset=False` (Keras: "the dataset is
+        already sharded across hosts"): each process passes its own batches, and the global
+        batch is their concatenation in process order."""
+        return self._num_processes > 1 and not self._auto_shard_dataset
+
+    def _put_local(self, a, axis):
+        local = self._ways // self._num_processes
+        if local < 1 or np.shape(a)[axis] % local:
+            raise ValueError(
+                "With several processes and `auto_shard_dataset=False`, each process's batch "
+                f"must split evenly over the {max(local, 1)} devices it holds on the batch axis "
+                f"'{self.batch_dim_name}'. Received a batch of {np.shape(a)[axis]} rows in "
+                f"process {self._process_id}: use a per-process batch size divisible by "
+                f"{max(local, 1)}.")
+        return jax.make_array_from_process_local_data(self._stacked if axis else self._batch,
+                                                      np.asarray(a))
+
+    def put_dataset(self, tree):
+        """A whole dataset for the compiled loop: every device gets a copy."""
+        if self.per_process_data:
+            raise ValueError(
+                "With several processes and `auto_shard_dataset=False`, pass each process's "
+                "data as batches (a `jkeras.utils.PyDataset`, a generator or a Keras-style "
+                "dataset of equal-sized batches, the same number in every process); arrays "
+                "are only supported as the same global arrays in every process "
+                "(`auto_shard_dataset=True`).")
+        return self.put_replicated(tree)
 
     # ---- inside compiled programs
     def shard_batch(self, tree):
