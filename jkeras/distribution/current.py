@@ -33,7 +33,7 @@ def put_dataset(tree):
     """A whole dataset, sliced into batches inside the compiled loop."""
     if _CURRENT is None:
         return jax.device_put(tree)
-    return _CURRENT.put_replicated(tree)
+    return _CURRENT.put_dataset(tree)
 
 
 def put_batch(tree, stacked=False):
@@ -44,11 +44,11 @@ def put_batch(tree, stacked=False):
 
 
 def put_state(tree):
-    """Weights / training state for a compiled call: replicated under a distribution; with none,
+    """Weights / training state for a compiled call: laid out by the distribution; with none,
     weights left spread over several devices by an earlier distributed fit come back to the
     default device (a single leaf is looked at)."""
     if _CURRENT is not None:
-        return _CURRENT.put_replicated(tree)
+        return _CURRENT.put_state(tree)
     first = next(iter(jax.tree_util.tree_leaves(tree)), None)
     sharding = getattr(first, "sharding", None)
     if sharding is not None and len(sharding.device_set) > 1:
@@ -60,3 +60,12 @@ def wrap_steps(train_step, test_step, predict_step):
     if _CURRENT is None:
         return train_step, test_step, predict_step
     return _CURRENT.wrap_steps(train_step, test_step, predict_step)
+
+
+def constrain_outputs(program):
+    """A compiled program whose results keep the distribution's layout (XLA may otherwise pick
+    other shardings for the results of its loops)."""
+    if _CURRENT is None:
+        return program
+    dist = _CURRENT
+    return lambda *args: dist.constrain_state(program(*args))

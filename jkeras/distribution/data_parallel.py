@@ -1,4 +1,4 @@
-"""`DeviceMesh`, `Distribution` and `DataParallel` (Keras 3's names) on `jax.sharding`.
+"""`Distribution` and `DataParallel` (Keras 3's names) on `jax.sharding`.
 
 Data parallelism here: the variables, optimizer state and metric accumulators are replicated
 (`NamedSharding(mesh, P())`); every batch is split along its first axis over the mesh's batch
@@ -7,84 +7,15 @@ inserts the all-reduces that make losses, metrics, BatchNorm statistics and grad
 over the global batch. No communication is written by hand.
 """
 import contextlib
-import math
 import warnings
 
 import jax
 import numpy as np
-from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+from jax.sharding import NamedSharding, PartitionSpec as P
 
-from jkeras.distribution import devices as devices_lib
+from jkeras.distribution.mesh import DeviceMesh, TensorLayout, _resolve_devices
 
 DEFAULT_BATCH_DIM_NAME = "batch"
-
-
-class DeviceMesh:
-    """Devices arranged in a named grid (`jax.sharding.Mesh`).
-
-    Args:
-        shape: the grid's shape, e.g. `(8,)` for data parallelism over 8 devices.
-        axis_names: one name per axis of `shape`.
-        devices: the devices (`jax.Device` or "type:id" strings); default: `list_devices()`.
-    """
-
-    def __init__(self, shape, axis_names, devices=None):
-        if not shape or not axis_names:
-            raise ValueError("Shape and axis_names cannot be empty. Received: "
-                             f"shape={shape}, axis_names={axis_names}")
-        shape, axis_names = tuple(shape), tuple(axis_names)
-        if len(shape) != len(axis_names):
-            raise ValueError("Shape and axis_names should have same size. "
-                             f"Received: shape={shape}, axis_names={axis_names}")
-        if any(not isinstance(n, str) for n in axis_names):
-            raise TypeError(f"`axis_names` must be strings. Received: axis_names={axis_names}")
-        devices = _resolve_devices(devices)
-        if math.prod(shape) != devices.size:
-            raise ValueError("Shape does not match the number of devices. Received: "
-                             f"shape={shape}; devices.shape={devices.shape}")
-        self._shape, self._axis_names = shape, axis_names
-        self._devices = devices.reshape(shape)
-        self._jax_mesh = None
-
-    @property
-    def shape(self):
-        return self._shape
-
-    @property
-    def axis_names(self):
-        return self._axis_names
-
-    @property
-    def devices(self):
-        """The grid of `jax.Device`s (a numpy object array of `shape`)."""
-        return self._devices
-
-    @property
-    def backend_mesh(self):
-        """The `jax.sharding.Mesh`."""
-        if self._jax_mesh is None:
-            self._jax_mesh = Mesh(self._devices, self._axis_names)
-        return self._jax_mesh
-
-    def __repr__(self):
-        return f"<DeviceMesh shape={self.shape}, axis_names={list(self.axis_names)}>"
-
-
-def _resolve_devices(devices):
-    if devices is None:
-        return np.array(jax.devices(), dtype=object)
-    if isinstance(devices, (str, jax.Device)) or not hasattr(devices, "__iter__"):
-        raise TypeError("`devices` must be a list of devices (`jax.Device` or 'type:id' strings "
-                        "such as 'cpu:0', see `jkeras.distribution.list_devices()`). "
-                        f"Received: devices={devices!r}")
-    arr = np.array(devices, dtype=object)
-    flat = [devices_lib.to_jax_device(d) for d in arr.reshape(-1)]
-    if len({d.id for d in flat}) != len(flat):
-        raise ValueError("Each device may appear only once in `devices`. Received: "
-                         f"{[devices_lib.device_name(d) for d in flat]}")
-    out = np.empty(len(flat), dtype=object)
-    out[:] = flat
-    return out.reshape(arr.shape)
 
 
 class Distribution:
@@ -96,6 +27,11 @@ class Distribution:
         self._auto_shard_dataset = auto_shard_dataset
         self._num_processes = jax.process_count()
         self._process_id = jax.process_index()
+        mesh = device_mesh.backend_mesh
+        self._replicated = NamedSharding(mesh, P())
+        self._batch = NamedSharding(mesh, P(batch_dim_name))
+        self._stacked = NamedSharding(mesh, P(None, batch_dim_name))
+        self._ways = device_mesh.shape[device_mesh.axis_names.index(batch_dim_name)]
 
     @property
     def device_mesh(self):
@@ -126,6 +62,106 @@ class Distribution:
 
     def __repr__(self):
         return f"<{type(self).__name__} device_mesh={self.device_mesh}>"
+
+    def get_data_layout(self, data_shape):
+        """The `TensorLayout` of a batch of `data_shape`: split along its first axis."""
+        axes = [self.batch_dim_name] + [None] * (len(data_shape) - 1)
+        return TensorLayout(axes, self.device_mesh)
+
+    # ---- identity (compiled programs are cached per distribution)
+    def cache_key(self):
+        mesh = self.device_mesh
+        return (type(self).__name__, mesh.shape, mesh.axis_names,
+                tuple(d.id for d in mesh.devices.reshape(-1)))
+
+    # ---- placement (host -> devices)
+    def put_replicated(self, tree):
+        """Every device gets a full copy (weights, optimizer and metric state, datasets that
+        are sliced into batches inside the compiled loop)."""
+        return jax.device_put(tree, self._replicated)
+
+    def put_batch(self, tree, stacked=False):
+        """Host batches split over the devices along the batch axis (axis 1 of a stack of
+        batches). A size that does not divide by the device count is sent whole; the program
+        splits it (unevenly) itself."""
+        axis = 1 if stacked else 0
+        return jax.tree_util.tree_map(lambda a: self._put_split(a, axis), tree)
+
+    def _put_split(self, a, axis):
+        if self.per_process_data and np.ndim(a) > axis:
+            return self._put_local(a, axis)
+        if np.ndim(a) > axis and np.shape(a)[axis] % self._ways == 0:
+            return jax.device_put(a, self._stacked if axis else self._batch)
+        return jax.device_put(a, self._replicated)
+
+    # ---- several processes, each with its own part of the data
+    @property
+    def per_process_data(self):
+        """True with several processes and `auto_shard_dataset=False` (Keras: "the dataset is
+        already sharded across hosts"): each process passes its own batches, and the global
+        batch is their concatenation in process order."""
+        return self._num_processes > 1 and not self._auto_shard_dataset
+
+    def _put_local(self, a, axis):
+        local = self._ways // self._num_processes
+        if local < 1 or np.shape(a)[axis] % local:
+            raise ValueError(
+                "With several processes and `auto_shard_dataset=False`, each process's batch "
+                f"must split evenly over the {max(local, 1)} devices it holds on the batch axis "
+                f"'{self.batch_dim_name}'. Received a batch of {np.shape(a)[axis]} rows in "
+                f"process {self._process_id}: use a per-process batch size divisible by "
+                f"{max(local, 1)}.")
+        return jax.make_array_from_process_local_data(self._stacked if axis else self._batch,
+                                                      np.asarray(a))
+
+    def put_dataset(self, tree):
+        """A whole dataset for the compiled loop: every device gets a copy."""
+        if self.per_process_data:
+            raise ValueError(
+                "With several processes and `auto_shard_dataset=False`, pass each process's "
+                "data as batches (a `jkeras.utils.PyDataset`, a generator or a Keras-style "
+                "dataset of equal-sized batches, the same number in every process); arrays "
+                "are only supported as the same global arrays in every process "
+                "(`auto_shard_dataset=True`).")
+        return self.put_replicated(tree)
+
+    # ---- inside compiled programs
+    def shard_batch(self, tree):
+        def shard(a):
+            if not np.ndim(a):
+                return a
+            if isinstance(a, jax.core.Tracer):  # XLA splits any size (uneven: padded, masked)
+                return jax.lax.with_sharding_constraint(a, self._batch)
+            return self._put_split(a, 0)  # run_eagerly: placed like a host batch
+        return jax.tree_util.tree_map(shard, tree)
+
+    def replicate(self, tree):
+        return jax.lax.with_sharding_constraint(tree, self._replicated)
+
+    def put_state(self, tree):
+        """Weights and training state for a compiled call (subclasses lay them out)."""
+        return self.put_replicated(tree)
+
+    def constrain_state(self, tree):
+        """Inside a compiled step: the results' layout (the one `put_state` gives)."""
+        return self.replicate(tree)
+
+    def wrap_steps(self, train_step, test_step, predict_step):
+        """The step functions with their batch split over the devices and their results
+        replicated (so every compiled call hands the next one the same layout)."""
+        def train(ts, batch):
+            return self.constrain_state(train_step(ts, self.shard_batch(batch)))
+
+        def test(es, batch):
+            return self.constrain_state(test_step(es, self.shard_batch(batch)))
+
+        def predict(variables, x):
+            # Replicated outputs: every process can read them back (multi-host predict).
+            return self.replicate(predict_step(variables, self.shard_batch(x)))
+
+        return (train if train_step is not None else None,
+                test if test_step is not None else None,
+                predict if predict_step is not None else None)
 
 
 class DataParallel(Distribution):
@@ -160,66 +196,7 @@ class DataParallel(Distribution):
             device_mesh = DeviceMesh((found.size,), [DEFAULT_BATCH_DIM_NAME],
                                      found.reshape(-1))
         super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
-        mesh = device_mesh.backend_mesh
-        self._replicated = NamedSharding(mesh, P())
-        self._batch = NamedSharding(mesh, P(self.batch_dim_name))
-        self._stacked = NamedSharding(mesh, P(None, self.batch_dim_name))
-        self._ways = device_mesh.shape[0]
 
     @property
     def num_model_replicas(self):
         return self.device_mesh.devices.size
-
-    # ---- identity (compiled programs are cached per distribution)
-    def cache_key(self):
-        mesh = self.device_mesh
-        return (type(self).__name__, mesh.shape, mesh.axis_names,
-                tuple(d.id for d in mesh.devices.reshape(-1)))
-
-    # ---- placement (host -> devices)
-    def put_replicated(self, tree):
-        """Every device gets a full copy (weights, optimizer and metric state, datasets that
-        are sliced into batches inside the compiled loop)."""
-        return jax.device_put(tree, self._replicated)
-
-    def put_batch(self, tree, stacked=False):
-        """Host batches split over the devices along the batch axis (axis 1 of a stack of
-        batches). A size that does not divide by the device count is sent whole; the program
-        splits it (unevenly) itself."""
-        axis = 1 if stacked else 0
-        return jax.tree_util.tree_map(lambda a: self._put_split(a, axis), tree)
-
-    def _put_split(self, a, axis):
-        if np.ndim(a) > axis and np.shape(a)[axis] % self._ways == 0:
-            return jax.device_put(a, self._stacked if axis else self._batch)
-        return jax.device_put(a, self._replicated)
-
-    # ---- inside compiled programs
-    def shard_batch(self, tree):
-        def shard(a):
-            if not np.ndim(a):
-                return a
-            if isinstance(a, jax.core.Tracer):  # XLA splits any size (uneven: padded, masked)
-                return jax.lax.with_sharding_constraint(a, self._batch)
-            return self._put_split(a, 0)  # run_eagerly: placed like a host batch
-        return jax.tree_util.tree_map(shard, tree)
-
-    def replicate(self, tree):
-        return jax.lax.with_sharding_constraint(tree, self._replicated)
-
-    def wrap_steps(self, train_step, test_step, predict_step):
-        """The step functions with their batch split over the devices and their results
-        replicated (so every compiled call hands the next one the same layout)."""
-        def train(ts, batch):
-            return self.replicate(train_step(ts, self.shard_batch(batch)))
-
-        def test(es, batch):
-            return self.replicate(test_step(es, self.shard_batch(batch)))
-
-        def predict(variables, x):
-            # Replicated outputs: every process can read them back (multi-host predict).
-            return self.replicate(predict_step(variables, self.shard_batch(x)))
-
-        return (train if train_step is not None else None,
-                test if test_step is not None else None,
-                predict if predict_step is not None else None)

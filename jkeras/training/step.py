@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jkeras.core import layer_losses, weight_options
+from jkeras.distribution import current as distribution_lib
 from jkeras.training import compile_watch
 from jkeras.training.state import EvalState, TrainState, merge_frozen, split_frozen
 
@@ -188,7 +189,8 @@ class Programs:
         if fn is None:
             fn = build()
             if not self.eager:
-                fn = compile_watch.watched(jax.jit(fn, donate_argnums=donate))
+                fn = compile_watch.watched(jax.jit(distribution_lib.constrain_outputs(fn),
+                                                   donate_argnums=donate))
             self._cache[key] = fn
         return fn
 

@@ -13,23 +13,29 @@ HERE = pathlib.Path(__file__).parent
 ROOT = HERE.parent.parent
 
 
-def run_checks(group):
-    flags = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=4"
+def run_checks(group, script="dp_checks.py", devices=4, args=()):
+    flags = os.environ.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count={devices}"
     env = dict(os.environ, XLA_FLAGS=flags.strip(),
                JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="2",
                PYTHONPATH=os.pathsep.join([str(ROOT)] + [
                    p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    proc = subprocess.run([sys.executable, str(HERE / "dp_checks.py"), group], cwd=ROOT,
+    proc = subprocess.run([sys.executable, str(HERE / script), group, *map(str, args)], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["device_count"] == 4
+    assert out["device_count"] == devices
     return out
 
 
 @pytest.fixture
 def dp_checks():
     return run_checks
+
+
+@pytest.fixture
+def mp_checks(tmp_path):
+    """ModelParallel checks (mp_checks.py) on 8 CPU devices; files go into tmp_path."""
+    return lambda group: run_checks(group, "mp_checks.py", 8, [tmp_path])
 
 
 TOL = 1e-5  # the issue's bound: data-parallel weights within 1e-5 of the one-device run
