@@ -35,3 +35,9 @@ from jkeras.applications.efficientnet_v2 import (EfficientNetV2B0, EfficientNetV
 
 __all__ += ["efficientnet_v2", "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
             "EfficientNetV2B3", "EfficientNetV2S", "EfficientNetV2M", "EfficientNetV2L"]
+from jkeras.applications import convnext
+from jkeras.applications.convnext import (ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall,
+                                          ConvNeXtTiny, ConvNeXtXLarge)
+
+__all__ += ["convnext", "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge",
+            "ConvNeXtXLarge"]

@@ -67,6 +67,11 @@ _WEIGHTS_ERRORS = {  # Keras's wording differs by family
                      "the weights file to be loaded.",
                      'If using `weights="imagenet"` with `include_top` as true, `classes` '
                      "should be {n}"),
+    "convnext": ("The `weights` argument should be either `None` (random initialization), "
+                 "`imagenet` (pre-training on ImageNet), or the path to the weights file to "
+                 "be loaded.",
+                 'If using `weights="imagenet"` with `include_top=True`, `classes` should be '
+                 "{n}. Received classes={classes}"),
     "efficientnet_v2": ("The `weights` argument should be either `None` (random "
                         "initialization), `imagenet` (pre-training on ImageNet), or the path "
                         "to the weights file to be loaded.Received: weights={weights}",
