@@ -41,3 +41,7 @@ from jkeras.applications.convnext import (ConvNeXtBase, ConvNeXtLarge, ConvNeXtS
 
 __all__ += ["convnext", "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge",
             "ConvNeXtXLarge"]
+from jkeras.applications import nasnet
+from jkeras.applications.nasnet import NASNetLarge, NASNetMobile
+
+__all__ += ["nasnet", "NASNetMobile", "NASNetLarge"]

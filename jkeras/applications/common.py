@@ -177,7 +177,8 @@ def make_model(img_input, input_tensor, outputs, name, weights, imagenet_file=No
     """The functional model, with its weights loaded when asked.
 
     imagenet_file: (file name, URL folder, md5 or sha256 hash) of the ImageNet weights for this variant,
-    or None where Keras has none for these arguments.
+    or None where Keras has none for these arguments. Where Keras caches the file under another
+    name than the one it downloads, the URL is the file's full URL (not ending in "/").
     """
     inputs = source_inputs(input_tensor) if input_tensor is not None else img_input
     if isinstance(inputs, list) and len(inputs) == 1:
@@ -197,7 +198,7 @@ def imagenet_weights_path(model_name, imagenet_file):
                          "arguments. Use `weights=None` or the path of a weights file.")
     fname, url_dir, md5 = imagenet_file
     path = os.path.join(imagenet_utils.keras_cache_dir(), fname)
-    url = url_dir + fname
+    url = url_dir + fname if url_dir.endswith("/") else url_dir
     if not os.path.exists(path):
         raise FileNotFoundError(
             f"The ImageNet weights of '{model_name}' are the file '{fname}', which Keras "
