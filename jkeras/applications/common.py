@@ -80,10 +80,6 @@ _WEIGHTS_ERRORS = {  # Keras's wording differs by family
 }
 
 
-def is_file(weights):
-    return isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)
-
-
 def check_weights(weights, include_top, classes, style="default", num_classes=1000):
     """Keras's checks of `weights` and `classes`, in the wording of the family (`style`)."""
     weights_error, classes_error = _WEIGHTS_ERRORS[style]
@@ -171,6 +167,16 @@ def avg_pool_head(x, include_top, pooling, classes, classifier_activation, weigh
     imagenet_utils.validate_activation(classifier_activation, weights)
     return layers.Dense(classes, activation=classifier_activation,
                         kernel_initializer=kernel_initializer, name="predictions")(x)
+
+
+def plain_head(x, include_top, pooling, classes, classifier_activation, weights):
+    """Unnamed GlobalAveragePooling2D + Dense "predictions", or, headless, the optional
+    unnamed pooling (MobileNetV2, NASNet)."""
+    if not include_top:
+        return pooled(x, pooling)
+    x = layers.GlobalAveragePooling2D()(x)
+    imagenet_utils.validate_activation(classifier_activation, weights)
+    return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
 
 
 def make_model(img_input, input_tensor, outputs, name, weights, imagenet_file=None):

@@ -7,8 +7,8 @@ the B variants rescale to [0, 1] and normalise by the ImageNet mean and std, S/M
 import copy
 import math
 
-from jkeras import initializers, layers
-from jkeras.applications import common
+from jkeras import layers
+from jkeras.applications import common, efficientnet
 
 URL = common.WEIGHTS_BASE + "efficientnet_v2/"
 WEIGHTS_HASHES = {
@@ -41,11 +41,6 @@ _TABLES = {
 }
 DEFAULT_BLOCKS_ARGS = {name: [dict(zip(_KEYS, row)) for row in rows]
                        for name, rows in _TABLES.items()}
-
-
-def _conv_init():
-    return initializers.VarianceScaling(scale=2.0, mode="fan_out",
-                                        distribution="truncated_normal")
 
 
 def round_filters(filters, width_coefficient, min_depth, depth_divisor):
@@ -84,8 +79,8 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
         return round_filters(n, width_coefficient, min_depth, depth_divisor)
 
     x = layers.Conv2D(filters_of(blocks_args[0]["input_filters"]), kernel_size=3, strides=2,
-                      kernel_initializer=_conv_init(), padding="same", use_bias=False,
-                      name="stem_conv")(x)
+                      kernel_initializer=efficientnet.conv_init(), padding="same",
+                      use_bias=False, name="stem_conv")(x)
     x = layers.BatchNormalization(axis=3, momentum=bn_momentum, name="stem_bn")(x)
     x = layers.Activation(activation, name="stem_activation")(x)
     blocks_args = copy.deepcopy(blocks_args)
@@ -106,19 +101,11 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
                       survival_probability=drop_connect_rate * b / blocks,
                       name=f"block{i + 1}{chr(j + 97)}_", **args)
             b += 1
-    x = layers.Conv2D(filters_of(1280), kernel_size=1, strides=1,
-                      kernel_initializer=_conv_init(), padding="same", use_bias=False,
-                      name="top_conv")(x)
-    x = layers.BatchNormalization(axis=3, momentum=bn_momentum, name="top_bn")(x)
-    x = layers.Activation(activation=activation, name="top_activation")(x)
-    x = common.avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights,
-                             dropout_rate, initializers.VarianceScaling(
-                                 scale=1.0 / 3.0, mode="fan_out", distribution="uniform"))
-    imagenet = None
-    if weights_name in WEIGHTS_HASHES:
-        suffix = ".h5" if include_top else "_notop.h5"
-        imagenet = (name + suffix, URL, WEIGHTS_HASHES[weights_name][0 if include_top else 1])
-    return common.make_model(img_input, input_tensor, x, name, weights, imagenet)
+    x = efficientnet.top(x, filters_of(1280), activation, bn_momentum, include_top, pooling,
+                         classes, classifier_activation, weights, dropout_rate)
+    return common.make_model(img_input, input_tensor, x, name, weights,
+                             efficientnet.imagenet_file(name, weights_name, include_top, URL,
+                                                        WEIGHTS_HASHES))
 
 
 def _squeeze_excite(x, filters, input_filters, se_ratio, activation, name):
@@ -126,17 +113,17 @@ def _squeeze_excite(x, filters, input_filters, se_ratio, activation, name):
     se = layers.GlobalAveragePooling2D(name=f"{name}se_squeeze")(x)
     se = layers.Reshape((1, 1, filters), name=f"{name}se_reshape")(se)
     se = layers.Conv2D(filters_se, 1, padding="same", activation=activation,
-                       kernel_initializer=_conv_init(), name=f"{name}se_reduce")(se)
+                       kernel_initializer=efficientnet.conv_init(), name=f"{name}se_reduce")(se)
     se = layers.Conv2D(filters, 1, padding="same", activation="sigmoid",
-                       kernel_initializer=_conv_init(), name=f"{name}se_expand")(se)
+                       kernel_initializer=efficientnet.conv_init(), name=f"{name}se_expand")(se)
     return layers.multiply([x, se], name=f"{name}se_excite")
 
 
 def _conv_bn(x, filters, kernel_size, strides, bn_momentum, name, activation=None,
              act_name=None):
     x = layers.Conv2D(filters, kernel_size=kernel_size, strides=strides,
-                      kernel_initializer=_conv_init(), padding="same", use_bias=False,
-                      name=f"{name}_conv")(x)
+                      kernel_initializer=efficientnet.conv_init(), padding="same",
+                      use_bias=False, name=f"{name}_conv")(x)
     x = layers.BatchNormalization(axis=3, momentum=bn_momentum, name=f"{name}_bn")(x)
     if activation is not None:
         x = layers.Activation(activation, name=act_name)(x)
@@ -162,7 +149,7 @@ def mb_conv_block(inputs, input_filters, output_filters, expand_ratio=1, kernel_
         x = _conv_bn(x, filters, 1, 1, bn_momentum, f"{name}expand", activation,
                      f"{name}expand_activation")
     x = layers.DepthwiseConv2D(kernel_size=kernel_size, strides=strides,
-                               depthwise_initializer=_conv_init(), padding="same",
+                               depthwise_initializer=efficientnet.conv_init(), padding="same",
                                use_bias=False, name=f"{name}dwconv2")(x)
     x = layers.BatchNormalization(axis=3, momentum=bn_momentum, name=f"{name}bn")(x)
     x = layers.Activation(activation, name=f"{name}activation")(x)

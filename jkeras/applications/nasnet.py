@@ -55,12 +55,7 @@ def NASNet(input_shape=None, penultimate_filters=4032, num_blocks=6, stem_block_
             block_id = f"{i}" if stage == 0 else f"{stage * num_blocks + i + 1}"
             x, p = _normal_a_cell(x, p, filters * filter_multiplier ** stage, block_id)
     x = layers.Activation("relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = common.pooled(x, pooling)
+    x = common.plain_head(x, include_top, pooling, classes, classifier_activation, weights)
     if weights == "imagenet" and default_size not in (224, 331):
         raise ValueError("ImageNet weights can only be loaded with NASNetLarge or NASNetMobile")
     return common.make_model(img_input, input_tensor, x, name, weights,
