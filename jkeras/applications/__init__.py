@@ -27,3 +27,21 @@ __all__ = ["imagenet_utils", "vgg16", "vgg19", "resnet", "resnet50", "resnet_v2"
            "EfficientNetB3", "EfficientNetB4", "EfficientNetB5", "EfficientNetB6",
            "EfficientNetB7", "xception", "Xception",
            "inception_v3", "InceptionV3", "inception_resnet_v2", "InceptionResNetV2"]
+from jkeras.applications import efficientnet_v2
+from jkeras.applications.efficientnet_v2 import (EfficientNetV2B0, EfficientNetV2B1,
+                                                 EfficientNetV2B2, EfficientNetV2B3,
+                                                 EfficientNetV2L, EfficientNetV2M,
+                                                 EfficientNetV2S)
+
+__all__ += ["efficientnet_v2", "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
+            "EfficientNetV2B3", "EfficientNetV2S", "EfficientNetV2M", "EfficientNetV2L"]
+from jkeras.applications import convnext
+from jkeras.applications.convnext import (ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall,
+                                          ConvNeXtTiny, ConvNeXtXLarge)
+
+__all__ += ["convnext", "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge",
+            "ConvNeXtXLarge"]
+from jkeras.applications import nasnet
+from jkeras.applications.nasnet import NASNetLarge, NASNetMobile
+
+__all__ += ["nasnet", "NASNetMobile", "NASNetLarge"]

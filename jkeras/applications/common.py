@@ -67,11 +67,17 @@ _WEIGHTS_ERRORS = {  # Keras's wording differs by family
                      "the weights file to be loaded.",
                      'If using `weights="imagenet"` with `include_top` as true, `classes` '
                      "should be {n}"),
+    "convnext": ("The `weights` argument should be either `None` (random initialization), "
+                 "`imagenet` (pre-training on ImageNet), or the path to the weights file to "
+                 "be loaded.",
+                 'If using `weights="imagenet"` with `include_top=True`, `classes` should be '
+                 "{n}. Received classes={classes}"),
+    "efficientnet_v2": ("The `weights` argument should be either `None` (random "
+                        "initialization), `imagenet` (pre-training on ImageNet), or the path "
+                        "to the weights file to be loaded.Received: weights={weights}",
+                        'If using `weights="imagenet"` with `include_top` as true, `classes` '
+                        "should be {n}"),
 }
-
-
-def is_file(weights):
-    return isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)
 
 
 def check_weights(weights, include_top, classes, style="default", num_classes=1000):
@@ -163,11 +169,22 @@ def avg_pool_head(x, include_top, pooling, classes, classifier_activation, weigh
                         kernel_initializer=kernel_initializer, name="predictions")(x)
 
 
+def plain_head(x, include_top, pooling, classes, classifier_activation, weights):
+    """Unnamed GlobalAveragePooling2D + Dense "predictions", or, headless, the optional
+    unnamed pooling (MobileNetV2, NASNet)."""
+    if not include_top:
+        return pooled(x, pooling)
+    x = layers.GlobalAveragePooling2D()(x)
+    imagenet_utils.validate_activation(classifier_activation, weights)
+    return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+
+
 def make_model(img_input, input_tensor, outputs, name, weights, imagenet_file=None):
     """The functional model, with its weights loaded when asked.
 
     imagenet_file: (file name, URL folder, md5 or sha256 hash) of the ImageNet weights for this variant,
-    or None where Keras has none for these arguments.
+    or None where Keras has none for these arguments. Where Keras caches the file under another
+    name than the one it downloads, the URL is the file's full URL (not ending in "/").
     """
     inputs = source_inputs(input_tensor) if input_tensor is not None else img_input
     if isinstance(inputs, list) and len(inputs) == 1:
@@ -187,7 +204,7 @@ def imagenet_weights_path(model_name, imagenet_file):
                          "arguments. Use `weights=None` or the path of a weights file.")
     fname, url_dir, md5 = imagenet_file
     path = os.path.join(imagenet_utils.keras_cache_dir(), fname)
-    url = url_dir + fname
+    url = url_dir + fname if url_dir.endswith("/") else url_dir
     if not os.path.exists(path):
         raise FileNotFoundError(
             f"The ImageNet weights of '{model_name}' are the file '{fname}', which Keras "

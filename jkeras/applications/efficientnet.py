@@ -36,7 +36,7 @@ DEFAULT_BLOCKS_ARGS = [_args(3, 1, 32, 16, 1, 1), _args(3, 2, 16, 24, 6, 2),
 IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225]
 
 
-def _conv_init():
+def conv_init():
     return initializers.VarianceScaling(scale=2.0, mode="fan_out",
                                         distribution="truncated_normal")
 
@@ -67,7 +67,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
         x = layers.Rescaling([1.0 / math.sqrt(s) for s in IMAGENET_STDDEV_RGB])(x)
     x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3), name="stem_conv_pad")(x)
     x = layers.Conv2D(round_filters(32), 3, strides=2, padding="valid", use_bias=False,
-                      kernel_initializer=_conv_init(), name="stem_conv")(x)
+                      kernel_initializer=conv_init(), name="stem_conv")(x)
     x = layers.BatchNormalization(axis=3, name="stem_bn")(x)
     x = layers.Activation(activation, name="stem_activation")(x)
     blocks_args = copy.deepcopy(blocks_args)
@@ -86,18 +86,31 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
             x = block(x, activation, drop_connect_rate * b / blocks,
                       name=f"block{i + 1}{chr(j + 97)}_", **args)
             b += 1
-    x = layers.Conv2D(round_filters(1280), 1, padding="same", use_bias=False,
-                      kernel_initializer=_conv_init(), name="top_conv")(x)
-    x = layers.BatchNormalization(axis=3, name="top_bn")(x)
+    x = top(x, round_filters(1280), activation, 0.99, include_top, pooling, classes,
+            classifier_activation, weights, dropout_rate)
+    return common.make_model(img_input, input_tensor, x, name, weights,
+                             imagenet_file(name, weights_name, include_top, URL,
+                                           WEIGHTS_HASHES))
+
+
+def top(x, filters, activation, bn_momentum, include_top, pooling, classes,
+        classifier_activation, weights, dropout_rate):
+    """The 1x1 "top_conv" + BatchNorm + activation, then the head (EfficientNet V1 and V2)."""
+    x = layers.Conv2D(filters, 1, padding="same", use_bias=False,
+                      kernel_initializer=conv_init(), name="top_conv")(x)
+    x = layers.BatchNormalization(axis=3, momentum=bn_momentum, name="top_bn")(x)
     x = layers.Activation(activation, name="top_activation")(x)
-    x = common.avg_pool_head(x, include_top, pooling, classes, classifier_activation, weights,
-                             dropout_rate, initializers.VarianceScaling(
-                                 scale=1.0 / 3.0, mode="fan_out", distribution="uniform"))
-    imagenet = None
-    if weights_name in WEIGHTS_HASHES:
-        suffix = ".h5" if include_top else "_notop.h5"
-        imagenet = (name + suffix, URL, WEIGHTS_HASHES[weights_name][0 if include_top else 1])
-    return common.make_model(img_input, input_tensor, x, name, weights, imagenet)
+    return common.avg_pool_head(x, include_top, pooling, classes, classifier_activation,
+                                weights, dropout_rate, initializers.VarianceScaling(
+                                    scale=1.0 / 3.0, mode="fan_out", distribution="uniform"))
+
+
+def imagenet_file(name, weights_name, include_top, url, hashes):
+    """(cache file name, URL folder, md5) of a variant's ImageNet weights, or None."""
+    if weights_name not in hashes:
+        return None
+    suffix = ".h5" if include_top else "_notop.h5"
+    return (name + suffix, url, hashes[weights_name][0 if include_top else 1])
 
 
 def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, filters_out=16,
@@ -106,7 +119,7 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, fil
     filters = filters_in * expand_ratio
     if expand_ratio != 1:
         x = layers.Conv2D(filters, 1, padding="same", use_bias=False,
-                          kernel_initializer=_conv_init(), name=f"{name}expand_conv")(inputs)
+                          kernel_initializer=conv_init(), name=f"{name}expand_conv")(inputs)
         x = layers.BatchNormalization(axis=3, name=f"{name}expand_bn")(x)
         x = layers.Activation(activation, name=f"{name}expand_activation")(x)
     else:
@@ -117,7 +130,7 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, fil
                                  name=f"{name}dwconv_pad")(x)
         conv_pad = "valid"
     x = layers.DepthwiseConv2D(kernel_size, strides=strides, padding=conv_pad, use_bias=False,
-                               depthwise_initializer=_conv_init(), name=f"{name}dwconv")(x)
+                               depthwise_initializer=conv_init(), name=f"{name}dwconv")(x)
     x = layers.BatchNormalization(axis=3, name=f"{name}bn")(x)
     x = layers.Activation(activation, name=f"{name}activation")(x)
     if 0 < se_ratio <= 1:
@@ -125,12 +138,12 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, fil
         se = layers.GlobalAveragePooling2D(name=f"{name}se_squeeze")(x)
         se = layers.Reshape((1, 1, filters), name=f"{name}se_reshape")(se)
         se = layers.Conv2D(filters_se, 1, padding="same", activation=activation,
-                           kernel_initializer=_conv_init(), name=f"{name}se_reduce")(se)
+                           kernel_initializer=conv_init(), name=f"{name}se_reduce")(se)
         se = layers.Conv2D(filters, 1, padding="same", activation="sigmoid",
-                           kernel_initializer=_conv_init(), name=f"{name}se_expand")(se)
+                           kernel_initializer=conv_init(), name=f"{name}se_expand")(se)
         x = layers.Multiply(name=f"{name}se_excite")([x, se])
     x = layers.Conv2D(filters_out, 1, padding="same", use_bias=False,
-                      kernel_initializer=_conv_init(), name=f"{name}project_conv")(x)
+                      kernel_initializer=conv_init(), name=f"{name}project_conv")(x)
     x = layers.BatchNormalization(axis=3, name=f"{name}project_bn")(x)
     if id_skip and strides == 1 and filters_in == filters_out:
         if drop_rate > 0:

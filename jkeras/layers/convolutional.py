@@ -12,6 +12,7 @@ from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
 from jkeras.layers import conv_utils as cu
+from jkeras.layers import small_input_conv
 
 
 class _BaseConv(Layer):
@@ -69,7 +70,7 @@ class _BaseConv(Layer):
                 "use_bias": self.use_bias}
 
     def _conv(self, x, kernel, padding, groups=1, strides=None):
-        return lax.conv_general_dilated(
+        return small_input_conv.conv_general_dilated(
             x, kernel, self.strides if strides is None else strides, padding,
             rhs_dilation=self.dilation_rate, dimension_numbers=self._dn,
             feature_group_count=groups)
