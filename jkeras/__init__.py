@@ -20,3 +20,5 @@ __all__ = ["Sequential", "Model", "Input", "Ensemble", "layers", "models", "acti
            "applications"]
 __all__ += ["regularizers", "constraints"]
 __all__ += ["dtype_policies", "mixed_precision", "DTypePolicy", "FloatDTypePolicy"]
+from jkeras import preprocessing  # noqa: E402
+__all__ += ["preprocessing"]

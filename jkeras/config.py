@@ -1,7 +1,8 @@
 """`keras.config`: the session's floatx, epsilon, image data format and related switches."""
 from jkeras.core.config import (backend, disable_flash_attention, enable_flash_attention,
                                 epsilon, floatx, image_data_format, is_flash_attention_enabled,
-                                set_epsilon, set_floatx, set_image_data_format)
+                                max_epochs, max_steps_per_epoch, set_epsilon, set_floatx,
+                                set_image_data_format, set_max_epochs, set_max_steps_per_epoch)
 from jkeras.core.dtype_policy import dtype_policy, set_dtype_policy
 from jkeras.core.io_utils import (disable_interactive_logging, enable_interactive_logging,
                                   is_interactive_logging_enabled)
@@ -13,3 +14,4 @@ __all__ = ["backend", "disable_flash_attention", "enable_flash_attention",
            "disable_interactive_logging", "enable_interactive_logging",
            "is_interactive_logging_enabled"]
 __all__ += ["dtype_policy", "set_dtype_policy"]
+__all__ += ["max_epochs", "max_steps_per_epoch", "set_max_epochs", "set_max_steps_per_epoch"]

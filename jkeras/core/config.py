@@ -3,6 +3,8 @@
 Kept on the lowest floor so every layer and op can read it. Values are plain Python state read at
 trace time: change them before building/compiling, as in Keras.
 """
+import os
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -15,6 +17,37 @@ ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", 
                   "float8_e5m2", "complex64", "complex128")
 _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "int": "int32",
                   complex: "complex64"}
+
+
+def _env_int(name):
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+# Limits for debugging runs (Keras's KERAS_MAX_EPOCHS / KERAS_MAX_STEPS_PER_EPOCH)
+_limits = {"max_epochs": _env_int("KERAS_MAX_EPOCHS"),
+           "max_steps_per_epoch": _env_int("KERAS_MAX_STEPS_PER_EPOCH")}
+
+
+def set_max_epochs(max_epochs):
+    """Limit the number of epochs of every `fit` (None: no limit); for debugging runs."""
+    _limits["max_epochs"] = max_epochs
+
+
+def max_epochs():
+    """The limit on the epochs of any `fit`, or None."""
+    return _limits["max_epochs"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Limit the steps of every epoch of `fit`, and of `evaluate` / `predict` (None: no
+    limit); for debugging runs."""
+    _limits["max_steps_per_epoch"] = max_steps_per_epoch
+
+
+def max_steps_per_epoch():
+    """The limit on the steps of any fit epoch, evaluate or predict, or None."""
+    return _limits["max_steps_per_epoch"]
 
 
 def backend():

@@ -8,8 +8,12 @@ During `fit` the weights live in the loop's `TrainState` (donated from one compi
 next); the model gets them back at the end, or whenever a callback touches `self.model`
 (`jax_state_sync`, as Keras's JAX trainer). See loop.py for chunking and the fused-epoch path.
 """
+import warnings
+
 import jax
 import numpy as np
+
+from jkeras.core import config as core_config
 
 from jkeras.distribution import current as distribution_lib
 from jkeras.training import (chunks, compile_utils, compile_watch, data as data_lib,
@@ -26,6 +30,15 @@ def _signature(tree):
     leaves, treedef = jax.tree_util.tree_flatten(tree)
     return treedef, tuple((tuple(np.shape(a))[1:], str(getattr(a, "dtype", None) or
                                                         np.result_type(a))) for a in leaves)
+
+
+def _step_limit(steps):
+    """`keras.config.set_max_steps_per_epoch`: caps fit's epochs, evaluate and predict."""
+    limit = core_config.max_steps_per_epoch()
+    if limit and (not steps or limit < steps):
+        warnings.warn("Limiting steps_per_epoch to %d" % limit)
+        return limit
+    return steps
 
 
 class Trainer(KerasStepsMixin, OnBatchMixin):
@@ -53,6 +66,10 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                 jit_compile="auto", auto_scale_loss=True):
         from jkeras import optimizers
         opt = optimizers.get(optimizer)
+        if (auto_scale_loss and self.dtype_policy.name == "mixed_float16" and opt is not None
+                and not isinstance(opt, optimizers.LossScaleOptimizer)):
+            # Keras: under mixed_float16 the loss is scaled dynamically against underflow
+            opt = optimizers.LossScaleOptimizer(opt, name="loss_scale_optimizer")
         compile_utils.validate_compile_args(loss, loss_weights, metrics, weighted_metrics,
                                             steps_per_execution)
         store = self._jk()
@@ -85,7 +102,6 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
 
     def compile_from_config(self, config):
         """Compile from a `get_compile_config()` dict and create the optimizer state (Keras)."""
-        import warnings
         from jkeras.saving import compile_config
         if type(self).compile is not Trainer.compile:
             warnings.warn("`compile()` was not called as part of model loading because the "
@@ -277,6 +293,12 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         self._jk_should_eval(0, validation_freq)  # its type error, before anything runs
         data_lib.check_batch_size(steps_per_epoch, "steps_per_epoch")
         data_lib.check_batch_size(validation_steps, "validation_steps")
+        limit = core_config.max_epochs()
+        if limit and limit < epochs:  # keras.config.set_max_epochs: debugging runs
+            warnings.warn("Limiting epochs to %d" % limit)
+            epochs = limit
+        steps_per_epoch, validation_steps = _step_limit(steps_per_epoch), _step_limit(
+            validation_steps)
         x, y, sample_weight, val = data_lib.prepare_fit(
             x, y, sample_weight, class_weight, validation_split, validation_data)
         train = self._jk_data(x, y, sample_weight, batch_size, steps_per_epoch, "fit",
@@ -401,6 +423,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         batch_size = data_lib.check_batch_size(batch_size)
+        steps = _step_limit(steps)
         data = self._jk_data(x, y, sample_weight, batch_size, steps, "evaluate")
         outputs = self._jk_outputs(self._jk_first(data), role="test")
         progs = self._jk_programs(outputs)
@@ -428,6 +451,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         from jkeras.training.callbacks import Callback, CallbackList
         batch_size = data_lib.check_batch_size(batch_size)
+        steps = _step_limit(steps)
         data = self._jk_data(x, None, None, batch_size, steps, "predict")
         if _signature(self._jk_first(data)[0]) not in self._jk().loop_risky:
             self._jk_forward_spec(self._jk_first(data)[0])
