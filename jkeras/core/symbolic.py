@@ -108,7 +108,9 @@ def output_specs(layer, args, kwargs):
     training = bool(static.pop("training", False))
 
     def run(a, k):
-        return layer.apply(variables, *a, training=training, **static, **k)[0]
+        # any key: only shapes come out (a SeedGenerator in `call` needs one to trace)
+        return layer.apply(variables, *a, training=training, rng=jax.random.PRNGKey(0),
+                           **static, **k)[0]
 
     one = jax.eval_shape(run, *_concrete((args, dynamic), 1))
     two = jax.eval_shape(run, *_concrete((args, dynamic), 2))

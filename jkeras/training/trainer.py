@@ -193,7 +193,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                tuple(np.shape(v) for v in jax.tree_util.tree_leaves(variables)))
         if key not in store.forward:
             closed, pred = jax.make_jaxpr(
-                lambda v, xs: self.apply(v, xs, training=False)[0], return_shape=True)(
+                lambda v, xs: self.apply(v, xs, training=False, rng=jax.random.PRNGKey(0))[0],
+                return_shape=True)(
                     variables, compile_utils.tree_spec(x))
             store.forward[key] = pred
             store.loop_risky[_signature(x)] = loop_lib.loop_risky(closed.jaxpr)

@@ -19,8 +19,12 @@ EXPECTED = [
     "dropout kept 0.",
     "fit with dropout from a SeedGenerator: loss ",
     "Sampling: std of z - z_mean = 1.0",
+    "add_loss: one loss per call",
+    "kernel_regularizer loss: 1 value",
+    "compiled without a loss: loss ",
+    "VAE loss per epoch: ",
     "OK: Linear, ComputeSum, lazy build, MLPBlock, SeedGenerator dropout (eager + fit), "
-    "config, Sampling",
+    "config, Sampling, add_loss, VAE",
 ]
 
 
