@@ -10,8 +10,9 @@ import sys
 
 import jax
 
-jax.config.update("jax_num_cpu_devices", 2)
-jax.config.update("jax_cpu_collectives_implementation", "gloo")
+if __name__ == "__main__":  # the test imports this module for its helpers: JAX is running there
+    jax.config.update("jax_num_cpu_devices", 2)
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")
 
 import numpy as np  # noqa: E402
 
