@@ -80,6 +80,18 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _release_compiled_programs():
+    """Each test module's compiled programs and models are freed after it: a worker that builds
+    the largest applications and then runs hundreds of modules stays within memory."""
+    yield
+    import gc
+
+    import jax
+    jax.clear_caches()
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_session():
     import jkeras

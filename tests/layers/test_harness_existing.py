@@ -50,6 +50,8 @@ CASES = {
     "SpatialDropout2D": ({"rate": 0.2}, dict(input_shape=IMG, expected_output_shape=IMG)),
     "SpatialDropout3D": ({"rate": 0.2}, dict(input_shape=VOL, expected_output_shape=VOL)),
     "GaussianNoise": ({"stddev": 0.2}, dict(input_shape=(2, 4), expected_output_shape=(2, 4))),
+    "ActivityRegularization": ({"l1": 0.01, "l2": 0.02},
+                               dict(input_shape=(2, 4), expected_output_shape=(2, 4))),
     "ReLU": ({"max_value": 1.0, "negative_slope": 0.1}, dict(input_shape=(2, 4),
                                                               expected_output_shape=(2, 4))),
     "LeakyReLU": ({"negative_slope": 0.2}, dict(input_shape=(2, 4), expected_output_shape=(2, 4))),

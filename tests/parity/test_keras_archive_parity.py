@@ -197,10 +197,14 @@ def test_tf_keras_lambda_needs_safe_mode_off(tf, tmp_path):
 
 
 def test_tf_keras_layer_jkeras_lacks_is_named(tf, tmp_path):
-    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2),
-                                 tf.keras.layers.ActivityRegularization(l1=0.01)])
+    @tf.keras.utils.register_keras_serializable(package="Parity")
+    class Doubling(tf.keras.layers.Layer):  # registered in tf.keras only
+        def call(self, x):
+            return 2.0 * x
+
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2), Doubling()])
     model.save(tmp_path / "reg.keras")
-    with pytest.raises(ValueError, match=r"reg\.keras.*ActivityRegularization.*custom_objects"):
+    with pytest.raises(ValueError, match=r"reg\.keras.*Doubling.*custom_objects"):
         jkeras.models.load_model(tmp_path / "reg.keras")
 
 
