@@ -256,3 +256,14 @@ def classify_callbacks(callbacks, base):
     epoch_hooks = any(listening.is_overridden(c, h, base) for c in others
                       for h in _EPOCH_HOOKS + _BATCH_HOOKS + _TEST_HOOKS)
     return nan_guard, listen, epoch_hooks
+
+
+def should_eval(epoch, validation_freq):
+    """Keras's `validation_freq`: an int (every n epochs) or a list of (1-based) epochs."""
+    if isinstance(validation_freq, (int, np.integer)) and not isinstance(validation_freq, bool):
+        return (epoch + 1) % validation_freq == 0
+    if isinstance(validation_freq, (list, tuple)):
+        return (epoch + 1) in validation_freq
+    raise ValueError("Expected `validation_freq` to be a list or int. "
+                     f"Received: validation_freq={validation_freq} of the type "
+                     f"{type(validation_freq)}.")
