@@ -18,7 +18,7 @@ _KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "ru
 
 def serialize_compile_config(model):
     """Keras's compile_config for a compiled jkeras model ({} when not compiled)."""
-    cfg = model.engine.compile_config if model.compiled else None
+    cfg = model.engine.compile_args if model.compiled else None
     if not cfg:
         return {}
     steps = cfg.get("steps_per_execution")

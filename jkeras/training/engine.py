@@ -36,7 +36,9 @@ class _OptimizerOwner:
 class Engine:
     """A model's training state and compiled programs (`model.engine`).
 
-    Public attributes: `compile_config` (the compile arguments), `compile_id`
+    Public attributes: `compile_config` (what the model trains with: the last compile's
+    arguments, with the loss / metrics of an earlier compile that a recompile left out, as
+    Keras 3), `compile_args` (the last compile's own arguments, which saving writes), `compile_id`
     (bumped by every `compile`), `programs`, `decisions`, `opt_state` (the optimizer's state
     for this model's trainable weights, stored on the optimizer), `live` (the TrainState of
     a running fit, else None). A plain object, so layer tracking never walks into it."""
@@ -44,7 +46,7 @@ class Engine:
     def __init__(self, model, base):
         self.model, self._base = model, base  # base: the class whose steps are the defaults
         self._owner = _OptimizerOwner()
-        self.compile_id, self.compile_config = 0, None
+        self.compile_id, self.compile_config, self.compile_args = 0, None, None
         self.outputs, self.programs, self.decisions = {}, {}, {}
         self.loop_risky = {}  # input signature -> forward pass has convolutions / pooling
         self.forward = {}  # (input signature, variables signature) -> y_pred shapes
@@ -56,7 +58,7 @@ class Engine:
         self.loaded_opt_state = None  # optimizer variables loaded while fit runs (callbacks)
 
     # ---------------------------------------------------------------- compile
-    def compiled(self, config):
+    def compiled(self, config, args):
         """Forget what the previous compile built; keep the optimizer's state when the
         optimizer and the trainable weights are the same (Keras keeps its variables)."""
         self.compile_id += 1
@@ -65,7 +67,7 @@ class Engine:
         self.frozen = None
         if self.opt_state is not None and self.frozen_at_init != frozen_paths(self.model):
             self.opt_state = None  # a different set of trainable weights: a fresh optimizer
-        self.compile_config = config
+        self.compile_config, self.compile_args = config, args
 
     @property
     def opt_state(self):

@@ -67,13 +67,22 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             opt = optimizers.LossScaleOptimizer(opt, name="loss_scale_optimizer")
         compile_utils.validate_compile_args(loss, loss_weights, metrics, weighted_metrics,
                                             steps_per_execution)
-        config = dict(optimizer=opt, loss=loss, loss_weights=loss_weights, metrics=metrics,
-                      weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
-                      steps_per_execution=steps_per_execution, jit_compile=jit_compile)
+        args = dict(optimizer=opt, loss=loss, loss_weights=loss_weights, metrics=metrics,
+                    weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
+                    steps_per_execution=steps_per_execution, jit_compile=jit_compile)
+        config, previous = dict(args), self.engine.compile_config if self.compiled else None
+        if previous:  # as Keras 3: a recompile without a loss / metrics keeps the previous ones
+            if loss is None:
+                config.update(loss=previous["loss"], loss_weights=previous["loss_weights"])
+            if metrics is None and weighted_metrics is None:
+                config.update(metrics=previous["metrics"],
+                              weighted_metrics=previous["weighted_metrics"])
         if jit_compile == "auto":
             jit_compile = not run_eagerly
-        self.optimizer, self.loss = opt, loss
-        self.engine.compiled(config)
+        self.optimizer = opt
+        if loss is not None:
+            self.loss = loss
+        self.engine.compiled(config, args)
         self.run_eagerly = bool(run_eagerly or not jit_compile)
         self.jit_compile = bool(jit_compile) and not run_eagerly
         self.steps_per_execution = steps_per_execution

@@ -99,3 +99,25 @@ def test_no_private_engine_attributes_reached_from(package):
             if re.search(r"\._jk(\(|_store|_[a-z_]+\()", line):
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert offenders == []
+
+
+def _recompiled_history(keras):
+    x, y = _data(64)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    model.fit(x, y, epochs=1, verbose=0)
+    model.compile("sgd")  # Keras 3 keeps the loss and the metrics of the earlier compile
+    keys = [sorted(model.fit(x, y, epochs=1, verbose=0).history)]
+    names = [[m.name for m in model.metrics]]
+    saved_loss = model.get_compile_config()["loss"]
+    model.compile("sgd", "mae", metrics=["mse"])
+    keys.append(sorted(model.fit(x, y, epochs=1, verbose=0).history))
+    return keys, names, saved_loss
+
+
+@pytest.mark.tensorflow
+def test_recompile_without_loss_or_metrics_keeps_them_as_keras(tf):
+    got = _recompiled_history(jkeras)
+    want = _recompiled_history(tf.keras)
+    assert got == want
+    assert got[0] == [["loss", "mae"], ["loss", "mse"]] and got[2] is None
