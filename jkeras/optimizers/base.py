@@ -356,6 +356,12 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
         self.__dict__["_state_owner"] = owner
         self._last_state = state
 
+    @property
+    def state(self):
+        """The optimizer's state pytree (iterations, learning rate, slots), whoever it was built
+        for; None before it is built or first used."""
+        return self.__dict__.get("_state")
+
     # ----- learning rate & iterations (Keras attributes) -------------------------------
     @property
     def _last_state(self):
