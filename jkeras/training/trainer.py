@@ -334,6 +334,9 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         else:
             runner = host_epochs.HostEpochs(progs, train, store.decisions, key, fixed_k,
                                          self._jk_eager())
+        distribution_lib.check_processes(self, "fit", steps_per_epoch or train.num_batches, first,
+                                         epochs, val_data is not None and (
+                                             validation_steps or val_data.num_batches))
         ts = self._jk_new_state(outputs)
         self._jk_set_live(ts)
         self.stop_training = False
@@ -430,6 +433,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         progs = self._jk_programs(outputs)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
+        distribution_lib.check_processes(self, "evaluate", steps or data.num_batches,
+                                         self._jk_first(data))
         logs = _pythonify(self._jk_evaluate_run(self.get_variables(), data, progs, cbs, steps))
         return logs if return_dict else outputs.evaluate_order(logs)
 
@@ -458,6 +463,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             self._jk_forward_spec(self._jk_first(data)[0])
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
+        distribution_lib.check_processes(self, "predict", steps or data.num_batches,
+                                         self._jk_first(data))
         listen = listening.level(cbs.callbacks, "predict", Callback)
         self.stop_predicting = False
         cbs.on_predict_begin()
