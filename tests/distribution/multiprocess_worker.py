@@ -5,7 +5,8 @@ process's own batches (`auto_shard_dataset=False`). Results go to OUT_DIR as JSO
 usage: multiprocess_worker.py PROCESS_ID PORT OUT_DIR [MODE]
 
 MODE: "dp" (default) DataParallel; "mp" ModelParallel on a 2x2 mesh (batch over the processes,
-"model" over each process's 2 devices); "die" a long fit that writes `ready_PID` after 2 epochs
+"model" over each process's 2 devices); "mp_global" the same with the same global arrays in
+every process (`auto_shard_dataset=True`, `fit(x, y)`); "die" a long fit that writes `ready_PID` after 2 epochs
 (the test then kills one process); "disagree" process 1 builds another model and has fewer
 batches (each process writes the ValueError it gets to `error_PID.txt`).
 """
@@ -70,13 +71,13 @@ def local_value(array):
     return out
 
 
-def model_parallel():
+def model_parallel(auto_shard_dataset=False):
     mesh = distribution.DeviceMesh((2, 2), ("batch", "model"), devices=distribution.list_devices())
     layout_map = distribution.LayoutMap(mesh)
     for key, axes in LAYOUTS.items():
         layout_map[key] = axes
     return distribution.ModelParallel(layout_map=layout_map, batch_dim_name="batch",
-                                      auto_shard_dataset=False)
+                                      auto_shard_dataset=auto_shard_dataset)
 
 
 def layouts(m, dist):
@@ -105,8 +106,10 @@ def main(pid, port, out_dir, mode="dp"):
     distribution.initialize(f"localhost:{port}", num_processes=PROCESSES, process_id=pid,
                             initialization_timeout=60, heartbeat_timeout_seconds=HEARTBEAT_S,
                             shutdown_timeout_seconds=30)
-    dist = model_parallel() if mode == "mp" else distribution.DataParallel(
-        auto_shard_dataset=False)
+    if mode.startswith("mp"):
+        dist = model_parallel(auto_shard_dataset=mode == "mp_global")
+    else:
+        dist = distribution.DataParallel(auto_shard_dataset=False)
     distribution.set_distribution(dist)
     odd = mode == "disagree" and pid == 1
     x, y = data(32 if odd else 48)
@@ -116,17 +119,21 @@ def main(pid, port, out_dir, mode="dp"):
         m.fit(mine, epochs=100_000, verbose=0,
               callbacks=[Ready(os.path.join(out_dir, f"ready_{pid}"))])
         return
-    try:
-        hist = m.fit(mine, epochs=2, verbose=0).history
-    except ValueError as err:
-        with open(os.path.join(out_dir, f"error_{pid}.txt"), "w") as f:
-            f.write(str(err))
-        return
-    ev = m.evaluate(mine, verbose=0)
+    if mode == "mp_global":  # the same global arrays everywhere, batches in order
+        hist = m.fit(x, y, batch_size=GLOBAL_BATCH, epochs=2, shuffle=False, verbose=0).history
+        ev = m.evaluate(x, y, batch_size=GLOBAL_BATCH, verbose=0)
+    else:
+        try:
+            hist = m.fit(mine, epochs=2, verbose=0).history
+        except ValueError as err:
+            with open(os.path.join(out_dir, f"error_{pid}.txt"), "w") as f:
+                f.write(str(err))
+            return
+        ev = m.evaluate(mine, verbose=0)
     weights = [local_value(v.value) for v in m.weights]
     result = {"history": hist, "evaluate": ev, "devices": jax.device_count(),
               "local_devices": jax.local_device_count(), "processes": jax.process_count()}
-    if mode == "mp":
+    if mode.startswith("mp"):
         result["layouts"] = layouts(m, dist)
     np.savez(os.path.join(out_dir, f"weights_{pid}.npz"), *weights)
     with open(os.path.join(out_dir, f"logs_{pid}.json"), "w") as f:

@@ -80,17 +80,21 @@ def run_processes(out_dir, mode):
         assert code == 0, out[-4000:]
 
 
-def reference():
-    """One process, one device, the concatenated batches."""
+def reference(global_arrays=False):
+    """One process, one device, the concatenated batches (or the global arrays, in order)."""
     x, y = worker.data()
     ref = worker.model()
-    everything = worker.Batches(x, y, worker.GLOBAL_BATCH)
+    if global_arrays:
+        hist = ref.fit(x, y, batch_size=worker.GLOBAL_BATCH, epochs=2, shuffle=False,
+                       verbose=0).history
+        return ref, hist, ref.evaluate(x, y, batch_size=worker.GLOBAL_BATCH, verbose=0)
+    everything = worker.Batches(x, y, worker.GLOBAL_BATCH)  # batch order shuffled, same seed
     hist = ref.fit(everything, epochs=2, verbose=0).history
     return ref, hist, ref.evaluate(everything, verbose=0)
 
 
-def assert_match_reference(out_dir):
-    ref, hist, ev = reference()
+def assert_match_reference(out_dir, global_arrays=False):
+    ref, hist, ev = reference(global_arrays)
     for pid in range(2):
         logs = json.loads((out_dir / f"logs_{pid}.json").read_text())
         assert (logs["processes"], logs["devices"], logs["local_devices"]) == (2, 4, 2)
@@ -108,9 +112,10 @@ def test_two_processes_with_own_batches_match_one_process(tmp_path):
     assert_match_reference(tmp_path)
 
 
-def test_model_parallel_over_two_processes_matches_one_process(tmp_path):
-    run_processes(tmp_path, "mp")
-    for logs in assert_match_reference(tmp_path):
+@pytest.mark.parametrize("mode", ["mp", "mp_global"])  # own batches / the same global arrays
+def test_model_parallel_over_two_processes_matches_one_process(tmp_path, mode):
+    run_processes(tmp_path, mode)
+    for logs in assert_match_reference(tmp_path, global_arrays=mode == "mp_global"):
         layouts = logs["layouts"]
         assert all(v["as_layout"] for v in layouts.values()), layouts
         # each process's 2 devices hold one half each of the split weights
