@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 
 import jkeras  # noqa: E402
 from jkeras import distribution, layers  # noqa: E402
+from jkeras.core import random as random_lib  # noqa: E402
 
 GLOBAL_BATCH, PROCESSES = 16, 2
 HEARTBEAT_S = 10  # a dead process is noticed within this (tests stay bounded)
@@ -106,6 +107,7 @@ def main(pid, port, out_dir, mode="dp"):
     distribution.initialize(f"localhost:{port}", num_processes=PROCESSES, process_id=pid,
                             initialization_timeout=60, heartbeat_timeout_seconds=HEARTBEAT_S,
                             shutdown_timeout_seconds=30)
+    shared_seed = random_lib.get_random_seed()  # none was set: process 0's, in every process
     if mode.startswith("mp"):
         dist = model_parallel(auto_shard_dataset=mode == "mp_global")
     else:
@@ -132,7 +134,8 @@ def main(pid, port, out_dir, mode="dp"):
         ev = m.evaluate(mine, verbose=0)
     weights = [local_value(v.value) for v in m.weights]
     result = {"history": hist, "evaluate": ev, "devices": jax.device_count(),
-              "local_devices": jax.local_device_count(), "processes": jax.process_count()}
+              "local_devices": jax.local_device_count(), "processes": jax.process_count(),
+              "shared_seed": shared_seed}
     if mode.startswith("mp"):
         result["layouts"] = layouts(m, dist)
     np.savez(os.path.join(out_dir, f"weights_{pid}.npz"), *weights)

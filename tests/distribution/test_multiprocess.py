@@ -109,7 +109,8 @@ def assert_match_reference(out_dir, global_arrays=False):
 
 def test_two_processes_with_own_batches_match_one_process(tmp_path):
     run_processes(tmp_path, "dp")
-    assert_match_reference(tmp_path)
+    seeds = [logs["shared_seed"] for logs in assert_match_reference(tmp_path)]
+    assert seeds[0] is not None and seeds[0] == seeds[1]  # initialize shared process 0's seed
 
 
 @pytest.mark.parametrize("mode", ["mp", "mp_global"])  # own batches / the same global arrays
