@@ -105,5 +105,5 @@ class HostEpochs:
         t = time.perf_counter()
         probe, _ = one(probe, batch, 0, 1, True)
         block(probe)
-        t1 = time.perf_counter() - t
+        t1 = distribution_lib.agreed_seconds(time.perf_counter() - t)
         self.decisions[self.key] = Decision("loop" if t1 < SLOW else "single", t1)

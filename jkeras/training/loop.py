@@ -24,6 +24,7 @@ import warnings
 import jax
 import numpy as np
 
+from jkeras.distribution import current as distribution_lib
 from jkeras.training import compile_watch, listening
 from jkeras.training.chunks import chunk_loop, named, resident_plan
 
@@ -64,14 +65,14 @@ def tune(one, many, available, warm):
         return None, used
     t = time.perf_counter()
     one(used)
-    t1 = time.perf_counter() - t
+    t1 = distribution_lib.agreed_seconds(time.perf_counter() - t)
     used += 1
     if t1 < FAST or available - used < 8:
         return Decision("loop" if t1 < SLOW else "single", t1), used
     many(used, 4)  # compiles
     t = time.perf_counter()
     many(used + 4, 4)
-    tl = (time.perf_counter() - t) / 4
+    tl = distribution_lib.agreed_seconds((time.perf_counter() - t) / 4)
     return Decision("loop" if tl < t1 else "single", min(tl, t1)), used + 8
 
 

@@ -188,6 +188,9 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         else:
             runner = host_epochs.HostEpochs(progs, train, engine.decisions, key, fixed_k,
                                          engine.eager)
+        distribution_lib.check_processes(self, "fit", steps_per_epoch or train.num_batches, first,
+                                         epochs, val_data is not None and (
+                                             validation_steps or val_data.num_batches))
         ts = engine.start(outputs)
         engine.set_live(ts)
         self.stop_training = False
@@ -275,6 +278,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         progs = engine.programs_for(outputs)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
+        distribution_lib.check_processes(self, "evaluate", steps or data.num_batches,
+                                         data_lib.first_batch(data))
         logs = _pythonify(self._jk_evaluate_run(self.get_variables(), data, progs, cbs, steps))
         return logs if return_dict else outputs.evaluate_order(logs)
 
@@ -305,6 +310,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             engine.forward_spec(data_lib.first_batch(data)[0])
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
+        distribution_lib.check_processes(self, "predict", steps or data.num_batches,
+                                         data_lib.first_batch(data))
         listen = listening.level(cbs.callbacks, "predict", Callback)
         self.stop_predicting = False
         cbs.on_predict_begin()
