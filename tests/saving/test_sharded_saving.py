@@ -1,5 +1,5 @@
 """`.keras` and `.weights.h5` from a ModelParallel-sharded model (8 forced CPU devices, in a
-subprocess: sharded_saving_checks.py): one writer, full arrays in the file (as a one-device
+subprocess: tests/training/sharded_checks.py): one writer, full arrays in the file (as a one-device
 model's file, which tf.keras reads), loading back lays each weight out as the layout map says,
 and training continues identically from the loaded weights and optimizer state."""
 import json
@@ -8,8 +8,7 @@ import pathlib
 import subprocess
 import sys
 
-HERE = pathlib.Path(__file__).parent
-ROOT = HERE.parent.parent
+ROOT = pathlib.Path(__file__).parent.parent.parent
 
 
 def test_sharded_model_saves_full_arrays_and_loads_sharded(tmp_path):
@@ -18,8 +17,8 @@ def test_sharded_model_saves_full_arrays_and_loads_sharded(tmp_path):
                TF_CPP_MIN_LOG_LEVEL="2",
                PYTHONPATH=os.pathsep.join([str(ROOT)] + [
                    p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    proc = subprocess.run([sys.executable, str(HERE / "sharded_saving_checks.py"),
-                           str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True,
+    script = ROOT / "tests" / "training" / "sharded_checks.py"
+    proc = subprocess.run([sys.executable, str(script), "files", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])

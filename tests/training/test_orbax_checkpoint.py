@@ -1,7 +1,7 @@
 """OrbaxCheckpoint: Keras 3's signature; a fit resumed from its checkpoint equals an uninterrupted
 fit (weights, optimizer iterations, History); max_to_keep, save_freq, save_best_only,
 weights-only checkpoints; sharded models (ModelParallel / DataParallel on forced CPU devices)
-save and restore with their shardings (subprocess, orbax_checks.py)."""
+save and restore with their shardings (subprocess, sharded_checks.py)."""
 import inspect
 import json
 import os
@@ -155,7 +155,7 @@ def run_sharded(group, tmp_path):
                TF_CPP_MIN_LOG_LEVEL="2",
                PYTHONPATH=os.pathsep.join([str(ROOT)] + [
                    p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    proc = subprocess.run([sys.executable, str(HERE / "orbax_checks.py"), group, str(tmp_path)],
+    proc = subprocess.run([sys.executable, str(HERE / "sharded_checks.py"), group, str(tmp_path)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
