@@ -18,8 +18,8 @@ def test_sharded_model_saves_full_arrays_and_loads_sharded(tmp_path):
                PYTHONPATH=os.pathsep.join([str(ROOT)] + [
                    p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     script = ROOT / "tests" / "training" / "sharded_checks.py"
-    proc = subprocess.run([sys.executable, str(script), "files", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run([sys.executable, str(script), "files", str(tmp_path)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["device_count"] == 8 and out["trained_sharded"] == 8
