@@ -87,6 +87,14 @@ def check_model_parallel(tmp):
             mp.layout_map[path].backend_layout, leaf.ndim)
         for path, leaf in out["restored"].items() if path in LAYOUTS}
     result["kernel_spec"] = repr(out["restored"]["d1/kernel"].sharding.spec)
+    # what the checkpoint records: the kernel written shard by shard, with its layout
+    import orbax.checkpoint as ocp
+    meta = ocp.v1.pytree_metadata(os.path.join(tmp, "ckpt", "1"),
+                                  checkpointable_name="pytree").metadata
+    kernel = meta["trainable_variables"]["d1"]["kernel"]
+    result["saved_kernel"] = {"shape": list(kernel.shape),
+                              "spec": list(kernel.sharding_metadata.partition_spec),
+                              "write_shape": list(kernel.storage_metadata.write_shape)}
     kernel_sharding = out["restored"]["d1/kernel"].sharding
     sharded = [s for s in out["slots"] if s.shape == (6, 16)]
     result["restored_slots_sharded"] = len(sharded)

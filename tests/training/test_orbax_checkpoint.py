@@ -138,6 +138,13 @@ def test_checkpoint_of_another_model_is_refused(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+def test_missing_orbax_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "orbax.checkpoint", None)
+    with pytest.raises(ImportError, match="OrbaxCheckpoint requires the 'orbax-checkpoint' "
+                       "package. You can install it via pip install orbax-checkpoint"):
+        jkeras.callbacks.OrbaxCheckpoint("unused_dir")
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="Unrecognized save_freq: 1.5"):
         jkeras.callbacks.OrbaxCheckpoint("unused_dir", save_freq=1.5)
@@ -170,6 +177,9 @@ def test_model_parallel_saves_shards_and_restores_sharded(tmp_path):
     assert out["restored_layout_ok"] and all(out["restored_layout_ok"].values())
     assert out["restored_slots_sharded"] > 0 and out["restored_slots_ok"]
     assert out["kernel_spec"] == "P(None, 'model')"
+    # written as 4 column shards of (6, 4) (one per "model" device), never gathered
+    assert out["saved_kernel"] == {"shape": [6, 16], "spec": [None, "model"],
+                                   "write_shape": [6, 4]}
 
 
 def test_data_parallel_restores_replicated(tmp_path):
