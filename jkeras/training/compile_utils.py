@@ -158,6 +158,7 @@ class CompiledOutputs:
         self.loss_tracker_names = (
             [f"{name}_loss" for _, _, _, name in self.losses] if len(self.losses) > 1 else [])
         self.metric_entries = []  # (log name, output index, Metric, weighted)
+        self._shapes = None  # their result shapes (`_result_shapes`)
         self.sub_metric_names = []  # Keras's CompileMetrics.metrics names (evaluate's order)
         counters = {}
         for weighted, cfg in ((False, self.user_metrics), (True, self.user_weighted_metrics)):
@@ -339,7 +340,7 @@ class CompiledOutputs:
         return ["loss"] + names + list(self.loss_tracker_names)
 
     def _result_shapes(self):
-        if getattr(self, "_shapes", None) is None:
+        if self._shapes is None:
             self._shapes = {name: _result_shape(m) for name, _, m, _ in self.metric_entries}
         return self._shapes
 
