@@ -22,7 +22,7 @@ import zlib
 
 import h5py
 
-from jkeras.saving import assets, legacy_h5
+from jkeras.saving import assets, legacy_h5, orbax_io
 
 CONFIG = "config.json"
 METADATA = "metadata.json"
@@ -134,6 +134,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     from jkeras.saving import serialization
     from jkeras.saving.weights_h5 import read_weights
     path = os.fspath(filepath)
+    if orbax_io.is_orbax_checkpoint(path):  # an OrbaxCheckpoint directory
+        return orbax_io.load_model(path, custom_objects=custom_objects, compile=compile,
+                                   safe_mode=safe_mode)
     if path.endswith((".h5", ".hdf5")) and not os.path.isdir(path):
         return legacy_h5.load_model(path, custom_objects=custom_objects, compile=compile,
                                     safe_mode=safe_mode)

@@ -4,12 +4,14 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import chunks, data as data_lib
+from jkeras.training import array_logs, chunks, data as data_lib
 from jkeras.training.step import new_eval_state
 
 
 def pythonify(logs):
-    return {k: float(v) for k, v in sorted(logs.items())}
+    """Python floats, and float32 arrays for array-valued metrics (as Keras)."""
+    logs = array_logs.regroup(logs)
+    return {k: v if isinstance(v, np.ndarray) else float(v) for k, v in sorted(logs.items())}
 
 
 class OnBatchMixin:
