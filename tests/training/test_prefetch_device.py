@@ -131,3 +131,30 @@ def test_data_parallel_batches_go_straight_to_their_shards():
     assert out["last_replicated"] == [True, True]  # 6 rows: sent whole, as put_batch does
     assert out["values"]
     assert out["weights"] < 1e-5 and out["evaluate"] < 1e-5 and out["predict"] < 1e-5
+
+
+class _Crashes(jkeras.utils.PyDataset):
+    def __init__(self, x, y, **kwargs):
+        super().__init__(**kwargs)
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        if i == 2:
+            os._exit(3)  # the worker process dies
+        return self.x[i * 16:(i + 1) * 16], self.y[i * 16:(i + 1) * 16]
+
+
+def test_a_worker_crash_during_fit_raises_instead_of_hanging():
+    import warnings
+    x, y = _xy()
+    t = time.time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # jax's note on fork
+        with pytest.raises(RuntimeError, match="worker process of _Crashes died while getting "
+                                               "batch 2"):
+            _model().fit(_Crashes(x, y, workers=2, use_multiprocessing=True), epochs=2,
+                         verbose=0)
+    assert time.time() - t < 60
