@@ -2,13 +2,14 @@
 PyDataset, tf.data, loader) into a small bounded buffer while the compiled step runs, so fit
 from a pipeline is not bound by the pipeline's latency when the pipeline is fast enough.
 
-`prefetch(iterator, buffer_size=2, stage=None)` yields the same items in the same order; `stage`,
-when given, is applied to each item in the background thread (fit uses it to check each batch
-and `device_put` it, so batches arrive on the device while the previous step runs). An exception raised
-by the source reaches the consumer as the very same exception object (its traceback still points
-into the source) at the position where it happened; items before it are delivered first. The
-thread stops when the source ends, when the consumer's iterator is closed or garbage-collected,
-or when the interpreter exits (daemon thread), so an abandoned infinite source never hangs.
+`prefetch(iterator, buffer_size=2, stage=None)` yields the same items in the same order;
+`stage`, when given, is applied to each item in the background thread (fit uses it to check
+each batch and `device_put` it, so batches arrive on the device while the previous step runs).
+An exception raised by the source (or by `stage`) reaches the consumer as the very same
+exception object (its traceback still points into the source) at the position where it
+happened; items before it are delivered first. The thread stops when the source ends, when
+the consumer's iterator is closed or garbage-collected, or when the interpreter exits (daemon
+thread), so an abandoned infinite source never hangs.
 """
 import queue
 import threading

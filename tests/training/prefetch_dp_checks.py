@@ -17,14 +17,18 @@ def batches(x, y, size):
     return [(x[i:i + size], y[i:i + size]) for i in range(0, len(x), size)]
 
 
-class Reiterable:
-    """A re-iterable source of batches (fit takes a list as several inputs, not batches)."""
+class Indexed:
+    """An index-based source of batches (`__len__` / `__getitem__`; fit would take a list as
+    several inputs, not as batches)."""
 
     def __init__(self, items):
         self.items = items
 
-    def __iter__(self):
-        return iter(self.items)
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
 
 
 def model():
@@ -46,7 +50,7 @@ def fit_eval_predict(source, x):
 def main():
     rs = np.random.RandomState(0)
     x, y = rs.randn(72, 6).astype("float32"), rs.randint(0, 3, 72).astype("int32")
-    one = fit_eval_predict(Reiterable(batches(x, y, 16)), x)  # one device: 4 batches of 16, one of 8
+    one = fit_eval_predict(Indexed(batches(x, y, 16)), x)  # one device: 4 batches of 16, one of 8
     dp = distribution.DataParallel()
     distribution.set_distribution(dp)
     mesh = dp.device_mesh.backend_mesh
@@ -59,7 +63,7 @@ def main():
             for a in got[-1][:2]]
     values = all(np.array_equal(np.asarray(g[0]), s[0]) for g, s in
                  zip(got, batches(x, y, 16) + [(x[:6], y[:6])]))
-    dist = fit_eval_predict(Reiterable(batches(x, y, 16)), x)
+    dist = fit_eval_predict(Indexed(batches(x, y, 16)), x)
     weights = max(float(np.max(np.abs(a - b))) for a, b in zip(one[0], dist[0]))
     print(json.dumps({
         "device_count": jax.device_count(), "split": shardings, "last_replicated": last,

@@ -25,11 +25,12 @@ def _records(x, y):
 
 
 def _model():
+    """A small functional regressor (SGD), seeded."""
     jkeras.utils.set_random_seed(0)
-    m = jkeras.Sequential([jkeras.Input((4,)), layers.Dense(8, activation="tanh"),
-                           layers.Dense(1)])
-    m.compile(jkeras.optimizers.SGD(0.05), "mse")
-    return m
+    inputs = jkeras.Input((4,))
+    model = jkeras.Model(inputs, layers.Dense(1)(layers.Dense(8, activation="tanh")(inputs)))
+    model.compile(jkeras.optimizers.SGD(0.05), "mse")
+    return model
 
 
 def _map_dataset(x, y):

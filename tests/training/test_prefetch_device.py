@@ -31,13 +31,13 @@ def _batches(x, y, size=16):
 
 
 class Reiterable:
-    def __init__(self, items, delay=0.0):
-        self.items, self.delay = items, delay
+    """A re-iterable source (a list would be taken as several inputs, not as batches)."""
+
+    def __init__(self, items):
+        self.items = items
 
     def __iter__(self):
-        for item in self.items:
-            time.sleep(self.delay)
-            yield item
+        return iter(self.items)
 
 
 def _model():
@@ -76,6 +76,24 @@ def test_the_thread_places_the_next_batches_while_the_consumer_holds_one():
     assert data._it.ready == prefetch_lib.BUFFER_SIZE  # double-buffered, already placed
     assert all(isinstance(a, jax.Array) for a in data._it._buffer.queue[0][1][:2])
     assert len(list(it)) == 4
+
+
+def test_an_abandoned_endless_source_stops_its_thread():
+    import gc
+    x, y = _xy(32)
+
+    def forever():
+        while True:
+            yield x[:16], y[:16]
+    data = D.IterableData(forever(), steps=2)
+    it = data.epoch(on_device=True)
+    next(it)
+    thread = data._it._thread
+    assert thread.is_alive()
+    del it, data
+    gc.collect()
+    thread.join(timeout=10)
+    assert not thread.is_alive()  # the thread never held the IterableData
 
 
 def test_the_callers_default_device_is_used():
