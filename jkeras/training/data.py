@@ -398,8 +398,13 @@ _END = object()
 def _placer():
     """How the calling thread places a batch: the distribution's `put_batch` (each batch
     straight onto its shards), else onto the thread's default device (`jax.default_device` is
-    thread-local, so it is read here, not in the background thread), committed."""
-    if distribution_lib.distribution() is not None:
+    thread-local, so it is read here, not in the background thread), committed. With several
+    processes each holding its own data, batches stay on the host: the consumer's `put_batch`
+    assembles the global batch (after stacking) from every process's host part."""
+    dist = distribution_lib.distribution()
+    if dist is not None and getattr(dist, "per_process_data", False):
+        return lambda tree: tree
+    if dist is not None:
         return distribution_lib.put_batch
     device = jax.config.jax_default_device
     if device is None or isinstance(device, str):
