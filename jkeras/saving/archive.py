@@ -22,6 +22,7 @@ import zlib
 
 import h5py
 
+from jkeras.layers.preprocessing.feature_space import FeatureSpace
 from jkeras.saving import assets, legacy_h5, orbax_io
 
 CONFIG = "config.json"
@@ -99,7 +100,7 @@ def _members_of(model):
     from jkeras.models.model import Model
     from jkeras.saving import serialization
     from jkeras.saving.weights_h5 import write_weights
-    if not isinstance(model, Model):
+    if not isinstance(model, (Model, FeatureSpace)):
         raise TypeError(f"save_model() expects a jkeras Model. Received: {model!r} "
                         f"of type {type(model).__name__}")
     if not model.built:
@@ -155,7 +156,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 config, custom_objects=custom_objects, safe_mode=safe_mode)
         except ValueError as e:
             raise ValueError(f"Could not load the model in {path}: {e}") from None
-    if not isinstance(model, Model):
+    if not isinstance(model, (Model, FeatureSpace)):
         raise ValueError(f"{path} describes a {type(model).__name__}, not a model; "
                          "load_model() reads files written by `model.save()`.")
     if not model.built:

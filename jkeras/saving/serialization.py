@@ -43,9 +43,12 @@ _FAMILIES = {
     "constraints": ("keras.constraints", "jkeras.constraints"),
     "models": ("keras", "jkeras.models"),
 }
+_FEATURE_SPACE = "keras.src.layers.preprocessing.feature_space"
 # Classes whose public Keras name is not "<family module>.<class name>".
 _SPECIAL_PUBLIC = {"Functional": ("keras.src.models.functional", "Functional"),
-                   "GroupedQueryAttention": ("keras.layers", "GroupQueryAttention")}
+                   "GroupedQueryAttention": ("keras.layers", "GroupQueryAttention"),
+                   "FeatureSpace": ("keras.utils", "FeatureSpace"),
+                   **{name: (_FEATURE_SPACE, name) for name in ("Feature", "Cross", "TFDIdentity")}}
 
 
 def serialize_dtype_policy(policy):
@@ -150,6 +153,10 @@ def _family_module(module):
     if not module or module.split(".")[0] != "keras":
         return None
     parts = module.split(".")
+    if module == "keras.utils":  # FeatureSpace (Keras serializes no other utils class)
+        return importlib.import_module("jkeras.layers.preprocessing.feature_space")
+    if module == _FEATURE_SPACE:  # its Feature, Cross, TFDIdentity
+        return importlib.import_module("jkeras.layers.preprocessing.feature_space_specs")
     if module in ("keras", "keras.models") or "models" in parts:
         return importlib.import_module("jkeras.models")
     for word in ("schedules", "layers", "initializers", "optimizers", "losses", "metrics",

@@ -36,7 +36,7 @@ class HostEpochs:
     def _chunks(self, k):
         """Group the epoch's batches into runs of <= k with one shape signature."""
         group = []
-        for batch in self.source.epoch():
+        for batch in self.source.epoch(on_device=True):
             if group and (len(group) == k or not data_lib.same_signature(group[0], batch)):
                 yield group
                 group = []
