@@ -24,7 +24,7 @@ import numpy as np
 
 from jkeras.ensemble import members as members_lib
 from jkeras.ensemble import stacked, vmapped
-from jkeras.training import data as data_lib, loop as loop_lib, seams
+from jkeras.training import array_logs, data as data_lib, loop as loop_lib, seams
 from jkeras.training.trainer import Trainer
 
 
@@ -243,7 +243,7 @@ class Ensemble:
         self._check_same_compile()
         run = self._progs(outputs).evaluate(data.num_samples, data.batch_size)
         values = np.asarray(run(self.get_variables(), data.device))
-        logs = dict(sorted(zip(outputs.result_names(), values.T)))
+        logs = array_logs.regroup(dict(sorted(zip(outputs.result_names(), values.T))))
         return logs if return_dict else outputs.evaluate_order(logs)
 
     # ------------------------------------------------------------------------------ predict

@@ -39,6 +39,8 @@ def regroup(logs):
             out[name] = None  # keeps the position
         parts[name][1][int(index)] = value
     for name, (shape, values) in parts.items():
-        flat = [float(np.asarray(values[i])) for i in range(int(np.prod(shape)))]
-        out[name] = np.asarray(flat, np.float32).reshape(shape)
+        # An element may carry leading axes (an Ensemble's per-member values): they stay first.
+        flat = np.stack([np.asarray(values[i], np.float32)
+                         for i in range(int(np.prod(shape)))], axis=-1)
+        out[name] = flat.reshape(flat.shape[:-1] + shape)
     return out
