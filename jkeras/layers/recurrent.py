@@ -16,6 +16,7 @@ from jkeras.core.input_spec import InputSpec, check_input_spec
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
 from jkeras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
+from jkeras.layers.rnn_stateful import StatefulMixin, check_static_batch
 
 
 def _in_init(layer):
@@ -59,7 +60,7 @@ def scan_cell(layer, cell_step, xs, ms, states, prev):
     return final, (jnp.swapaxes(outs, 0, 1) if layer.return_sequences else last)
 
 
-class RNN(Layer):
+class RNN(StatefulMixin, Layer):
     """Runs `cell` over the time axis of (batch, timesteps, features) inputs."""
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
@@ -68,15 +69,12 @@ class RNN(Layer):
             raise ValueError("Argument `cell` should be a jkeras Layer with a `state_size` "
                              "attribute and a `call(inputs, states)` method. "
                              f"Received: cell={cell!r}")
-        if stateful:
-            raise ValueError(f"{type(self).__name__}: `stateful=True` is not supported by jkeras "
-                             "(state lives in the pure variables; pass `initial_state` instead).")
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
         self.unroll = bool(unroll)  # accepted for compatibility: lax.scan needs no unrolling
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
@@ -99,7 +97,11 @@ class RNN(Layer):
         if not jnp.issubdtype(x.dtype, jnp.floating):
             x = x.astype(self.compute_dtype)
         batch = x.shape[0]
-        states = self._initial_state(initial_state, batch, x.dtype)
+        if self.stateful and initial_state is None:
+            states = self.stateful_states(
+                batch, lambda b: self._initial_state(None, b, x.dtype))
+        else:
+            states = self._initial_state(initial_state, batch, x.dtype)
         mask = _first(mask)
         if _in_init(self):
             # Create the cell's weights outside the scan (inside it they would be tracers).
@@ -122,6 +124,8 @@ class RNN(Layer):
         prev = jnp.zeros((batch, self.cell.output_size), x.dtype)
         final, output = scan_cell(self, lambda x_t, s: self.cell(x_t, s, **cell_kwargs), xs, ms,
                                   states, prev)
+        if self.stateful:
+            self.store_states(final)
         if self.return_state:
             return (output, *final)
         return output
@@ -321,9 +325,30 @@ class Bidirectional(Layer):
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
-        self.stateful = False
+        self.stateful = layer.stateful
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=3)
+
+    def __call__(self, *args, **kwargs):
+        if self.stateful:
+            check_static_batch(self, args, kwargs)
+        return super().__call__(*args, **kwargs)
+
+    def reset_state(self):
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
+        self.forward_layer.reset_state()
+        self.backward_layer.reset_state()
+
+    def reset_states(self):
+        # Compatibility alias, as Keras 3's.
+        self.reset_state()
+
+    @property
+    def states(self):
+        if self.forward_layer.states and self.backward_layer.states:
+            return tuple(self.forward_layer.states + self.backward_layer.states)
+        return None
 
     def get_config(self):
         from jkeras.saving.serialization import serialize_keras_object
