@@ -37,6 +37,17 @@ def check_static_batch(layer, args, kwargs):
                              f"static. Found dynamic batch size: sequence.shape={leaf.shape}")
 
 
+def unwrap_initial_state(kwargs):
+    """`initial_state=other_layer.states` (held Variables) passes their values, as Keras."""
+    states = kwargs.get("initial_state")
+    if isinstance(states, (list, tuple)) and any(isinstance(s, Variable) for s in states):
+        kwargs = dict(kwargs, initial_state=[s.value if isinstance(s, Variable) else s
+                                             for s in states])
+    elif isinstance(states, Variable):
+        kwargs = dict(kwargs, initial_state=states.value)
+    return kwargs
+
+
 class StatefulMixin:
     """For RNN-like layers with a `stateful` attribute. `call` gets its initial states from
     `stateful_states(batch, make)` and hands its final states to `store_states(final)`."""
@@ -60,7 +71,7 @@ class StatefulMixin:
     def __call__(self, *args, **kwargs):
         if getattr(self, "stateful", False):
             check_static_batch(self, args, kwargs)
-        return super().__call__(*args, **kwargs)
+        return super().__call__(*args, **unwrap_initial_state(kwargs))
 
     def stateful_states(self, batch, make):
         """The initial states of a stateful call: the held ones (from this call's variables),
