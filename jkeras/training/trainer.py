@@ -20,6 +20,7 @@ from jkeras.training import (chunks, compile_utils, compile_watch, data as data_
                              host_epochs, inference, listening, loop as loop_lib, seams)
 from jkeras.training.keras_steps import KerasStepsMixin
 from jkeras.training.on_batch import OnBatchMixin, pythonify as _pythonify
+from jkeras.training import stateful_inference
 from jkeras.training.state import ModelStore
 from jkeras.training.step import (Programs, frozen_paths, make_predict_step, make_test_step,
                                   make_train_step, new_eval_state)
@@ -425,6 +426,10 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             raise ValueError(f"Arguments not recognized: {kwargs}")
         batch_size = data_lib.check_batch_size(batch_size)
         steps = _step_limit(steps)
+        if stateful_inference.applies(self, x, callbacks, "evaluate"):  # states carried, as Keras
+            logs, outputs = stateful_inference.evaluate(self, x, y, sample_weight, batch_size,
+                                                        steps)
+            return logs if return_dict else outputs.evaluate_order(logs)
         data = self._jk_data(x, y, sample_weight, batch_size, steps, "evaluate")
         outputs = self._jk_outputs(self._jk_first(data), role="test")
         progs = self._jk_programs(outputs)
@@ -453,6 +458,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         from jkeras.training.callbacks import Callback, CallbackList
         batch_size = data_lib.check_batch_size(batch_size)
         steps = _step_limit(steps)
+        if stateful_inference.applies(self, x, callbacks, "predict"):  # states carried, as Keras
+            return stateful_inference.predict(self, x, batch_size, steps)
         data = self._jk_data(x, None, None, batch_size, steps, "predict")
         if _signature(self._jk_first(data)[0]) not in self._jk().loop_risky:
             self._jk_forward_spec(self._jk_first(data)[0])

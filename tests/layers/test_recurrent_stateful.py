@@ -126,3 +126,25 @@ def test_errors():
     seq = jkeras.Sequential([jkeras.Input(batch_shape=(B, T, D)),
                              L.SimpleRNN(U, stateful=True)])
     assert seq.layers[0].states[0].shape == (B, U)
+
+
+def test_predict_and_evaluate_carry_states_like_tf_keras(tf):
+    xs = np.concatenate(batches(3, seed=2))
+    ys = np.random.default_rng(3).normal(size=(3 * B, 1)).astype(np.float32)
+
+    def build(lib):
+        inp = lib.Input(batch_shape=(B, T, D))
+        return lib.Model(inp, lib.layers.Dense(1)(lib.layers.LSTM(U, stateful=True)(inp)))
+    theirs, ours = build(tf.keras), build(jkeras)
+    ours.set_weights([w.numpy() for w in theirs.weights])
+    for m in (theirs, ours):
+        m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    close(ours.predict(xs, batch_size=B, verbose=0), theirs.predict(xs, batch_size=B, verbose=0))
+    for a, b in zip(ours.layers[1].states, theirs.layers[1].states):
+        close(a.numpy(), b.numpy())  # kept after predict
+    close(ours.evaluate(xs, ys, batch_size=B, verbose=0),
+          theirs.evaluate(xs, ys, batch_size=B, verbose=0))
+    for a, b in zip(ours.layers[1].states, theirs.layers[1].states):
+        close(a.numpy(), b.numpy())
+    with pytest.raises(ValueError, match="without `callbacks`"):
+        ours.predict(xs, batch_size=B, verbose=0, callbacks=[jkeras.callbacks.Callback()])
