@@ -81,9 +81,11 @@ assert not np.allclose(decoder(embedded_tgt, initial_state=[h, c]), decoder(embe
 print("encoder-decoder: the decoder starts from the encoder's final states")
 
 # ---- Cross-batch statefulness -----------------------------------------------------------------
-paragraph1 = np.random.random((20, 10, 50)).astype(np.float32)
-paragraph2 = np.random.random((20, 10, 50)).astype(np.float32)
-paragraph3 = np.random.random((20, 10, 50)).astype(np.float32)
+def three_paragraphs():
+    return [np.random.random((20, 10, 50)).astype(np.float32) for _ in range(3)]
+
+
+paragraph1, paragraph2, paragraph3 = three_paragraphs()
 
 lstm_layer = layers.LSTM(64, stateful=True)
 output = lstm_layer(paragraph1)
@@ -106,9 +108,7 @@ assert all(not np.any(s.numpy()) for s in lstm_layer.states)
 np.testing.assert_allclose(lstm_layer(paragraph1), whole(paragraph1), rtol=1e-5, atol=1e-5)
 
 # ---- RNN State Reuse --------------------------------------------------------------------------
-paragraph1 = np.random.random((20, 10, 50)).astype(np.float32)
-paragraph2 = np.random.random((20, 10, 50)).astype(np.float32)
-paragraph3 = np.random.random((20, 10, 50)).astype(np.float32)
+paragraph1, paragraph2, paragraph3 = three_paragraphs()
 
 lstm_layer = layers.LSTM(64, stateful=True)
 output = lstm_layer(paragraph1)

@@ -148,3 +148,19 @@ def test_predict_and_evaluate_carry_states_like_tf_keras(tf):
         close(a.numpy(), b.numpy())
     with pytest.raises(ValueError, match="without `callbacks`"):
         ours.predict(xs, batch_size=B, verbose=0, callbacks=[jkeras.callbacks.Callback()])
+
+
+def test_conv_lstm1d_stateful_matches_tf_keras(tf):
+    ours = L.ConvLSTM1D(2, 3, padding="same", stateful=True)
+    theirs = tf.keras.layers.ConvLSTM1D(2, 3, padding="same", stateful=True)
+    rng = np.random.default_rng(4)
+    xs = [rng.normal(size=(B, 2, 5, 1)).astype(np.float32) for _ in range(2)]
+    ours(xs[0])
+    theirs(xs[0])
+    ours.set_weights([w.numpy() for w in theirs.weights])
+    ours.reset_states()
+    theirs.reset_states()
+    assert [v.shape for v in ours.states] == [(B, 5, 2), (B, 5, 2)]
+    for x in xs:
+        close(ours(x), theirs(x))
+    assert ours.get_config()["stateful"] is True
