@@ -146,6 +146,9 @@ def test_predict_and_evaluate_carry_states_like_tf_keras(tf):
           theirs.evaluate(xs, ys, batch_size=B, verbose=0))
     for a, b in zip(ours.layers[1].states, theirs.layers[1].states):
         close(a.numpy(), b.numpy())
+    for x, y in zip(np.split(xs, 3), np.split(ys, 3)):  # the single-batch API carries them too
+        close(ours.predict_on_batch(x), theirs.predict_on_batch(x))
+        close(ours.test_on_batch(x, y), theirs.test_on_batch(x, y))
     with pytest.raises(ValueError, match="without `callbacks`"):
         ours.predict(xs, batch_size=B, verbose=0, callbacks=[jkeras.callbacks.Callback()])
 
