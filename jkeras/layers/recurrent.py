@@ -6,6 +6,8 @@ step), or emits zeros when `zero_output_for_mask` (Bidirectional turns that on f
 `go_backwards` reads the sequence from the end and returns outputs in that reversed order.
 Variables nest as Keras's weight paths: {"lstm": {"lstm_cell": {"kernel", "recurrent_kernel",
 "bias"}}}, and {"bidirectional": {"forward_lstm": {...}, "backward_lstm": {...}}}.
+`stateful=True` keeps the last states between calls (rnn_stateful.py). A custom cell may take
+nested inputs and return nested outputs, with states given as shapes (the guide's NestedCell).
 """
 import jax
 import jax.numpy as jnp
