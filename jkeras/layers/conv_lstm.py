@@ -17,6 +17,7 @@ from jkeras.layers import config_utils
 from jkeras.layers import conv_utils as cu
 from jkeras.layers.recurrent import scan_cell
 from jkeras.layers.recurrent_cells import forget_bias_initializer
+from jkeras.layers.rnn_stateful import StatefulMixin
 
 
 class _ConvLSTMCell(Layer):
@@ -73,7 +74,7 @@ class _ConvLSTMCell(Layer):
         return h, [h, c]
 
 
-class _ConvLSTM(Layer):
+class _ConvLSTM(StatefulMixin, Layer):
     rank = None
     _penalty_weights = _ConvLSTMCell._penalty_weights  # (held for the cell's weights)
 
@@ -96,9 +97,6 @@ class _ConvLSTM(Layer):
             if not 0 <= rate <= 1:
                 raise ValueError(f"{name}: `{arg}` must be a float between 0 and 1. "
                                  f"Received: {arg}={rate!r}")
-        if stateful:
-            raise ValueError(f"{name}: `stateful=True` is not supported by jkeras (state lives "
-                             "in the pure variables; pass `initial_state` instead).")
         super().__init__(**kwargs)
         penalties = {name: getattr(self, name)  # the cell's weights take them
                      for name in weight_options.argument_names(_ConvLSTMCell)[1:]}
@@ -111,7 +109,8 @@ class _ConvLSTM(Layer):
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.seed = seed
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
-        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), False, bool(unroll)
+        self.go_backwards, self.unroll = bool(go_backwards), bool(unroll)
+        self.stateful = bool(stateful)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=self.rank + 3)
@@ -142,7 +141,9 @@ class _ConvLSTM(Layer):
             x = x.astype(self.compute_dtype)
         shape = self._state_shape(x)
         if initial_state is None:
-            states = [jnp.zeros(shape, x.dtype), jnp.zeros(shape, x.dtype)]
+            zeros = [jnp.zeros(shape, x.dtype), jnp.zeros(shape, x.dtype)]
+            states = self.stateful_states(x.shape[0], lambda b: zeros) if self.stateful \
+                else zeros
         else:
             states = [jnp.asarray(s, x.dtype) for s in initial_state]
             if len(states) != 2 or any(s.shape != shape for s in states):
@@ -167,13 +168,15 @@ class _ConvLSTM(Layer):
             ms = jnp.swapaxes(jnp.asarray(mask).astype(bool).reshape(x.shape[:2]), 0, 1)
         final, output = scan_cell(self, lambda x_t, s: self.cell(x_t, s, **kwargs), xs, ms,
                                   states, jnp.zeros(shape, x.dtype))
+        if self.stateful:
+            self.store_states(final)
         return (output, *final) if self.return_state else output
 
     def get_config(self):
         c = self.cell
         return {**super().get_config(), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards,
-                "stateful": False, "unroll": self.unroll,
+                "stateful": self.stateful, "unroll": self.unroll,
                 "zero_output_for_mask": self.zero_output_for_mask, "filters": c.filters,
                 "kernel_size": c.kernel_size, "strides": c.strides, "padding": c.padding,
                 "data_format": c.data_format, "dilation_rate": c.dilation_rate,

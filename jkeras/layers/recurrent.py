@@ -6,9 +6,12 @@ step), or emits zeros when `zero_output_for_mask` (Bidirectional turns that on f
 `go_backwards` reads the sequence from the end and returns outputs in that reversed order.
 Variables nest as Keras's weight paths: {"lstm": {"lstm_cell": {"kernel", "recurrent_kernel",
 "bias"}}}, and {"bidirectional": {"forward_lstm": {...}, "backward_lstm": {...}}}.
+`stateful=True` keeps the last states between calls (rnn_stateful.py). A custom cell may take
+nested inputs and return nested outputs, with states given as shapes (the guide's NestedCell).
 """
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from jkeras.core import frame as frames
@@ -16,6 +19,7 @@ from jkeras.core.input_spec import InputSpec, check_input_spec
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
 from jkeras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
+from jkeras.layers.rnn_stateful import StatefulMixin, check_static_batch, unwrap_initial_state
 
 
 def _in_init(layer):
@@ -31,19 +35,21 @@ def _first(mask):
 
 def masked_step(m_t, out, new, prev, states, zero_output):
     """Keras's masked time step: where `m_t` (batch,) is False the states stay as they were and
-    the output repeats the previous one (zeros with `zero_output`)."""
+    the output repeats the previous one (zeros with `zero_output`). `out` may be nested."""
     def keep(like):
         return m_t.reshape((-1,) + (1,) * (like.ndim - 1))
-    out = jnp.where(keep(out), out, jnp.zeros_like(out) if zero_output else prev)
+    out = jax.tree_util.tree_map(
+        lambda o, p: jnp.where(keep(o), o, jnp.zeros_like(o) if zero_output else p), out, prev)
     return out, [jnp.where(keep(n), n, s) for n, s in zip(new, states)]
 
 
 def scan_cell(layer, cell_step, xs, ms, states, prev):
     """The time loop of `layer` (an RNN-like layer: go_backwards, return_sequences,
-    zero_output_for_mask) over time-major `xs` and masks `ms` (or None) as one `lax.scan`:
-    (final states, output: the batch-major sequence or the last step)."""
+    zero_output_for_mask) over time-major `xs` (an array or a nest of arrays) and masks `ms`
+    (or None) as one `lax.scan`: (final states, output: the batch-major sequence or the last
+    step)."""
     if layer.go_backwards:
-        xs = xs[::-1]
+        xs = jax.tree_util.tree_map(lambda a: a[::-1], xs)
         ms = None if ms is None else ms[::-1]
 
     def step(carry, inp):
@@ -56,10 +62,19 @@ def scan_cell(layer, cell_step, xs, ms, states, prev):
         return (new, out), (out if layer.return_sequences else None)
 
     (final, last), outs = lax.scan(step, (states, prev), (xs, ms))
-    return final, (jnp.swapaxes(outs, 0, 1) if layer.return_sequences else last)
+    if not layer.return_sequences:
+        return final, last
+    return final, jax.tree_util.tree_map(lambda a: jnp.swapaxes(a, 0, 1), outs)
 
 
-class RNN(Layer):
+def _size_shape(size):
+    """A cell's state or output size (an int, or a shape as a list/tuple) as a shape tuple."""
+    if isinstance(size, (list, tuple)):
+        return tuple(int(d) for d in size)
+    return (int(size),)
+
+
+class RNN(StatefulMixin, Layer):
     """Runs `cell` over the time axis of (batch, timesteps, features) inputs."""
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
@@ -68,15 +83,12 @@ class RNN(Layer):
             raise ValueError("Argument `cell` should be a jkeras Layer with a `state_size` "
                              "attribute and a `call(inputs, states)` method. "
                              f"Received: cell={cell!r}")
-        if stateful:
-            raise ValueError(f"{type(self).__name__}: `stateful=True` is not supported by jkeras "
-                             "(state lives in the pure variables; pass `initial_state` instead).")
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
         self.unroll = bool(unroll)  # accepted for compatibility: lax.scan needs no unrolling
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
@@ -84,7 +96,18 @@ class RNN(Layer):
 
     @property
     def state_size(self):
-        return list(self.cell.state_size)
+        # an int (one state), or one entry per state: an int or a shape (list / tuple)
+        size = self.cell.state_size
+        return list(size) if isinstance(size, (list, tuple)) else [size]
+
+    def get_initial_state(self, batch_size):
+        """Zeros states (the cell's own `get_initial_state` when it has one), as a list."""
+        make = getattr(self.cell, "get_initial_state", None)
+        if make is not None:
+            states = make(batch_size=batch_size)
+            return list(states) if isinstance(states, (list, tuple)) else [states]
+        return [jnp.zeros((batch_size,) + _size_shape(s), self.cell.compute_dtype)
+                for s in self.state_size]
 
     def compute_mask(self, inputs, mask=None):
         mask = _first(mask)
@@ -95,33 +118,49 @@ class RNN(Layer):
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         check_input_spec(self, (sequences,))  # init runs `call` without the spec check
-        x = jnp.asarray(sequences)
-        if not jnp.issubdtype(x.dtype, jnp.floating):
-            x = x.astype(self.compute_dtype)
-        batch = x.shape[0]
-        states = self._initial_state(initial_state, batch, x.dtype)
+
+        def as_input(a):
+            a = jnp.asarray(a)
+            return a if jnp.issubdtype(a.dtype, jnp.floating) else a.astype(self.compute_dtype)
+        x = jax.tree_util.tree_map(as_input, sequences)
+        first = jax.tree_util.tree_leaves(x)[0]  # nested inputs: (batch, timesteps, ...) each
+        batch, dtype = first.shape[0], first.dtype
+        if self.stateful and initial_state is None:
+            states = self.stateful_states(batch, lambda b: self._initial_state(None, b, dtype))
+        else:
+            states = self._initial_state(initial_state, batch, dtype)
         mask = _first(mask)
+        x0 = jax.tree_util.tree_map(lambda a: a[:, 0], x)
         if _in_init(self):
             # Create the cell's weights outside the scan (inside it they would be tracers).
-            self.cell(x[:, 0], states, training=training)
+            self.cell(x0, states, training=training)
         cell_kwargs = {"training": training}
         masks = self._dropout_masks(x, states[0], training)
         if masks != (None, None):
             cell_kwargs["dropout_masks"] = masks
 
-        xs = jnp.swapaxes(x, 0, 1)
+        def cell_step(x_t, s):
+            return self.cell(x_t, s, **cell_kwargs)
+        xs = jax.tree_util.tree_map(lambda a: jnp.swapaxes(a, 0, 1), x)
         ms = None
         if mask is not None:
             mask = jnp.asarray(mask)
             if mask.ndim == 3:
                 mask = mask[..., 0]
-            if mask.shape != x.shape[:2]:
+            if mask.shape != first.shape[:2]:
                 raise ValueError(f"Layer '{self.name}': the mask must have shape (batch, "
-                                 f"timesteps)={x.shape[:2]}. Received: mask.shape={mask.shape}")
+                                 f"timesteps)={first.shape[:2]}. Received: "
+                                 f"mask.shape={mask.shape}")
             ms = jnp.swapaxes(mask.astype(bool), 0, 1)
-        prev = jnp.zeros((batch, self.cell.output_size), x.dtype)
-        final, output = scan_cell(self, lambda x_t, s: self.cell(x_t, s, **cell_kwargs), xs, ms,
-                                  states, prev)
+        size = self.cell.output_size
+        if isinstance(size, (int, np.integer)):
+            prev = jnp.zeros((batch, size), dtype)
+        else:  # nested outputs: zeros of the structure the cell returns
+            spec = jax.eval_shape(lambda a, s: cell_step(a, s)[0], x0, states)
+            prev = jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), spec)
+        final, output = scan_cell(self, cell_step, xs, ms, states, prev)
+        if self.stateful:
+            self.store_states(final)
         if self.return_state:
             return (output, *final)
         return output
@@ -129,7 +168,7 @@ class RNN(Layer):
     def _initial_state(self, initial_state, batch, dtype):
         sizes = self.state_size
         if initial_state is None:
-            return [jnp.zeros((batch, s), dtype) for s in sizes]
+            return [jnp.zeros((batch,) + _size_shape(s), dtype) for s in sizes]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else \
             [initial_state]
         if len(states) != len(sizes):
@@ -138,9 +177,11 @@ class RNN(Layer):
         out = []
         for s, size in zip(states, sizes):
             s = jnp.asarray(s, dtype)
-            if s.shape != (batch, size):
+            expected = (batch,) + _size_shape(size)
+            if s.shape != expected:
+                shown = ", ".join(str(d) for d in _size_shape(size))
                 raise ValueError(f"Layer '{self.name}': each initial state must have shape "
-                                 f"(batch_size, {size})=({batch}, {size}). Received: {s.shape}")
+                                 f"(batch_size, {shown})={expected}. Received: {s.shape}")
             out.append(s)
         return out
 
@@ -321,9 +362,30 @@ class Bidirectional(Layer):
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
-        self.stateful = False
+        self.stateful = layer.stateful
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=3)
+
+    def __call__(self, *args, **kwargs):
+        if self.stateful:
+            check_static_batch(self, args, kwargs)
+        return super().__call__(*args, **unwrap_initial_state(kwargs))
+
+    def reset_state(self):
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
+        self.forward_layer.reset_state()
+        self.backward_layer.reset_state()
+
+    def reset_states(self):
+        # Compatibility alias, as Keras 3's.
+        self.reset_state()
+
+    @property
+    def states(self):
+        if self.forward_layer.states and self.backward_layer.states:
+            return tuple(self.forward_layer.states + self.backward_layer.states)
+        return None
 
     def get_config(self):
         from jkeras.saving.serialization import serialize_keras_object

@@ -4,7 +4,7 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import array_logs, chunks, data as data_lib
+from jkeras.training import array_logs, chunks, data as data_lib, stateful_inference
 from jkeras.training.step import new_eval_state
 
 
@@ -31,6 +31,10 @@ class OnBatchMixin:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._jk_assert_compiled("test_on_batch")
+        if stateful_inference.applies(self, x, None, "test_on_batch"):  # states carried
+            n = int(np.shape(jax.tree_util.tree_leaves(x)[0])[0])
+            logs, outputs = stateful_inference.evaluate(self, x, y, sample_weight, n, None)
+            return logs if return_dict else outputs.evaluate_order(logs)
         batch = tuple(data_lib.to_numpy(t) for t in (x, y, sample_weight))
         data_lib.check_cardinality(*batch)
         outputs = self.engine.outputs_for(batch, role="test")
@@ -42,6 +46,9 @@ class OnBatchMixin:
         return logs if return_dict else outputs.evaluate_order(logs)
 
     def predict_on_batch(self, x):
+        if stateful_inference.applies(self, x, None, "predict_on_batch"):  # states carried
+            n = int(np.shape(jax.tree_util.tree_leaves(x)[0])[0])
+            return stateful_inference.predict(self, x, n, None)
         x = data_lib.to_numpy(x)
         self._build_from_inputs(x)
         out = self.engine.predict_programs().predict_host()(

@@ -17,7 +17,8 @@ from jkeras.core import config as core_config
 
 from jkeras.distribution import current as distribution_lib
 from jkeras.training import (chunks, compile_utils, compile_watch, data as data_lib,
-                             host_epochs, inference, listening, loop as loop_lib, seams)
+                             host_epochs, inference, listening, loop as loop_lib, seams,
+                             stateful_inference)
 from jkeras.training.keras_steps import KerasStepsMixin
 from jkeras.training.on_batch import OnBatchMixin, pythonify as _pythonify
 from jkeras.training.engine import Engine, signature
@@ -273,6 +274,10 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             raise ValueError(f"Arguments not recognized: {kwargs}")
         batch_size = data_lib.check_batch_size(batch_size)
         steps = _step_limit(steps)
+        if stateful_inference.applies(self, x, callbacks, "evaluate"):  # states carried, as Keras
+            logs, outputs = stateful_inference.evaluate(self, x, y, sample_weight, batch_size,
+                                                        steps)
+            return logs if return_dict else outputs.evaluate_order(logs)
         data = data_lib.make_data(x, y, sample_weight, batch_size, steps, "evaluate")
         outputs = engine.outputs_for(data_lib.first_batch(data), role="test")
         progs = engine.programs_for(outputs)
@@ -304,6 +309,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         from jkeras.training.callbacks import Callback, CallbackList
         batch_size = data_lib.check_batch_size(batch_size)
         steps = _step_limit(steps)
+        if stateful_inference.applies(self, x, callbacks, "predict"):  # states carried, as Keras
+            return stateful_inference.predict(self, x, batch_size, steps)
         engine = self.engine
         data = data_lib.make_data(x, None, None, batch_size, steps, "predict")
         if signature(data_lib.first_batch(data)[0]) not in engine.loop_risky:

@@ -3,6 +3,7 @@ go_backwards, masks, dropout in training), channels_first by transposition, erro
 import numpy as np
 import pytest
 
+import jkeras
 from jkeras import layers as L
 from jkeras.testing import layer_test
 
@@ -56,7 +57,7 @@ def test_errors():
     with pytest.raises(ValueError, match=r"ConvLSTM2D: The `kernel_size` argument must be a "
                                          r"tuple of 2 integers"):
         L.ConvLSTM2D(2, (1, 2, 3))
-    with pytest.raises(ValueError, match=r"`stateful=True` is not supported"):
-        L.ConvLSTM1D(2, 3, stateful=True)
+    with pytest.raises(ValueError, match=r"batch size must be static"):
+        L.ConvLSTM1D(2, 3, stateful=True)(jkeras.Input((4, 5, 1)))
     with pytest.raises(ValueError, match=r"expected ndim=5"):
         L.ConvLSTM2D(2, 3)(np.zeros((2, 3, 5, 2), "float32"))

@@ -143,8 +143,8 @@ def test_bad_arguments():
         L.GRU(2.5)
     with pytest.raises(ValueError, match="use_cudnn"):
         L.GRU(3, use_cudnn="yes")
-    with pytest.raises(ValueError, match="stateful"):
-        L.SimpleRNN(3, stateful=True)
+    with pytest.raises(ValueError, match="batch size must be static"):
+        L.SimpleRNN(3, stateful=True)(jkeras.Input((4, 2)))
     with pytest.raises(TypeError, match="Unrecognized keyword"):
         L.LSTM(3, bogus=1)
     with pytest.raises(ValueError, match="cell"):
