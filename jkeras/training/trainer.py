@@ -10,14 +10,12 @@ next); the model gets them back at the end, or whenever a callback touches `self
 """
 import warnings
 
-import jax
-import numpy as np
 
 from jkeras.core import config as core_config
 
 from jkeras.distribution import current as distribution_lib
 from jkeras.training import (chunks, compile_utils, compile_watch, data as data_lib,
-                             host_epochs, inference, listening, loop as loop_lib, seams,
+                             host_epochs, inference, listening, loop as loop_lib,
                              stateful_inference)
 from jkeras.training.keras_steps import KerasStepsMixin
 from jkeras.training.on_batch import OnBatchMixin, pythonify as _pythonify
