@@ -121,3 +121,21 @@ def test_recompile_without_loss_or_metrics_keeps_them_as_keras(tf):
     want = _recompiled_history(tf.keras)
     assert got == want
     assert got[0] == [["loss", "mae"], ["loss", "mse"]] and got[2] is None
+
+
+def test_apply_gradients_after_fit_builds_its_own_state():
+    """One home: `apply_gradients` on the model's variables after a fit builds a state for that
+    list (its slots start at zero) and the next fit starts from a fresh state in turn."""
+    import jax.numpy as jnp
+
+    model = _model()
+    x, y = _data()
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    opt = model.optimizer
+    assert int(opt.iterations) == 4 and not opt.built
+    grads = [jnp.ones_like(v.value) for v in model.trainable_variables]
+    opt.apply_gradients(zip(grads, model.trainable_variables))
+    assert opt.built and int(opt.iterations) == 1
+    assert model.engine.opt_state is None
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert int(opt.iterations) == 4 and model.engine.opt_state is opt.state
