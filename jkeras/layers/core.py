@@ -56,6 +56,9 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    _builds_at_init = True  # Keras: built once constructed
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -90,6 +93,7 @@ class Flatten(Layer):
 
 class Reshape(Layer):
     """Reshape all but the batch axis to `target_shape` (one -1 allowed)."""
+    _builds_at_init = True  # Keras: built once constructed
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
@@ -171,6 +175,9 @@ class Lambda(Layer):
 
 
 class Identity(Layer):
+    _builds_at_init = True  # Keras: built once constructed
+    supports_masking = True
+
     def call(self, inputs):
         return inputs
 
@@ -178,7 +185,7 @@ class Identity(Layer):
 class Masking(Layer):
     """Mark timesteps whose features all equal `mask_value` as masked: their outputs are zeros
     and the output mask (`compute_mask`, shape inputs.shape[:-1]) is False there."""
-
+    _builds_at_init = True  # Keras: built once constructed
     supports_masking = True
 
     def __init__(self, mask_value=0.0, **kwargs):

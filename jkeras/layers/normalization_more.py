@@ -79,7 +79,7 @@ class GroupNormalization(Layer):
 
 class UnitNormalization(Layer):
     """Scale each sample to unit L2 norm along `axis` (`x * rsqrt(max(sum(x^2), 1e-24))`)."""
-
+    _builds_at_init = True  # Keras: built once constructed
     supports_masking = True
 
     def __init__(self, axis=-1, **kwargs):
