@@ -157,3 +157,43 @@ def test_merge_compute_mask_errors():
         L.Concatenate().compute_mask([A, B], [None])
     assert L.Add().compute_mask([A, B], [np.ones((2, 4), bool), None]) is None
     assert L.Dot(axes=2).compute_mask([A, B], [np.ones((2, 4), bool)] * 2) is None
+
+
+PASS_THROUGH = [("Activation", ("relu",)), ("Identity", ()), ("ReLU", ()), ("LeakyReLU", ()),
+                ("ELU", ()), ("Dropout", (0.5,)), ("GaussianNoise", (0.1,)),
+                ("GaussianDropout", (0.1,)), ("AlphaDropout", (0.1,)),
+                ("SpatialDropout1D", (0.2,)), ("ActivityRegularization", ()),
+                ("UnitNormalization", ()), ("LayerNormalization", ()), ("Dense", (3,))]
+
+
+def test_masks_flow_through_activation_dropout_and_noise_layers(tf):
+    """Embedding(mask_zero) -> each layer -> the mask it passes on, eagerly and in a functional
+    model ending in a mask-consuming GlobalAveragePooling1D (values as tf.keras)."""
+    ids = np.array([[1, 2, 0, 0], [3, 1, 2, 0]], np.int32)
+
+    def run(mod):
+        embedding = mod.layers.Embedding(5, 3, mask_zero=True)
+        table = np.arange(15, dtype=np.float32).reshape(5, 3) / 10.0
+        x = embedding(ids)
+        embedding.set_weights([table])
+        x = embedding(ids)
+        masks = []
+        for name, args in PASS_THROUGH:
+            layer = getattr(mod.layers, name)(*args)
+            y = layer(x)
+            masks.append(_mask(y))
+        inputs = mod.Input((4,), dtype="int32")
+        h = mod.layers.Embedding(5, 3, mask_zero=True)(inputs)
+        for name, args in PASS_THROUGH[:-1]:
+            h = getattr(mod.layers, name)(*args)(h)
+        model = mod.Model(inputs, mod.layers.GlobalAveragePooling1D()(h))
+        model.layers[1].set_weights([table])
+        return masks, np.asarray(model(ids))
+
+    their_masks, their_out = run(tf.keras)
+    our_masks, our_out = run(jkeras)
+    for (name, _), expected, got in zip(PASS_THROUGH, their_masks, our_masks):
+        assert (expected is None) == (got is None), name
+        if expected is not None:
+            np.testing.assert_array_equal(got, expected, err_msg=name)
+    np.testing.assert_allclose(our_out, their_out, rtol=1e-5, atol=1e-6)
