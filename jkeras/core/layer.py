@@ -14,6 +14,7 @@ import numpy as np
 from jkeras import initializers
 from jkeras.core import (bound_variable, errors, frame as frames, masking, naming,
                          random, shapes, weight_options)
+from jkeras.core.build_at_init import BuildAtInitMixin
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.layer_dtype import LayerDTypeMixin
 from jkeras.core.layer_losses import LossesMixin
@@ -26,7 +27,7 @@ def _in_spec_mode():
     return getattr(_spec_mode, "on", False)
 
 
-class Layer(LossesMixin, LayerDTypeMixin):
+class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
     def __new__(cls, *args, **kwargs):
         instance = object.__new__(cls)
         if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
@@ -51,6 +52,7 @@ class Layer(LossesMixin, LayerDTypeMixin):
         self.trainable = bool(trainable)
         self._set_dtype_policy(dtype, autocast)
         self.built = False
+        self._build_at_init_if_stateless()
         self._specs_built = False
         self.input_spec = None
         self._output_shape = None
@@ -401,6 +403,8 @@ class Layer(LossesMixin, LayerDTypeMixin):
 
     def get_build_config(self):
         """{"input_shape": ...} the layer was built for (None while unbuilt), as Keras."""
+        if self._build_config_at_init():
+            return None
         from jkeras.saving.layer_config import build_config_of
         return build_config_of(self)
 

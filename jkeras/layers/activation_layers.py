@@ -16,6 +16,7 @@ def _is_number(value):
 
 
 class _Elementwise(Layer):
+    _builds_at_init = True  # Keras: built once constructed
     supports_masking = True
 
     def compute_output_shape(self, input_shape):
@@ -132,6 +133,7 @@ class ELU(_Elementwise):
 class PReLU(_Elementwise):
     """`x` if `x > 0` else `alpha * x` with a learned `alpha` per input unit (shared along
     `shared_axes`, 1-based axes of the inputs)."""
+    _builds_at_init = False  # it has a weight
     _penalty_weights = {"alpha": "alpha"}
 
     def __init__(self, alpha_initializer="Zeros", shared_axes=None, **kwargs):

@@ -7,6 +7,7 @@ from jkeras.core.layer import Layer
 class ActivityRegularization(Layer):
     """Outputs its inputs unchanged; `l1 * sum|x| + l2 * sum x²` (divided by the batch size)
     joins `layer.losses` and the training loss."""
+    _builds_at_init = True  # Keras: built once constructed
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)

@@ -74,12 +74,13 @@ class _EinsumDense(Layer):
         return out + self.bias if self.use_bias else out
 
 
-def _positive_int(value, arg, allow_none=False):
+def _positive_int(value, arg, allow_none=False, owner=""):
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         expected = "a positive integer or `None`" if allow_none else "a positive integer"
-        raise ValueError(f"Received an invalid value for argument `{arg}`, expected {expected}. "
+        raise ValueError(f"{owner}Received an invalid value for argument `{arg}`, expected "
+                         f"{expected}. "
                          f"Received: {arg}={value!r}")
     return int(value)
 
@@ -97,9 +98,10 @@ class MultiHeadAttention(Layer):
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", seed=None, **kwargs):
-        num_heads = _positive_int(num_heads, "num_heads")
-        key_dim = _positive_int(key_dim, "key_dim")
-        value_dim = _positive_int(value_dim, "value_dim", allow_none=True)
+        owner = f"{type(self).__name__}: "
+        num_heads = _positive_int(num_heads, "num_heads", owner=owner)
+        key_dim = _positive_int(key_dim, "key_dim", owner=owner)
+        value_dim = _positive_int(value_dim, "value_dim", allow_none=True, owner=owner)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
                 not 0 <= dropout < 1:
             raise ValueError("Invalid value received for argument `dropout`, expected a float "

@@ -18,8 +18,8 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError("Received an invalid value for `units`, expected a positive "
-                             f"integer. Received: units={units!r}")
+            raise ValueError(f"{type(self).__name__}: Received an invalid value for `units`, "
+                             f"expected a positive integer. Received: units={units!r}")
         super().__init__(**kwargs)
         self.units = int(units)
         self.activation = activations.get(activation)
@@ -56,6 +56,9 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    _builds_at_init = True  # Keras: built once constructed
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -90,13 +93,15 @@ class Flatten(Layer):
 
 class Reshape(Layer):
     """Reshape all but the batch axis to `target_shape` (one -1 allowed)."""
+    _builds_at_init = True  # Keras: built once constructed
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         target_shape = tuple(target_shape)
         if sum(d == -1 for d in target_shape) > 1:
-            raise ValueError(f"Layer '{self.name}': only one -1 is allowed in target_shape. "
-                             f"Received: target_shape={target_shape}")
+            raise ValueError(f"Layer '{self.name}' (Reshape): There must be at most one unknown "
+                             "dimension (-1) in `target_shape`. Received: "
+                             f"target_shape={target_shape}.")
         self.target_shape = target_shape
 
     def call(self, inputs):
@@ -171,6 +176,9 @@ class Lambda(Layer):
 
 
 class Identity(Layer):
+    _builds_at_init = True  # Keras: built once constructed
+    supports_masking = True
+
     def call(self, inputs):
         return inputs
 
@@ -178,11 +186,16 @@ class Identity(Layer):
 class Masking(Layer):
     """Mark timesteps whose features all equal `mask_value` as masked: their outputs are zeros
     and the output mask (`compute_mask`, shape inputs.shape[:-1]) is False there."""
-
+    _builds_at_init = True  # Keras: built once constructed
     supports_masking = True
 
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(mask_value, (str, bytes)) or not np.issubdtype(
+                np.asarray(mask_value).dtype, np.number) and \
+                np.asarray(mask_value).dtype != np.bool_:
+            raise TypeError(f"Masking layer '{self.name}': `mask_value` must be a number. "
+                            f"Received: mask_value={mask_value!r}")
         self.mask_value = mask_value
 
     def _keep(self, inputs):

@@ -7,9 +7,9 @@ from jkeras import initializers
 from jkeras.core.layer import Layer
 
 
-def _check_dim(value, arg):
+def _check_dim(value, arg, owner):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"`{arg}` must be a positive integer. Received: {arg}={value!r} "
+        raise ValueError(f"{owner}: `{arg}` must be a positive integer. Received: {arg}={value!r} "
                          f"(of type {type(value).__name__}).")
     return int(value)
 
@@ -21,8 +21,8 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
                  **kwargs):
-        input_dim = _check_dim(input_dim, "input_dim")
-        output_dim = _check_dim(output_dim, "output_dim")
+        input_dim = _check_dim(input_dim, "input_dim", type(self).__name__)
+        output_dim = _check_dim(output_dim, "output_dim", type(self).__name__)
         kwargs.pop("input_length", None)  # deprecated in Keras 3, ignored there too
         super().__init__(**kwargs)
         self.autocast = False  # as Keras: embeddings read in float32, the output cast

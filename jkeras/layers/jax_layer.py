@@ -60,7 +60,17 @@ class JaxLayer(Layer):
                 lambda s: jnp.ones([1 if d is None else d for d in s]), input_shape,
                 is_leaf=lambda s: isinstance(s, tuple) and all(
                     d is None or isinstance(d, int) for d in s))
-            shapes = jax.eval_shape(lambda k: self._run_init(k, example), jax.random.PRNGKey(0))
+            try:
+                shapes = jax.eval_shape(lambda k: self._run_init(k, example),
+                                        jax.random.PRNGKey(0))
+            except (TypeError, ValueError) as e:
+                if isinstance(e, jax.errors.ConcretizationTypeError):
+                    raise
+                raise ValueError(
+                    f"Layer '{self.name}' ({type(self).__name__}): `init_fn` failed for inputs "
+                    f"of shape {input_shape}, so the weights cannot be created. Check that "
+                    f"the wrapped module accepts this input shape. {type(e).__name__}: {e}"
+                ) from e
             params, state = self._split(shapes)
             self._weights_from(params, True, lambda i: self._init_leaf(example, 0, i))
             self._weights_from(state, False, lambda i: self._init_leaf(example, 1, i))
@@ -110,7 +120,16 @@ class JaxLayer(Layer):
             rng = rng if self.seed is None else jax.random.fold_in(rng, self.seed)
         values = {"params": self._tree(0), "state": self._tree(1), "rng": rng,
                   "inputs": inputs, "training": training}
-        out = self.call_fn(*[values[n] for n in self.call_fn_arguments])
+        try:
+            out = self.call_fn(*[values[n] for n in self.call_fn_arguments])
+        except (TypeError, ValueError) as e:
+            if isinstance(e, jax.errors.ConcretizationTypeError):
+                raise  # the base layer explains traced control flow
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}): the output of `call_fn` could not "
+                f"be computed (nor its shape inferred) for inputs of shape "
+                f"{jax.tree_util.tree_map(jnp.shape, inputs)}. Check that the wrapped module "
+                f"accepts this input shape. {type(e).__name__}: {e}") from e
         if not self.call_fn_has_state:
             return out
         out, new_state = out

@@ -3,9 +3,15 @@ import jax.numpy as jnp
 
 from jkeras.core.layer import Layer
 from jkeras.core.shapes import is_shape
+from jkeras.layers import merge_masks
 
 
 class _Merge(Layer):
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return merge_masks.or_mask(inputs, mask)
+
     def _check_list(self, inputs, shapes=False):
         single = is_shape(inputs) if shapes else not isinstance(inputs, (list, tuple))
         if single or len(inputs) < 2:
@@ -59,6 +65,9 @@ class Concatenate(_Merge):
     def call(self, inputs):
         self._check_list(inputs)
         return jnp.concatenate(inputs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        return merge_masks.concatenate_mask(inputs, mask, self.axis)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

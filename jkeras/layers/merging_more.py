@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from jkeras.layers import merge_masks
 from jkeras.layers.merging import _Merge
 
 
@@ -49,6 +50,10 @@ class Multiply(_Elementwise):
     def _op(self, a, b):
         return a * b
 
+    def call(self, inputs):
+        self._check_list(inputs)
+        return merge_masks.multiply_masked(inputs)
+
 
 class Average(_Elementwise):
     def call(self, inputs):
@@ -60,10 +65,18 @@ class Maximum(_Elementwise):
     def _op(self, a, b):
         return jnp.maximum(a, b)
 
+    def call(self, inputs):
+        self._check_list(inputs)
+        return merge_masks.op_masked(self._op, inputs)
+
 
 class Minimum(_Elementwise):
     def _op(self, a, b):
         return jnp.minimum(a, b)
+
+    def call(self, inputs):
+        self._check_list(inputs)
+        return merge_masks.op_masked(self._op, inputs)
 
 
 def _l2_normalize(x, axis):
@@ -134,6 +147,9 @@ class Dot(_Merge):
         out = lax.dot_general(x1, x2, (((a1,), (a2,)), ((0,), (0,))),
                               precision=lax.Precision.HIGHEST)
         return out[:, None] if out.ndim == 1 else out
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
     def get_config(self):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}

@@ -20,7 +20,8 @@ class GroupNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", **kwargs):
         if isinstance(groups, bool) or not isinstance(groups, int) or (
                 groups <= 0 and groups != -1):
-            raise ValueError("Received an invalid value for argument `groups`, expected a "
+            raise ValueError(f"{type(self).__name__}: Received an invalid value for argument "
+                             "`groups`, expected a "
                              "positive integer (or `-1` for instance normalization). "
                              f"Received: groups={groups}")
         super().__init__(**kwargs)
@@ -79,7 +80,7 @@ class GroupNormalization(Layer):
 
 class UnitNormalization(Layer):
     """Scale each sample to unit L2 norm along `axis` (`x * rsqrt(max(sum(x^2), 1e-24))`)."""
-
+    _builds_at_init = True  # Keras: built once constructed
     supports_masking = True
 
     def __init__(self, axis=-1, **kwargs):

@@ -66,6 +66,7 @@ _tiled_max_pool.defvjp(_tiled_max_pool_fwd, _tiled_max_pool_bwd)
 
 
 class _Pooling(Layer):
+    _builds_at_init = True  # Keras: built once constructed
     rank = None
     mode = None
 
@@ -149,6 +150,7 @@ class AveragePooling3D(_Pooling):
 
 
 class _GlobalPooling(Layer):
+    _builds_at_init = True  # Keras: built once constructed
     rank = None
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):

@@ -39,6 +39,7 @@ def _float_inputs(x, dtype):
 
 
 class _RandomLayer(Layer):
+    _builds_at_init = True  # Keras: built once constructed
     supports_masking = True
 
     def _key(self):

@@ -35,6 +35,9 @@ class TimeDistributed(Wrapper):
     supports_masking = True
 
     def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError("Please initialize `TimeDistributed` layer with a "
+                             f"`keras.layers.Layer` instance. Received: {layer}")
         super().__init__(layer, **kwargs)
         self.input_spec = InputSpec(min_ndim=3)
 

@@ -43,7 +43,10 @@ def test_time_distributed_needs_three_dimensions():
 
 def test_wrapper_refuses_a_non_layer():
     with pytest.raises(ValueError, match="supplied to Wrapper isn't a supported layer type"):
-        L.TimeDistributed("dense")
+        L.Wrapper("dense")
+    with pytest.raises(ValueError, match="Please initialize `TimeDistributed` layer with a "
+                                         "`keras.layers.Layer` instance. Received: dense"):
+        L.TimeDistributed("dense")  # Keras's own wording for TimeDistributed
 
 
 def test_wrapper_subclass_holds_the_layer_and_its_config(tf):
