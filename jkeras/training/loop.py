@@ -27,7 +27,7 @@ import warnings
 import jax
 import numpy as np
 
-from jkeras.training import compile_watch, listening
+from jkeras.training import background_compile, compile_watch, listening
 from jkeras.training.chunks import chunk_loop, named, resident_plan
 
 FAST = 3e-4  # seconds per step below which dispatch dominates: always loop
@@ -135,9 +135,14 @@ class ArrayEpochs:
         mode = self.decision.mode if self.decision else "single"
         ts, logs = self._full(ts, pos, n_full, reset, mode)
         if pos + k > d.num_full and d.partial:
-            tail = self.progs.chunk("train", ("tail", d.num_full * self.bs, d.partial), False)
+            tail = self._tail()
+            background_compile.wait(tail)
             ts, logs = tail(ts, (d.device, self.perm), 0, 1, reset and n_full == 0)
         return ts, logs
+
+    def _tail(self):
+        d = self.data
+        return self.progs.chunk("train", ("tail", d.num_full * self.bs, d.partial), False)
 
     def _tune_chunk(self, ts, pos, reset, available):
         state = {"ts": ts, "logs": None}
@@ -174,6 +179,9 @@ class ArrayEpochs:
         d = self.data
         if self.cursor == 0 and self.shuffle:
             ts, self.perm = draw_permutation(ts, d.num_samples)
+        if self.cursor == 0 and d.partial and d.num_full and not self.eager:
+            # the partial batch's program compiles while the full batches compile and run
+            background_compile.start(self._tail(), ts, (d.device, self.perm), 0, 1, False)
         steps = d.num_batches - self.cursor
         if steps_per_epoch is not None:
             if steps < steps_per_epoch:

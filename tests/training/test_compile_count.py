@@ -3,6 +3,7 @@ time): the first fit of a small model compiles a bounded number, no loop is comp
 measure the loop mode, and a later fit that changes only epochs, initial_epoch, callbacks or
 verbosity compiles nothing."""
 import contextlib
+import threading
 
 import numpy as np
 import pytest
@@ -10,10 +11,11 @@ from jax import monitoring
 
 import jkeras
 from jkeras import layers as L
-from jkeras.training import loop
+from jkeras.training import background_compile, loop
 
 EVENT = "/jax/core/compile/backend_compile_duration"
 STEP_PROGRAMS = ("jit(run)", "jit(epochs)")  # Programs.chunk / Programs.train_epochs
+THREADS = []  # the thread of each compile
 
 
 @contextlib.contextmanager
@@ -24,6 +26,7 @@ def compiles():
     def listener(event, duration, **kwargs):
         if event == EVENT:
             names.append(kwargs.get("fun_name"))
+            THREADS.append(threading.current_thread().name)
     monitoring.register_event_duration_secs_listener(listener)
     try:
         yield names
@@ -59,10 +62,21 @@ def test_first_fit_compiles_a_bounded_number_of_programs():
     model = mlp()
     with compiles() as names:
         model.fit(x, y, batch_size=16, epochs=2, validation_split=0.2, verbose=1)
-    # the training loop, its partial batch, the evaluation loop: no program only to measure
-    # (the evaluation's partial batch may share a program with its loop)
-    assert len(steps(names)) <= 4, names
+    # the training loop, its partial batch, the evaluation loop and its partial batch; no
+    # program only to measure
+    assert len(steps(names)) == 4, names
     assert len(names) <= 12, names  # plus a few small eager ones (permutation, copies)
+
+
+def test_partial_batch_compiles_in_the_background_once():
+    x, y = data()
+    model = mlp()
+    THREADS.clear()
+    with compiles() as names:
+        model.fit(x, y, batch_size=16, epochs=2, verbose=1)  # 5 full batches of 16 + 10
+    assert len(steps(names)) == 2, names  # the loop and the partial batch, each once
+    assert sum(t.startswith("jkeras-compile") for t in THREADS) == 1, THREADS
+    assert not background_compile._pending
 
 
 def test_verbose_zero_first_fit_compiles_one_step_program():
