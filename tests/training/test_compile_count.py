@@ -107,12 +107,22 @@ class BatchListener(jkeras.callbacks.Callback):
         self.batches += 1
 
 
+class ValBatchListener(jkeras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.batches = 0
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.batches += 1
+
+
 CHANGES = {
     "epochs": dict(epochs=3),
     "initial_epoch": dict(epochs=3, initial_epoch=2),
     "early_stopping": dict(epochs=2, callbacks=[jkeras.callbacks.EarlyStopping(
         "loss", patience=5)]),
     "batch_callback": dict(epochs=1, callbacks=[BatchListener()]),
+    "test_batch_callback": dict(epochs=1, callbacks=[ValBatchListener()]),
     "verbose_0": dict(epochs=2, verbose=0),
     "verbose_2": dict(epochs=2, verbose=2),
 }
@@ -149,6 +159,8 @@ def test_no_recompilation_when_only_epochs_callbacks_or_verbosity_change(fitted,
     assert len(history.history["loss"]) == kwargs["epochs"] - kwargs.get("initial_epoch", 0)
     if change == "batch_callback":
         assert kwargs["callbacks"][0].batches == 5  # its hooks after every batch, as Keras
+    if change == "test_batch_callback":
+        assert kwargs["callbacks"][0].batches == 2  # 16 + 2 validation samples
 
 
 def test_chunked_fit_after_fused_compiles_only_its_chunk_programs():
