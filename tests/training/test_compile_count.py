@@ -99,20 +99,14 @@ def test_measuring_the_loop_mode_compiles_no_loop(monkeypatch):
 
 
 class BatchListener(jkeras.callbacks.Callback):
-    def __init__(self):
+    """Counts the calls of one batch hook (an instance attribute, as LambdaCallback's)."""
+
+    def __init__(self, hook):
         super().__init__()
         self.batches = 0
+        setattr(self, hook, self._count)
 
-    def on_train_batch_end(self, batch, logs=None):
-        self.batches += 1
-
-
-class ValBatchListener(jkeras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.batches = 0
-
-    def on_test_batch_end(self, batch, logs=None):
+    def _count(self, batch, logs=None):
         self.batches += 1
 
 
@@ -121,8 +115,8 @@ CHANGES = {
     "initial_epoch": dict(epochs=3, initial_epoch=2),
     "early_stopping": dict(epochs=2, callbacks=[jkeras.callbacks.EarlyStopping(
         "loss", patience=5)]),
-    "batch_callback": dict(epochs=1, callbacks=[BatchListener()]),
-    "test_batch_callback": dict(epochs=1, callbacks=[ValBatchListener()]),
+    "batch_callback": dict(epochs=1, callbacks=[BatchListener("on_train_batch_end")]),
+    "test_batch_callback": dict(epochs=1, callbacks=[BatchListener("on_test_batch_end")]),
     "verbose_0": dict(epochs=2, verbose=0),
     "verbose_2": dict(epochs=2, verbose=2),
 }
