@@ -3,6 +3,8 @@ from jkeras.core.config import (backend, disable_flash_attention, enable_flash_a
                                 epsilon, floatx, image_data_format, is_flash_attention_enabled,
                                 max_epochs, max_steps_per_epoch, set_epsilon, set_floatx,
                                 set_image_data_format, set_max_epochs, set_max_steps_per_epoch)
+from jkeras.core.compilation_cache import (compilation_cache_dir, disable_compilation_cache,
+                                           enable_compilation_cache)
 from jkeras.core.dtype_policy import dtype_policy, set_dtype_policy
 from jkeras.core.io_utils import (disable_interactive_logging, enable_interactive_logging,
                                   is_interactive_logging_enabled)
@@ -15,3 +17,4 @@ __all__ = ["backend", "disable_flash_attention", "enable_flash_attention",
            "is_interactive_logging_enabled"]
 __all__ += ["dtype_policy", "set_dtype_policy"]
 __all__ += ["max_epochs", "max_steps_per_epoch", "set_max_epochs", "set_max_steps_per_epoch"]
+__all__ += ["compilation_cache_dir", "disable_compilation_cache", "enable_compilation_cache"]

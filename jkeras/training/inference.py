@@ -8,7 +8,7 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import data as data_lib, listening
+from jkeras.training import background_compile, data as data_lib, listening
 from jkeras.training.chunks import chunk_loop, named, resident_plan
 
 
@@ -34,20 +34,24 @@ class EvalRunner:
         bs, dev = data.batch_size, data.device
         total = data.num_batches if steps is None else min(steps, data.num_batches)
         source, where = (dev, None), ("resident", bs)
+        tail = None
+        if data.partial:
+            tail = self.progs.chunk("test", ("tail", data.num_full * bs, data.partial), False)
+            if data.num_full and not self.eager:  # compiles while the full batches' does
+                background_compile.start(tail, es, source, 0, 1, False)
 
         def run(es, i, k):
             reset = i == 0
             n_full = max(0, min(i + k, data.num_full) - i)
             logs = None
-            if n_full and not self.single and n_full > 1:
+            if n_full and not self.single:  # any n: one loop program for every chunk length
                 es, logs = self.progs.chunk("test", where, True)(es, source, i, n_full, reset)
             else:
                 for j in range(n_full):
                     es, logs = self.progs.chunk("test", where, False)(
                         es, source, i + j, 1, reset and j == 0)
             if i + k > data.num_full and data.partial:
-                tail = self.progs.chunk("test", ("tail", data.num_full * bs, data.partial),
-                                        False)
+                background_compile.wait(tail)
                 es, logs = tail(es, source, 0, 1, reset and n_full == 0)
             return es, logs, k, i + k - 1, False
         _, logs, _ = chunk_loop(es, resident_plan(total, listen, total), run,

@@ -8,10 +8,13 @@ nobody listens, K with an integer `steps_per_execution`. A chunk runs either as 
 loop over device-resident batches ("loop" mode) or as one compiled call per step ("single"
 mode: on CPU, XLA runs convolutions inside a loop several times slower).
 
-`steps_per_execution="auto"` measures the mode once per compile and batch shape, inside the
-first chunk (so the measurement never changes where the hooks fall):
-  t1 = one compiled step (dispatch included). If t1 < FAST the step is dispatch-bound: loop mode.
-  Otherwise time a loop of 4 steps; loop mode only if it is faster per step than t1.
+`steps_per_execution="auto"`: a program without convolutions or pooling on CPU (and any program
+on an accelerator) runs in loop mode. Otherwise the mode is measured once per compile and batch
+shape, inside the first chunk (so the measurement never changes where the hooks fall): t1 = one
+compiled step (dispatch included); loop mode if t1 < SLOW (dispatch-bound), else single. No loop
+is compiled only to measure it (that compile cost more than a first epoch of a small CNN).
+In loop mode every chunk, of any length, runs the same loop program (n traced), so the chunk
+lengths of the progress bar, a batch-listening callback or none share one compiled program.
 
 When every callback is passive (History, TerminateOnNaN, or none overriding a hook) and no
 per-epoch host work is needed, whole epochs run inside one compiled while-loop (`run_fused`):
@@ -25,7 +28,7 @@ import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import compile_watch, listening
+from jkeras.training import background_compile, compile_watch, listening
 from jkeras.training.chunks import chunk_loop, named, resident_plan
 
 FAST = 3e-4  # seconds per step below which dispatch dominates: always loop
@@ -54,9 +57,9 @@ class Decision:
         self.mode, self.seconds = mode, seconds
 
 
-def tune(one, many, available, warm):
-    """Measure (see module doc). `one(i)` / `many(i, n)` run steps from i and block; `warm`:
-    `one` is already compiled. -> (Decision or None when there was no room, steps used)."""
+def tune(one, available, warm):
+    """Measure (see module doc). `one(i)` runs the step at i and blocks; `warm`: `one` is
+    already compiled. -> (Decision or None when there was no room, steps used)."""
     used = 0
     if not warm:
         one(0)  # compiles
@@ -66,14 +69,7 @@ def tune(one, many, available, warm):
     t = time.perf_counter()
     one(used)
     t1 = distribution_lib.agreed_seconds(time.perf_counter() - t)
-    used += 1
-    if t1 < FAST or available - used < 8:
-        return Decision("loop" if t1 < SLOW else "single", t1), used
-    many(used, 4)  # compiles
-    t = time.perf_counter()
-    many(used + 4, 4)
-    tl = distribution_lib.agreed_seconds((time.perf_counter() - t) / 4)
-    return Decision("loop" if tl < t1 else "single", min(tl, t1)), used + 8
+    return Decision("loop" if t1 < SLOW else "single", t1), used + 1
 
 
 _RISKY = ("conv_general_dilated", "reduce_window", "reduce_window_max", "reduce_window_sum",
@@ -126,7 +122,7 @@ class ArrayEpochs:
         if n <= 0:
             return ts, None
         source, where = (self.data.device, self.perm), ("resident", self.bs)
-        if mode == "loop" and n > 1:
+        if mode == "loop":  # any n: one program for every chunk length
             return self.progs.chunk("train", where, True)(ts, source, pos, n, reset)
         one, logs = self.progs.chunk("train", where, False), None
         for i in range(n):
@@ -140,9 +136,14 @@ class ArrayEpochs:
         mode = self.decision.mode if self.decision else "single"
         ts, logs = self._full(ts, pos, n_full, reset, mode)
         if pos + k > d.num_full and d.partial:
-            tail = self.progs.chunk("train", ("tail", d.num_full * self.bs, d.partial), False)
+            tail = self._tail()
+            background_compile.wait(tail)
             ts, logs = tail(ts, (d.device, self.perm), 0, 1, reset and n_full == 0)
         return ts, logs
+
+    def _tail(self):
+        d = self.data
+        return self.progs.chunk("train", ("tail", d.num_full * self.bs, d.partial), False)
 
     def _tune_chunk(self, ts, pos, reset, available):
         state = {"ts": ts, "logs": None}
@@ -154,13 +155,8 @@ class ArrayEpochs:
                 state["ts"], source, pos + i, 1, reset and i == 0)
             block(state["ts"])
 
-        def many(i, n):
-            state["ts"], state["logs"] = self.progs.chunk("train", where, True)(
-                state["ts"], source, pos + i, n, False)
-            block(state["ts"])
-
         warm = ("warm",) + self.key in self.decisions
-        decision, used = tune(one, many, available, warm)
+        decision, used = tune(one, available, warm)
         self.decisions[("warm",) + self.key] = True
         if decision is not None:
             self.decisions[self.key] = decision
@@ -184,6 +180,9 @@ class ArrayEpochs:
         d = self.data
         if self.cursor == 0 and self.shuffle:
             ts, self.perm = draw_permutation(ts, d.num_samples)
+        if self.cursor == 0 and d.partial and d.num_full and not self.eager:
+            # the partial batch's program compiles while the full batches compile and run
+            background_compile.start(self._tail(), ts, (d.device, self.perm), 0, 1, False)
         steps = d.num_batches - self.cursor
         if steps_per_epoch is not None:
             if steps < steps_per_epoch:
@@ -219,6 +218,16 @@ class ArrayEpochs:
         if self.cursor >= d.num_batches or (nan_guard and int(ts.bad_step) >= 0):
             self.cursor = 0
         return ts, logs
+
+    def prefer_chunks(self, val=None):
+        """True when the fused program is not compiled but the one-chunk-per-epoch programs
+        are (a fit after one with a progress bar or batch callbacks): running those costs a
+        host visit per epoch, compiling the fused program costs seconds."""
+        layout = (val.num_samples, val.batch_size) if val is not None else None
+        fused = ("train_epochs", self.data.num_samples, self.bs, self.shuffle, FUSED_EPOCHS,
+                 layout)
+        return not self.progs.has(fused) and self.progs.has(
+            ("train", ("resident", self.bs), True))
 
     def fused(self, ts, n_epochs, val=None, eval_mask=None):
         """Up to FUSED_EPOCHS whole epochs in one call (with validation when `val` is an

@@ -194,6 +194,10 @@ class Programs:
             self._cache[key] = fn
         return fn
 
+    def has(self, key):
+        """Whether the program of `key` (as `_get` caches it) was built already."""
+        return key in self._cache
+
     def _logs(self, metrics):
         return self.outputs.results(metrics)
 

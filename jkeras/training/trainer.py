@@ -201,7 +201,8 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         watch.__enter__()
         try:
             while epoch < epochs:
-                decision = runner.decision if fusable else None
+                decision = runner.decision if fusable and not runner.prefer_chunks(
+                    val_data) else None
                 if decision is not None and decision.mode == "loop":
                     ts = engine.before_call(ts)
                     evals = [val_data is not None and loop_lib.should_eval(e, validation_freq)

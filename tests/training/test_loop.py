@@ -165,25 +165,20 @@ def test_tune_decides_by_measurement(monkeypatch):
     clock = {"t": 0.0}
     monkeypatch.setattr(loop.time, "perf_counter", lambda: clock["t"])
 
-    def run(per_step_one, per_step_loop):
+    def run(per_step_one):
         calls = []
 
         def one(i):
             calls.append(("one", i))
             clock["t"] += per_step_one
+        return loop.tune(one, 50, warm=False), calls
 
-        def many(i, n):
-            calls.append(("many", i, n))
-            clock["t"] += per_step_loop * n
-        return loop.tune(one, many, 50, warm=False), calls
-
-    (dec, used), calls = run(1e-5, 1e-5)  # dispatch-bound: no loop measurement
-    assert dec.mode == "loop" and used == 2 and len(calls) == 2
-    (dec, used), calls = run(5e-3, 1e-3)  # the loop is faster per step
-    assert dec.mode == "loop" and used == 10 and calls[-1] == ("many", 6, 4)
-    (dec, used), _ = run(5e-3, 2e-2)  # the loop is slower (convolutions on CPU)
-    assert dec.mode == "single" and dec.seconds == pytest.approx(5e-3)
-    assert loop.tune(lambda i: None, lambda i, n: None, 1, warm=False) == (None, 1)
+    (dec, used), calls = run(1e-5)  # dispatch-bound: loop mode
+    assert dec.mode == "loop" and used == 2 and calls == [("one", 0), ("one", 1)]
+    (dec, used), calls = run(5e-3)  # a slow step (convolutions on CPU): one call per step,
+    assert dec.mode == "single" and dec.seconds == pytest.approx(5e-3)  # no loop compiled
+    assert used == 2 and len(calls) == 2
+    assert loop.tune(lambda i: None, 1, warm=False) == (None, 1)
 
 
 def test_loop_risky_detects_convolutions():
