@@ -94,7 +94,7 @@ def test_measuring_the_loop_mode_compiles_no_loop(monkeypatch):
     with compiles() as names:
         model.fit(x, y, batch_size=4, epochs=1, verbose=0)
     assert len(steps(names)) == 2, names  # one step and the partial batch; no loop
-    decision = next(d for k, d in model._jk().decisions.items() if k[0] == "train")
+    decision = next(d for k, d in model.engine.decisions.items() if k[0] == "train")
     assert decision.mode == "single" and decision.seconds > 0
 
 
