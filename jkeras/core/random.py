@@ -19,6 +19,11 @@ def set_random_seed(seed):
     np.random.seed(int(seed) % (2 ** 32))
 
 
+def get_random_seed():
+    """The seed `set_random_seed` set (or the one drawn for the session), else None."""
+    return _state["seed"]
+
+
 def next_key():
     """A fresh key. Unseeded sessions draw their seed once from the OS, like Keras."""
     if _state["seed"] is None:

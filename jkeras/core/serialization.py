@@ -57,9 +57,12 @@ def family_member(word, name):
     return getattr(family_module(word), name)
 
 
+_FEATURE_SPACE = "keras.src.layers.preprocessing.feature_space"
 # Classes whose public Keras name is not "<family module>.<class name>".
 _SPECIAL_PUBLIC = {"Functional": ("keras.src.models.functional", "Functional"),
-                   "GroupedQueryAttention": ("keras.layers", "GroupQueryAttention")}
+                   "GroupedQueryAttention": ("keras.layers", "GroupQueryAttention"),
+                   "FeatureSpace": ("keras.utils", "FeatureSpace"),
+                   **{name: (_FEATURE_SPACE, name) for name in ("Feature", "Cross", "TFDIdentity")}}
 
 
 def serialize_dtype_policy(policy):
@@ -162,6 +165,10 @@ def _family_module(module):
     if not module or module.split(".")[0] != "keras":
         return None
     parts = module.split(".")
+    if module == "keras.utils":  # FeatureSpace (Keras serializes no other utils class)
+        return family_module("feature_space")
+    if module == _FEATURE_SPACE:  # its Feature, Cross, TFDIdentity
+        return family_module("feature_space_specs")
     if module in ("keras", "keras.models") or "models" in parts:
         return family_module("models")
     for word in ("schedules", "layers", "initializers", "optimizers", "losses", "metrics",

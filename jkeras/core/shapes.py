@@ -1,4 +1,6 @@
 """Shapes and example inputs: what `init` accepts (arrays or shapes) and what `build` receives."""
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -18,6 +20,10 @@ def batch_input_shape(input_shape, input_dim, batch_input_shape, batch_size, lay
                          "and batch_input_shape.")
     if input_dim is not None:
         input_shape = (input_dim,)
+    if input_shape is not None:  # Keras 3's advice (the argument still works)
+        warnings.warn("Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
+                      "Sequential models, prefer using an `Input(shape)` object as the first "
+                      "layer in the model instead.", stacklevel=4)
     if isinstance(input_shape, (int, np.integer)):
         input_shape = (input_shape,)
     if input_shape is not None:

@@ -2,7 +2,10 @@
 training loop makes through it. With no distribution set each call is the plain single-device
 operation it replaces (`jax.device_put`, the step functions unchanged)."""
 import jax
+import numpy as np
+from jax.experimental import multihost_utils
 
+from jkeras.distribution import agreement
 from jkeras.distribution.data_parallel import Distribution
 
 _CURRENT = None
@@ -69,3 +72,27 @@ def constrain_outputs(program):
         return program
     dist = _CURRENT
     return lambda *args: dist.constrain_state(program(*args))
+
+
+def check_processes(model, what, steps, batch, epochs=None, validation_steps=None):
+    """Before fit / evaluate / predict under a distribution with several processes: a
+    ValueError in every process unless all run the same model on the same number of batches of
+    the same shapes (see agreement.py). One process, or no distribution: nothing to do."""
+    if _CURRENT is None or jax.process_count() == 1:
+        return
+    facts = {**agreement.model_facts(model), **agreement.batch_facts(steps, batch)}
+    if epochs is not None:
+        facts["the number of epochs"] = epochs
+    if validation_steps is not None:
+        facts["the number of validation steps"] = validation_steps
+    agreement.check_agreement(facts, what)
+
+
+def agreed_seconds(seconds):
+    """A measured step time, the same in every process: the training loop chooses its
+    compiled programs (one step per call or a loop of K) from such timings, and processes that
+    chose differently would run unpaired collectives. Several processes under a distribution
+    use process 0's measurement; otherwise `seconds` is returned as is."""
+    if _CURRENT is None or jax.process_count() == 1:
+        return seconds
+    return float(multihost_utils.broadcast_one_to_all(np.float32(seconds)))

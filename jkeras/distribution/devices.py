@@ -6,6 +6,10 @@ device is expected. With several processes (`initialize`), the lists are global.
 import os
 
 import jax
+import numpy as np
+from jax.experimental import multihost_utils
+
+from jkeras.core import random as random_lib
 
 
 def _default_type():
@@ -61,7 +65,9 @@ def to_jax_device(device):
                      f"{[device_name(d) for d in candidates]}")
 
 
-def initialize(job_addresses=None, num_processes=None, process_id=None):
+def initialize(job_addresses=None, num_processes=None, process_id=None, *,
+               initialization_timeout=300, heartbeat_timeout_seconds=100,
+               shutdown_timeout_seconds=300):
     """Start multi-process (multi-host) JAX: `jax.distributed.initialize`. Call it first, in every
     process, before anything else touches JAX.
 
@@ -69,7 +75,16 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
     coordinator (process 0); the arguments may also come from the environment variables
     KERAS_DISTRIBUTION_JOB_ADDRESSES, KERAS_DISTRIBUTION_NUM_PROCESSES and
     KERAS_DISTRIBUTION_PROCESS_ID. Left as None, JAX detects them itself where it can
-    (Cloud TPU, SLURM, Open MPI)."""
+    (Cloud TPU, SLURM, Open MPI). As Keras, when no seed was set every process then draws its
+    random numbers from the same seed (process 0's), so their models start from equal weights.
+
+    The keyword-only timeouts (seconds; JAX's defaults) bound every wait: all processes must
+    connect within `initialization_timeout`; a process that dies (stops sending heartbeats for
+    `heartbeat_timeout_seconds`, or closes its connection) makes every other process stop with
+    JAX's error "Terminating process because the JAX distributed service detected fatal errors"
+    instead of waiting forever in a collective; at exit each process waits at most
+    `shutdown_timeout_seconds` for the others.
+    """
     env = os.environ
     if job_addresses is None and "KERAS_DISTRIBUTION_JOB_ADDRESSES" in env:
         job_addresses = env["KERAS_DISTRIBUTION_JOB_ADDRESSES"]
@@ -77,6 +92,20 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
         num_processes = int(env["KERAS_DISTRIBUTION_NUM_PROCESSES"])
     if process_id is None and "KERAS_DISTRIBUTION_PROCESS_ID" in env:
         process_id = int(env["KERAS_DISTRIBUTION_PROCESS_ID"])
-    coordinator = job_addresses.split(",")[0].strip() if job_addresses else None
-    jax.distributed.initialize(coordinator_address=coordinator, num_processes=num_processes,
-                               process_id=process_id)
+    addresses = [a.strip() for a in job_addresses.split(",")] if job_addresses else []
+    if len(addresses) > 1 and num_processes is not None and num_processes != len(addresses):
+        raise ValueError(f"The provided job_addresses {addresses} has {len(addresses)} jobs, "
+                         f"but num_processes is {num_processes}")
+    timeouts = dict(initialization_timeout=initialization_timeout,
+                    heartbeat_timeout_seconds=heartbeat_timeout_seconds,
+                    shutdown_timeout_seconds=shutdown_timeout_seconds)
+    for name, value in timeouts.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer number of seconds. "
+                             f"Received: {name}={value!r}")
+    jax.distributed.initialize(coordinator_address=addresses[0] if addresses else None,
+                               num_processes=num_processes, process_id=process_id, **timeouts)
+    if jax.process_count() > 1 and random_lib.get_random_seed() is None:
+        # Keras's initialize_rng: one seed for all processes (here: process 0's).
+        seed = np.int32(np.random.SeedSequence().entropy % (2 ** 31))
+        random_lib.set_random_seed(int(multihost_utils.broadcast_one_to_all(seed)))

@@ -24,7 +24,7 @@ import numpy as np
 
 from jkeras.ensemble import members as members_lib
 from jkeras.ensemble import stacked, vmapped
-from jkeras.training import data as data_lib, seams
+from jkeras.training import array_logs, data as data_lib, loop as loop_lib, seams
 from jkeras.training.trainer import Trainer
 
 
@@ -120,8 +120,8 @@ class Ensemble:
             if i == 0 or not m.built:
                 self._checked_architecture &= m.built
                 with self._streams.active(i):
-                    outputs = m._jk_outputs(batch)
-                    val_outputs = m._jk_outputs(val_batch) if val_batch is not None else None
+                    outputs = m.engine.outputs_for(batch)
+                    val_outputs = m.engine.outputs_for(val_batch) if val_batch is not None else None
                 if i == 0:
                     outs = (outputs, val_outputs)
         if not self._checked_architecture:
@@ -131,14 +131,14 @@ class Ensemble:
 
     def _check_same_compile(self):
         """After `_prepare` (frozen layers are known once built); again only on recompiles."""
-        ids = tuple((id(m.optimizer), m._jk().compile_id) for m in self._models)
+        ids = tuple((id(m.optimizer), m.engine.compile_id) for m in self._models)
         if ids != self._checked_compile:
             members_lib.check_same_compile(self._models)
             self._checked_compile = ids
 
     def _progs(self, outputs, val_outputs=None):
         m0 = self._models[0]
-        key = (m0._jk().compile_id, id(outputs), id(val_outputs))
+        key = (m0.engine.compile_id, id(outputs), id(val_outputs))
         if key not in self._programs:
             self._programs[key] = vmapped.EnsemblePrograms(m0, outputs, val_outputs)
         return self._programs[key]
@@ -165,7 +165,7 @@ class Ensemble:
         validation_batch_size = data_lib.check_batch_size(validation_batch_size,
                                                           "validation_batch_size")
         data_lib.check_validation_split(validation_split)
-        should_eval = self._models[0]._jk_should_eval
+        should_eval = loop_lib.should_eval
         should_eval(0, validation_freq)  # its type error, before anything runs
         if validation_data is not None:
             _check_arrays(data_lib.unpack_validation_data(validation_data)[0], "fit")
@@ -243,7 +243,7 @@ class Ensemble:
         self._check_same_compile()
         run = self._progs(outputs).evaluate(data.num_samples, data.batch_size)
         values = np.asarray(run(self.get_variables(), data.device))
-        logs = dict(sorted(zip(outputs.result_names(), values.T)))
+        logs = array_logs.regroup(dict(sorted(zip(outputs.result_names(), values.T))))
         return logs if return_dict else outputs.evaluate_order(logs)
 
     # ------------------------------------------------------------------------------ predict
@@ -257,12 +257,12 @@ class Ensemble:
         for i, m in enumerate(self._models):
             if not m.built:
                 with self._streams.active(i):  # building draws the member's own keys
-                    m._jk_forward_spec(first)
+                    m.engine.forward_spec(first)
                 self._checked_architecture = False
         if not self._checked_architecture:
             members_lib.check_same_architecture(self._models)
             self._checked_architecture = True
-        key = ("predict", self._models[0]._jk().compile_id)
+        key = ("predict", self._models[0].engine.compile_id)
         if key not in self._programs:
             self._programs[key] = vmapped.EnsemblePrograms(self._models[0], None)
         run = self._programs[key].predict(data.num_samples, data.batch_size)

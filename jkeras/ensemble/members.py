@@ -181,8 +181,8 @@ def check_same_compile(models):
                 raise ValueError(
                     f"All ensemble members must be compiled the same way; member 0 and member "
                     f"{i} differ in `{key}`: {ref[key]!r} vs {cfg[key]!r}.")
-    frozen = models[0]._jk_frozen()
+    frozen = models[0].engine.frozen_paths()
     for i, m in enumerate(models[1:], start=1):
-        if m._jk_frozen() != frozen:
+        if m.engine.frozen_paths() != frozen:
             raise ValueError(f"Ensemble members 0 and {i} have different non-trainable layers "
                              "(`layer.trainable = False` must be the same for every member).")

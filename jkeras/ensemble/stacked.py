@@ -38,15 +38,11 @@ class StackedWeights:
 
     @staticmethod
     def _opt_state(model):
-        from jkeras.training.step import split_frozen
-        store, opt = model._jk(), model.optimizer
-        if store.opt_state is None:  # built on the trainable weights only, as a solo fit
-            frozen = model._jk_frozen()
-            store.opt_state = opt.init(split_frozen(model.get_variables()["params"], frozen)[0])
-            store.frozen_at_init = frozen
+        engine, opt = model.engine, model.optimizer
+        state = engine.build_optimizer_state()  # on the trainable weights only, as a solo fit
         if hasattr(opt, "sync_state"):
-            store.opt_state = opt.sync_state(store.opt_state)
-        return store.opt_state
+            state = engine.opt_state = opt.sync_state(state)
+        return state
 
     def variables(self):
         """The stacked `{"params", "state"}` (no optimizer needed: predict works uncompiled)."""
@@ -68,7 +64,7 @@ class StackedWeights:
         parts = vmapped.unstack((variables, opt_state), len(self.models))
         for m, (v, o) in zip(self.models, parts):
             m.set_variables(v)
-            m._jk().opt_state = m.optimizer._last_state = o
+            m.engine.opt_state = o
         self.stale = False
 
     def release(self):

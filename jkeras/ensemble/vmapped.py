@@ -31,7 +31,7 @@ class EnsemblePrograms:
         self.outputs, self.val_outputs = outputs, val_outputs or outputs
         train = test = val = None
         if outputs is not None:  # (None: prediction only, the model need not be compiled)
-            train = make_train_step(model, outputs, model.optimizer, False, model._jk_frozen())
+            train = make_train_step(model, outputs, model.optimizer, False, model.engine.frozen_paths())
             test = make_test_step(model, outputs)
             val = make_test_step(model, self.val_outputs)
         predict = make_predict_step(model)

@@ -178,11 +178,13 @@ class Model(Trainer, Layer):
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Load a `.weights.h5` file (from jkeras or tf.keras) into this built model; a legacy
         `.h5`/`.hdf5` file loads by layer order, or by layer name with `by_name=True`."""
-        from jkeras.saving import legacy_h5, weights_h5
+        from jkeras.saving import legacy_h5, orbax_io, weights_h5
         by_name = kwargs.pop("by_name", None)
         if kwargs:
             raise ValueError(f"Invalid keyword arguments: {kwargs}")
         path = str(filepath)
+        if orbax_io.is_orbax_checkpoint(path):  # an OrbaxCheckpoint directory (or a step's)
+            return orbax_io.load_weights(self, path)
         if legacy_h5.is_legacy_path(path):
             return legacy_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch,
                                           by_name=bool(by_name))
@@ -193,6 +195,17 @@ class Model(Trainer, Layer):
             raise ValueError(f"File format not supported: filepath={path}. jkeras loads "
                              "weights from Keras 3 `.weights.h5` files.")
         weights_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def get_state_tree(self, value_format="backend_tensor"):
+        """The variables (and optimizer variables) as nested dicts (jkeras/saving/orbax_io.py);
+        `value_format="numpy_array"` gives NumPy copies."""
+        from jkeras.saving import orbax_io
+        return orbax_io.get_state_tree(self, value_format)
+
+    def set_state_tree(self, state_tree):
+        """Assign a tree from `get_state_tree` (or an Orbax checkpoint) to the model."""
+        from jkeras.saving import orbax_io
+        orbax_io.set_state_tree(self, state_tree)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):

@@ -110,5 +110,14 @@ def print_summary(model, line_length=None, print_fn=None):
     lines.append(f" Total params: {n_train + n_non:,} ({readable_size(size_t + size_n)})")
     lines.append(f" Trainable params: {n_train:,} ({readable_size(size_t)})")
     lines.append(f" Non-trainable params: {n_non:,} ({readable_size(size_n)})")
+    opt_state = getattr(model.optimizer, "state", None) if model.compiled else None
+    if opt_state is not None:  # Keras: once the optimizer is built, its variables count too
+        leaves = jax.tree_util.tree_leaves(opt_state)
+        n_opt, size_o = sum(int(np.size(a)) for a in leaves), _weights_size(leaves)
+        if hasattr(opt_state, "iterations"):  # Keras's `iterations` variable is an int64
+            size_o += 8 - np.dtype(opt_state.iterations.dtype).itemsize
+        lines[-3] = f" Total params: {n_train + n_non + n_opt:,} (" \
+                    f"{readable_size(size_t + size_n + size_o)})"
+        lines.append(f" Optimizer params: {n_opt:,} ({readable_size(size_o)})")
     for line in lines:
         print_fn(line)

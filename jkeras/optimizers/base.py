@@ -32,7 +32,7 @@ at `opt.iterations`), `opt.iterations` -> np.int32.
 
 `opt.iterations` (and the schedule value behind `opt.learning_rate`) come from the last
 state the object was shown: the imperative `apply_gradients` sets it; a training loop
-sets `opt._last_state = opt_state` at chunk/epoch ends. Assigning keeps a private copy of
+sets the optimizer's one state (`set_state`) at chunk/epoch ends. Assigning keeps a private copy of
 the (scalar) iteration count, so donating that opt_state to the next compiled call later
 is safe and the assignment never blocks on the device.
 """
@@ -343,14 +343,34 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
         new_rest = {n: v for n, v in new_slots.items() if n not in scalars}
         return {**super()._merge_slots(rest, new_rest, idx), **scalars}
 
+    # ----- the optimizer's state: one home ----------------------------------------------
+    # `_state` is the only place an optimizer's state lives. `_state_owner` says which weights it
+    # is for: `VARIABLES` (built by `build(var_list)`, the apply_gradients path, a list-shaped
+    # state) or the `Engine` of the model whose `fit` built it (shaped like its trainable params).
+    def state_for(self, owner):
+        """The state if it belongs to `owner`, else None."""
+        return self.__dict__.get("_state") if self.__dict__.get("_state_owner") is owner else None
+
+    def set_state(self, state, owner):
+        """Make `state` (for `owner`'s weights) the optimizer's state."""
+        self.__dict__["_state_owner"] = owner
+        self._last_state = state
+
+    @property
+    def state(self):
+        """The optimizer's state pytree (iterations, learning rate, slots), whoever it was built
+        for; None before it is built or first used."""
+        return self.__dict__.get("_state")
+
     # ----- learning rate & iterations (Keras attributes) -------------------------------
     @property
     def _last_state(self):
-        return self.__dict__.get("_last_state_value")
+        """The state, whoever it belongs to (iterations, learning rate, loss scale read it)."""
+        return self.__dict__.get("_state")
 
     @_last_state.setter
     def _last_state(self, state):
-        self.__dict__["_last_state_value"] = state
+        self.__dict__["_state"] = state
         # A copy outlives donation of `state`'s buffers; no host sync here.
         self._last_iterations = (
             None if state is None else jnp.array(state.iterations, copy=True)

@@ -6,10 +6,10 @@ stand-in). Slot state is kept on the optimizer, keyed by the variables' identity
 order of the first call (Keras's `build`). The step itself is one jitted function per
 (subset of variables, weight-decay mask), so eager custom loops stay fast.
 
-This path keeps its own state (`self._imp_state`, built over the variables in build
-order), separate from any opt_state a functional training loop holds; each call syncs
-the object's learning rate into it and publishes it as `self._last_state` (which backs
-`optimizer.iterations`). Hyperparameters other than the learning rate are read when the
+This path's state (`self._imp_state`, built over the variables in build order) is the
+optimizer's one state (`Optimizer.set_state`) owned by `VARIABLES`; a model's `fit` that
+takes the optimizer over replaces it with a state for that model's weights (and the next
+`apply_gradients` builds afresh). Each call syncs the object's learning rate into it. Hyperparameters other than the learning rate are read when the
 step is first traced; changing them afterwards is not picked up.
 """
 
@@ -21,15 +21,31 @@ import jax.numpy as jnp
 from jkeras.core.scoped import Scoped
 
 
+VARIABLES = "variables"  # owner of a state built by `build(var_list)` (see base.set_state)
+
+
 class VariablesFacade:
-    """Mixin for `Optimizer`; needs `init`, `_update`, `sync_state`, `_variable_decays`."""
+    """Mixin for `Optimizer`; needs `init`, `_update`, `sync_state`, `_variable_decays`,
+    `state_for`, `set_state`."""
 
     def _reset_facade(self):
-        self.built = False
         self._imp_vars = None  # variables in build order (strong refs keep ids unique)
         self._imp_index = {}  # id(variable) -> position
-        self._imp_state = None  # OptimizerState over a list of the variables' values
         self._jit_step = None
+
+    @property
+    def _imp_state(self):
+        """OptimizerState over a list of the built variables' values (None when not built)."""
+        return self.state_for(VARIABLES)
+
+    @_imp_state.setter
+    def _imp_state(self, state):
+        self.set_state(state, VARIABLES)
+
+    @property
+    def built(self):
+        """Keras's `built`: the optimizer holds state for a list of variables."""
+        return self._imp_vars is not None and self._imp_state is not None
 
     def _reset_jit(self):
         self._jit_step = None
@@ -42,8 +58,6 @@ class VariablesFacade:
         self._imp_vars = var_list
         self._imp_index = {id(v): i for i, v in enumerate(var_list)}
         self._imp_state = self.init([jnp.asarray(v.value) for v in var_list])
-        self._last_state = self._imp_state
-        self.built = True
 
     # ---- Keras 3's stateless API (lists of arrays, as `train_step(state, data)` holds them) ----
     @property
@@ -152,7 +166,6 @@ class VariablesFacade:
         self._imp_state = new_sub._replace(
             slots=self._merge_slots(state.slots, new_sub.slots, idx)
         )
-        self._last_state = self._imp_state
         for v, p in zip(variables, new_params):
             v.assign(p)
             constraint = getattr(v, "constraint", None)

@@ -156,7 +156,7 @@ class LossScaleOptimizer(Optimizer):
     def _share_state(self, state):
         inner = self.__dict__.get("inner_optimizer")
         if inner is not None:
-            inner._last_state = None if state is None else self.inner_state(state)
+            inner.set_state(None if state is None else self.inner_state(state), self)
 
     @property
     def iterations(self):

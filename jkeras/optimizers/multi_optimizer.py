@@ -261,7 +261,7 @@ class MultiOptimizer(Optimizer):
         if state is not None:
             for opt, sub in zip(self.__dict__.get("_inner_optimizers", ()),
                                 state.slots["optimizers"]):
-                opt._last_state = sub
+                opt.set_state(sub, self)
 
     def build(self, var_list):
         var_list = list(var_list)

@@ -22,7 +22,8 @@ import zlib
 
 import h5py
 
-from jkeras.saving import assets, legacy_h5
+from jkeras.layers.preprocessing.feature_space import FeatureSpace
+from jkeras.saving import assets, legacy_h5, orbax_io
 
 CONFIG = "config.json"
 METADATA = "metadata.json"
@@ -99,7 +100,7 @@ def _members_of(model):
     from jkeras.models.model import Model
     from jkeras.saving import serialization
     from jkeras.saving.weights_h5 import write_weights
-    if not isinstance(model, Model):
+    if not isinstance(model, (Model, FeatureSpace)):
         raise TypeError(f"save_model() expects a jkeras Model. Received: {model!r} "
                         f"of type {type(model).__name__}")
     if not model.built:
@@ -134,6 +135,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     from jkeras.saving import serialization
     from jkeras.saving.weights_h5 import read_weights
     path = os.fspath(filepath)
+    if orbax_io.is_orbax_checkpoint(path):  # an OrbaxCheckpoint directory
+        return orbax_io.load_model(path, custom_objects=custom_objects, compile=compile,
+                                   safe_mode=safe_mode)
     if path.endswith((".h5", ".hdf5")) and not os.path.isdir(path):
         return legacy_h5.load_model(path, custom_objects=custom_objects, compile=compile,
                                     safe_mode=safe_mode)
@@ -146,7 +150,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         config["compile_config"] = None
     _refuse_string_inputs(config, path)
     model = serialization.object_from_file_config(config, path, custom_objects, safe_mode)
-    if not isinstance(model, Model):
+    if not isinstance(model, (Model, FeatureSpace)):
         raise ValueError(f"{path} describes a {type(model).__name__}, not a model; "
                          "load_model() reads files written by `model.save()`.")
     if not model.built:

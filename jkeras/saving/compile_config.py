@@ -18,10 +18,9 @@ _KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "ru
 
 def serialize_compile_config(model):
     """Keras's compile_config for a compiled jkeras model ({} when not compiled)."""
-    store = model.__dict__.get("_jk_store")
-    if not model.compiled or store is None or not store.config:
+    cfg = model.engine.compile_args if model.compiled else None
+    if not cfg:
         return {}
-    cfg = store.config
     steps = cfg.get("steps_per_execution")
     config = {
         "optimizer": model.optimizer,
@@ -67,12 +66,5 @@ def compile_arguments(config, custom_objects=None):
 def build_optimizer_state(model):
     """Create the optimizer state over the trainable weights now (Keras's `optimizer.build`
     during loading), so saved optimizer variables have somewhere to go."""
-    from jkeras.training.step import frozen_paths, split_frozen
-    store = model._jk()
-    if not model.built or model.optimizer is None or store.opt_state is not None:
-        return
-    frozen = frozen_paths(model)
-    store.opt_state = model.optimizer.init(
-        split_frozen(model.get_variables()["params"], frozen)[0])
-    store.frozen_at_init = frozen
-    model.optimizer._last_state = store.opt_state
+    if model.built and model.optimizer is not None:
+        model.engine.build_optimizer_state()

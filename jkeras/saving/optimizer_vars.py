@@ -14,8 +14,8 @@ Keras's `optimizer.variables` order (keras/src/optimizers/base_optimizer.py):
 Variables are ordered as the model's trainable weights (frozen layers have no slots).
 
 jkeras keeps that state as `OptimizerState(iterations, learning_rate, slots)` with
-`slots = {slot name: pytree shaped like the trainable params}` in `model._jk().opt_state`
-(and `model.optimizer._last_state`); an optimizer used through `apply_gradients` keeps it in
+`slots = {slot name: pytree shaped like the trainable params}` in `model.engine.opt_state`
+(the optimizer's one state); an optimizer used through `apply_gradients` keeps it in
 `optimizer._imp_state` with per-variable lists. A wrapped optax transform (OptaxOptimizer) is
 written as iterations then its state's leaves: jkeras reads that back, Keras has no equivalent.
 """
@@ -187,12 +187,11 @@ def _like(value, old):
 
 def current_view(model, opt):
     """The state of `opt` for `model` as it is now, or None when the optimizer is not built."""
-    store = model.__dict__.get("_jk_store")
-    if store is not None and opt is getattr(model, "optimizer", None):
-        state = store.opt_state
-        if store.live is not None:  # saving from a callback during fit: the loop's state
+    engine = getattr(model, "engine", None)
+    if engine is not None and opt is getattr(model, "optimizer", None):
+        if engine.live is not None:  # saving from a callback during fit: the loop's state
             model.jax_state_sync()
-            state = opt._last_state
+        state = engine.opt_state
         if state is not None:
             return _fit_view(model, opt, state)
     if getattr(opt, "built", False) and getattr(opt, "_imp_state", None) is not None:
@@ -246,13 +245,12 @@ def install(model, opt, view, frozen=None):
     if view.imperative:
         opt._imp_state = state
     else:
-        store = model._jk()
-        store.opt_state = state
-        if store.live is not None:  # loaded by a callback during fit: the next step uses it
-            store.loaded_opt_state = state
+        engine = model.engine
+        engine.opt_state = state
+        if engine.live is not None:  # loaded by a callback during fit: the next step uses it
+            engine.loaded_opt_state = state
         if frozen is not None:
-            store.frozen_at_init = frozen
-    opt._last_state = state
+            engine.frozen_at_init = frozen
 
 
 # ---- nested dict paths -----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from jkeras.core.serialization import (  # noqa: F401  (re-exported)
     dtype_name, enable_unsafe_deserialization, get_registered_name, get_registered_object,
     in_safe_mode, load_function, register_family, register_keras_serializable,
     serialize_dtype_policy, serialize_keras_object)
+from jkeras.layers.preprocessing import feature_space, feature_space_specs
 from jkeras.optimizers import schedules
 
 # Searched in this order for a class's public Keras module (schedules before optimizers).
@@ -25,7 +26,10 @@ for _word, _keras_module, _module in (
         ("activations", "keras.activations", activations),
         ("regularizers", "keras.regularizers", regularizers),
         ("constraints", "keras.constraints", constraints),
-        ("models", "keras", models)):
+        ("models", "keras", models),
+        ("feature_space", "keras.utils", feature_space),
+        ("feature_space_specs", "keras.src.layers.preprocessing.feature_space",
+         feature_space_specs)):
     register_family(_word, _keras_module, _module)
 
 

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core.layer import Layer
+from jkeras.distribution import current as distribution_lib
 from jkeras.saving import keras_walk, optimizer_vars
 from jkeras.saving.atomic import atomic_write
 
@@ -188,6 +189,9 @@ def read_weights(model, h5group, skip_mismatch=False, source=None):
                       f"(skip_mismatch=True): " + "; ".join(problems), stacklevel=3)
     for var, value in assignments:
         var.assign(value)
+    if assignments and distribution_lib.distribution() is not None:
+        # Under a distribution (ModelParallel's layout map): each weight laid out at once.
+        model.set_variables(distribution_lib.put_state(model.get_variables()))
     for entry, store in named:
         if store is not None:
             entry.obj.load_keras_store(store)

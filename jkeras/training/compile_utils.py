@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import losses as losses_module
+from jkeras.training import array_logs
 
 _ACCURACY = ("accuracy", "acc")
 _CROSSENTROPY = ("crossentropy", "ce")
@@ -46,17 +47,14 @@ def _is_seq(v):
     return isinstance(v, (list, tuple))
 
 
-def _scalar_result(metric, state):
-    """A metric's result as a float32 scalar, or a clear error for a vector result (several
-    thresholds, F1Score(average=None), ...), which fit/evaluate logs cannot hold yet."""
-    value = jnp.asarray(metric.result_from(state), jnp.float32)
-    if value.ndim:
-        raise ValueError(
-            f"Metric '{metric.name}' ({type(metric).__name__}) returns an array of shape "
-            f"{value.shape}; jkeras's fit/evaluate logs hold scalars only. Use a scalar form "
-            "(one threshold, F1Score(average='macro'|'micro'|'weighted'), R2Score's default "
-            "class_aggregation) or compute it with metric.update_state/result outside fit.")
-    return value
+def _result(metric, state):
+    """A metric's result as float32: a scalar, or an array (several thresholds,
+    F1Score(average=None), ...) that the logs carry element by element (array_logs.py)."""
+    return jnp.asarray(metric.result_from(state), jnp.float32)
+
+
+def _result_shape(metric):
+    return tuple(jax.eval_shape(lambda: _result(metric, metric.init())).shape)
 
 
 def _shape(a):
@@ -160,6 +158,7 @@ class CompiledOutputs:
         self.loss_tracker_names = (
             [f"{name}_loss" for _, _, _, name in self.losses] if len(self.losses) > 1 else [])
         self.metric_entries = []  # (log name, output index, Metric, weighted)
+        self._shapes = None  # their result shapes (`_result_shapes`)
         self.sub_metric_names = []  # Keras's CompileMetrics.metrics names (evaluate's order)
         counters = {}
         for weighted, cfg in ((False, self.user_metrics), (True, self.user_weighted_metrics)):
@@ -334,20 +333,29 @@ class CompiledOutputs:
 
     def result_names(self):
         """Log keys in the order Keras's `get_metrics_result` produces them."""
-        return (["loss"] + [name for name, _, _, _ in self.metric_entries]
-                + list(self.loss_tracker_names))
+        names = []
+        for name, _, m, _ in self.metric_entries:
+            shape = self._result_shapes().get(name, ())
+            names += array_logs.element_names(name, shape) if shape else [name]
+        return ["loss"] + names + list(self.loss_tracker_names)
+
+    def _result_shapes(self):
+        if self._shapes is None:
+            self._shapes = {name: _result_shape(m) for name, _, m, _ in self.metric_entries}
+        return self._shapes
 
     def results(self, states):
         """Scalars, in `result_names()` order (a tuple, cheap to stack inside a loop)."""
         loss_state, per_output, metric_states = states
         out = [mean_result(loss_state)]
-        out += [_scalar_result(m, s) for (_, _, m, _), s in zip(self.metric_entries,
-                                                                  metric_states)]
+        for (_, _, m, _), s in zip(self.metric_entries, metric_states):
+            value = _result(m, s)
+            out += list(value.reshape(-1)) if value.ndim else [value]
         out += [mean_result(s) for s in per_output]
         return tuple(out)
 
     def results_dict(self, states):
-        return dict(zip(self.result_names(), self.results(states)))
+        return array_logs.regroup(dict(zip(self.result_names(), self.results(states))))
 
     def evaluate_order(self, logs):
         """Keras's `_flatten_metrics_in_order`: a list (or the single value)."""

@@ -7,6 +7,7 @@ gathered through an on-device permutation) inside the compiled loop. Anything el
 dataset) becomes an `IterableData` whose `(x, y[, sample_weight])` batches are pulled on the host.
 All checks here run before anything is traced.
 """
+import itertools
 import math
 from functools import partial
 import types
@@ -254,6 +255,63 @@ def _head(host, b):
 
 
 # ---------------------------------------------------------------------------- iterables
+class BatchCheck:
+    """Checks and normalises the batches of one source (in the prefetch thread: it holds no
+    reference to the `IterableData`, whose loss stops that thread)."""
+
+    def __init__(self, kind, class_weight=None):
+        self.kind, self.class_weight, self.first = kind, class_weight, None
+
+    def __call__(self, batch, index):
+        """`batch` as `(x, y, sample_weight)` of NumPy arrays, checked against batch 0."""
+        if isinstance(batch, list):
+            batch = tuple(batch)
+        if not isinstance(batch, tuple):
+            batch = (batch,)
+        if self.kind == "PyDataset" and len(batch) not in (1, 2, 3):
+            raise ValueError(
+                "PyDataset.__getitem__() must return a tuple or a dict. If a tuple, it must be "
+                "ordered either (input,) or (inputs, targets) or (inputs, targets, "
+                f"sample_weights). Received: {str(batch)[:100]}... of type {type(batch)} "
+                f"(batch {index})")
+        x, y, sw = unpack_x_y_sample_weight(batch, f"Batch {index} of the {self.kind}")
+        if self.class_weight is not None:
+            sw = apply_class_weight(to_numpy(y), sw, self.class_weight)
+        try:
+            x, y, sw = to_numpy(x), to_numpy(y), to_numpy(sw)
+            check_cardinality(x, y, sw)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{e} (in batch {index} of the {self.kind})") from None
+        if index:
+            self._consistent((x, y, sw), index)
+        return x, y, sw
+
+    def _consistent(self, batch, index):
+        """Same structure, ranks and dtypes as the first batch (other sizes may change: each
+        new shape compiles its own step, as Keras's JAX trainer retraces)."""
+        kind = self.kind
+        for label, ref, new in zip(("x", "y", "sample_weight"), self.first, batch):
+            if ref is None or new is None:
+                continue
+            if _structure(ref) != _structure(new):
+                raise ValueError(
+                    f"The {kind} yielded batches of different structures: `{label}` of batch "
+                    f"{index} is {_structure(new)}, batch 0 had {_structure(ref)}. Every batch "
+                    "must have the same nested structure.")
+            for a, b in zip(leaves(ref), leaves(new)):
+                if np.ndim(a) != np.ndim(b):
+                    raise ValueError(
+                        f"When passing a dataset to a Keras model, the corresponding arrays in "
+                        f"each batch must have the same rank. Received: `{label}` with "
+                        f"{data_sources.describe(a)} in batch 0 and "
+                        f"{data_sources.describe(b)} in batch {index} of the {kind}.")
+                if np.result_type(a) != np.result_type(b):
+                    raise TypeError(
+                        f"The {kind} yielded `{label}` of dtype {np.result_type(b)} in batch "
+                        f"{index}, where batch 0 had dtype {np.result_type(a)}. Every batch must "
+                        "have the same dtypes (cast them in the data pipeline).")
+
+
 class IterableData:
     """Batches pulled from a Python source on the host (see `data_sources` for the kinds).
 
@@ -279,74 +337,43 @@ class IterableData:
             raise ValueError(
                 f"When passing a {self.adapter.kind} to a Keras model, it must yield at least "
                 "one batch. Received an empty one.")
-        self.first = self._normalize(first, 0)
+        self._check = BatchCheck(self.adapter.kind, self.class_weight)
+        self.first = self._check.first = self._check(first, 0)
         self.num_batches = steps if steps is not None else self.adapter.num_batches
         self.exhausted = False
-        self._it, self._seen = None, 0
+        self._it, self._seen, self._on_device = None, 0, False
 
-    def _normalize(self, batch, index):
-        if isinstance(batch, list):
-            batch = tuple(batch)
-        if not isinstance(batch, tuple):
-            batch = (batch,)
-        if self.adapter.kind == "PyDataset" and len(batch) not in (1, 2, 3):
-            raise ValueError(
-                "PyDataset.__getitem__() must return a tuple or a dict. If a tuple, it must be "
-                "ordered either (input,) or (inputs, targets) or (inputs, targets, "
-                f"sample_weights). Received: {str(batch)[:100]}... of type {type(batch)} "
-                f"(batch {index})")
-        x, y, sw = unpack_x_y_sample_weight(batch, f"Batch {index} of the {self.adapter.kind}")
-        if self.class_weight is not None:
-            sw = apply_class_weight(to_numpy(y), sw, self.class_weight)
-        try:
-            x, y, sw = to_numpy(x), to_numpy(y), to_numpy(sw)
-            check_cardinality(x, y, sw)
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"{e} (in batch {index} of the {self.adapter.kind})") from None
-        if index:
-            self._check_consistent((x, y, sw), index)
-        return x, y, sw
+    def _stage(self, on_device):
+        """What the background thread does to each raw batch: check and normalise it (the
+        index counts from the start of the source's pass), and with `on_device` place it on the
+        device(s) (under a distribution straight onto its shards), so the transfer overlaps the
+        running compiled step."""
+        index, place, check = itertools.count(), _placer(), self._check
 
-    def _check_consistent(self, batch, index):
-        """Same structure, ranks and dtypes as the first batch (other sizes may change: each
-        new shape compiles its own step, as Keras's JAX trainer retraces)."""
-        kind = self.adapter.kind
-        for label, ref, new in zip(("x", "y", "sample_weight"), self.first, batch):
-            if ref is None or new is None:
-                continue
-            if _structure(ref) != _structure(new):
-                raise ValueError(
-                    f"The {kind} yielded batches of different structures: `{label}` of batch "
-                    f"{index} is {_structure(new)}, batch 0 had {_structure(ref)}. Every batch "
-                    "must have the same nested structure.")
-            for a, b in zip(leaves(ref), leaves(new)):
-                if np.ndim(a) != np.ndim(b):
-                    raise ValueError(
-                        f"When passing a dataset to a Keras model, the corresponding arrays in "
-                        f"each batch must have the same rank. Received: `{label}` with "
-                        f"{data_sources.describe(a)} in batch 0 and "
-                        f"{data_sources.describe(b)} in batch {index} of the {kind}.")
-                if np.result_type(a) != np.result_type(b):
-                    raise TypeError(
-                        f"The {kind} yielded `{label}` of dtype {np.result_type(b)} in batch "
-                        f"{index}, where batch 0 had dtype {np.result_type(a)}. Every batch must "
-                        "have the same dtypes (cast them in the data pipeline).")
+        def stage(raw):
+            batch = check(raw, next(index))
+            return place(batch) if on_device else batch
+        return stage
 
-    def epoch(self):
-        """Yield this epoch's normalised host batches (at most `steps`)."""
+    def epoch(self, on_device=False):
+        """Yield this epoch's normalised batches (at most `steps`): host (NumPy) batches, or
+        with `on_device` committed `jax.Array`s laid out as the current distribution's batches
+        (transferred in the background, double-buffered)."""
         known = None if self.one_shot else self.adapter.num_batches
         self.adapter.on_epoch_begin()
         if self._it is None or (self.steps is None and not self.one_shot):
-            # Pulled ahead by a background thread while the compiled steps run.
-            self._it, self._seen = prefetch_lib.prefetch(self.adapter.iterator(self.shuffle)), 0
+            # Pulled, checked (and placed) ahead by a background thread while steps run.
+            self._it = prefetch_lib.prefetch(self.adapter.iterator(self.shuffle),
+                                             stage=self._stage(on_device))
+            self._seen, self._on_device = 0, on_device
         count = 0
         while self.steps is None or count < self.steps:
             if known is not None and self._seen >= known:
                 if self.steps is not None:
                     _ran_out()
                 break
-            raw = next(self._it, _END)
-            if raw is _END:
+            batch = next(self._it, _END)
+            if batch is _END:
                 self._it = None
                 if self.one_shot:
                     self.exhausted = True
@@ -355,7 +382,9 @@ class IterableData:
                 break
             self._seen += 1
             count += 1
-            yield self._normalize(raw, count - 1)
+            if on_device and not self._on_device:  # an iterator kept from a host-batch epoch
+                batch = _placer()(batch)
+            yield batch
         if known is not None and self._seen >= known:
             self._it = None
         if self.num_batches is None and self._it is None:
@@ -364,6 +393,23 @@ class IterableData:
 
 
 _END = object()
+
+
+def _placer():
+    """How the calling thread places a batch: the distribution's `put_batch` (each batch
+    straight onto its shards), else onto the thread's default device (`jax.default_device` is
+    thread-local, so it is read here, not in the background thread), committed. With several
+    processes each holding its own data, batches stay on the host: the consumer's `put_batch`
+    assembles the global batch (after stacking) from every process's host part."""
+    dist = distribution_lib.distribution()
+    if dist is not None and getattr(dist, "per_process_data", False):
+        return lambda tree: tree
+    if dist is not None:
+        return distribution_lib.put_batch
+    device = jax.config.jax_default_device
+    if device is None or isinstance(device, str):
+        device = jax.devices(device)[0]
+    return lambda tree: jax.device_put(tree, device)
 
 
 class ClassWeighted:
@@ -388,8 +434,16 @@ def batch_size_of(batch):
 
 
 def stack_batches(batches):
-    """K same-shaped host batches -> one pytree with a leading K axis (numpy)."""
+    """K same-shaped batches -> one pytree with a leading K axis: NumPy for host batches, one
+    compiled stack on the device for batches already there (never a round trip to the host)."""
+    if any(isinstance(a, jax.Array) for a in leaves(batches[0])):
+        return _stack_on_device(batches)
     return map_structure_multi(lambda *a: np.stack(a), batches)
+
+
+@jax.jit
+def _stack_on_device(batches):
+    return map_structure_multi(lambda *a: jax.numpy.stack(a), batches)
 
 
 def map_structure_multi(fn, trees):

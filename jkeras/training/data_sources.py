@@ -9,6 +9,7 @@ infinite), `first()` (one raw batch, without consuming the training stream),
 `iterator(shuffle)` (one pass of raw batches), `on_epoch_begin()` and `on_epoch_end()`.
 """
 import itertools
+import sys
 import types
 
 import numpy as np
@@ -151,6 +152,19 @@ class _TensorLoader(_Iterable):
         pass
 
 
+class _Grain(_TensorLoader):
+    """A Grain `MapDataset` / `IterDataset` / `DataLoader`: a fresh pass per epoch. The size is
+    a `MapDataset`'s length (Grain gives a repeated one `sys.maxsize`: infinite)."""
+
+    def __init__(self, source):
+        super().__init__(source, "grain dataset")
+
+    @property
+    def num_batches(self):
+        n = super().num_batches
+        return None if n is None or n >= sys.maxsize else n
+
+
 class _PyDataset(_Iterable):
     """Index-based batches; shuffled batch order when fit's `shuffle=True` (as Keras); parallel
     fetching with `workers > 1` or `use_multiprocessing=True`."""
@@ -194,7 +208,7 @@ def adapt(source):
     if is_torch_dataloader(source):
         return _TensorLoader(source, "torch DataLoader")
     if is_grain_dataset(source):
-        return _TensorLoader(source, "grain dataset")
+        return _Grain(source)
     if is_py_dataset(source):
         return _PyDataset(source)
     if is_one_shot(source):

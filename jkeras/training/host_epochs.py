@@ -36,7 +36,7 @@ class HostEpochs:
     def _chunks(self, k):
         """Group the epoch's batches into runs of <= k with one shape signature."""
         group = []
-        for batch in self.source.epoch():
+        for batch in self.source.epoch(on_device=True):
             if group and (len(group) == k or not data_lib.same_signature(group[0], batch)):
                 yield group
                 group = []
@@ -105,5 +105,5 @@ class HostEpochs:
         t = time.perf_counter()
         probe, _ = one(probe, batch, 0, 1, True)
         block(probe)
-        t1 = time.perf_counter() - t
+        t1 = distribution_lib.agreed_seconds(time.perf_counter() - t)
         self.decisions[self.key] = Decision("loop" if t1 < SLOW else "single", t1)

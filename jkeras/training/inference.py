@@ -28,7 +28,7 @@ class EvalRunner:
             def run_host(es, i, batch):
                 es, logs = one(es, distribution_lib.put_batch(batch), 0, 1, i == 0)
                 return es, logs, 1, i, False
-            _, logs, _ = chunk_loop(es, enumerate(data.epoch()), run_host,
+            _, logs, _ = chunk_loop(es, enumerate(data.epoch(on_device=True)), run_host,
                                     callbacks.on_test_batch_begin, end, stopped)
             return named(self.progs, logs)
         bs, dev = data.batch_size, data.device
@@ -79,7 +79,7 @@ class PredictRunner:
                 out = fn(variables, distribution_lib.put_batch(batch[0]))
                 parts.append(out)
                 return state, out, 1, i, False
-            chunk_loop(None, enumerate(data.epoch()), run_host,
+            chunk_loop(None, enumerate(data.epoch(on_device=True)), run_host,
                        callbacks.on_predict_batch_begin, end, stopped)
             return _concat(parts)
         bs, x = data.batch_size, data.device[0]

@@ -23,15 +23,15 @@ class KerasStepsMixin:
         container), then metric objects held as attributes by the model and its layers."""
         out = []
         if self.compiled:
-            store = self._jk()
-            if store.loss_tracker is None:
-                store.loss_tracker = Mean(name="loss")
-            out.append(store.loss_tracker)
-            compiled = store.last_compiled
+            engine = self.engine
+            if engine.loss_tracker is None:
+                engine.loss_tracker = Mean(name="loss")
+            out.append(engine.loss_tracker)
+            compiled = engine.last_compiled
             if compiled is not None and compiled.metric_entries:
-                if id(compiled) not in store.compile_metrics:
-                    store.compile_metrics[id(compiled)] = seams.CompileMetrics(compiled)
-                out.append(store.compile_metrics[id(compiled)])
+                if id(compiled) not in engine.compile_metrics:
+                    engine.compile_metrics[id(compiled)] = seams.CompileMetrics(compiled)
+                out.append(engine.compile_metrics[id(compiled)])
         return out + seams.attribute_metrics(self)
 
     @property
@@ -46,9 +46,9 @@ class KerasStepsMixin:
         del x, training
         override = self.__dict__.get("_losses_override")
         extra = list(override) if override is not None else self.losses
-        if not self.compiled or self._jk().config["loss"] is None:
+        if not self.compiled or self.engine.compile_config["loss"] is None:
             return layer_losses.total_loss(jnp.zeros((), jnp.float32), extra)
-        outputs = self._jk_compiled_outputs(y, y_pred)
+        outputs = self.engine.compiled_outputs(y, y_pred)
         return layer_losses.total_loss(outputs.loss_values(y, y_pred, sample_weight)[0], extra)
 
     def compute_loss_and_updates(self, trainable_variables, non_trainable_variables,
@@ -79,12 +79,12 @@ class KerasStepsMixin:
         compiled metrics; -> (logs, new metrics_variables)."""
         logs, new, start = {}, [], 0
         batch = next(np.shape(a)[0] for a in jax.tree_util.tree_leaves(x))
-        store = self._jk()
+        tracker = self.engine.loss_tracker
         for metric in self.metrics:
             n = len(metric.variables)
             own = list(metrics_variables[start:start + n])
             start += n
-            if metric is store.loss_tracker:
+            if metric is tracker:
                 own = metric.stateless_update_state(own, loss, sample_weight=batch)
             elif isinstance(metric, seams.CompileMetrics):
                 own = metric.stateless_update_state(own, y, y_pred, sample_weight)

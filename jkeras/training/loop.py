@@ -24,6 +24,7 @@ import warnings
 import jax
 import numpy as np
 
+from jkeras.distribution import current as distribution_lib
 from jkeras.training import compile_watch, listening
 from jkeras.training.chunks import chunk_loop, named, resident_plan
 
@@ -64,14 +65,14 @@ def tune(one, many, available, warm):
         return None, used
     t = time.perf_counter()
     one(used)
-    t1 = time.perf_counter() - t
+    t1 = distribution_lib.agreed_seconds(time.perf_counter() - t)
     used += 1
     if t1 < FAST or available - used < 8:
         return Decision("loop" if t1 < SLOW else "single", t1), used
     many(used, 4)  # compiles
     t = time.perf_counter()
     many(used + 4, 4)
-    tl = (time.perf_counter() - t) / 4
+    tl = distribution_lib.agreed_seconds((time.perf_counter() - t) / 4)
     return Decision("loop" if tl < t1 else "single", min(tl, t1)), used + 8
 
 
@@ -256,3 +257,14 @@ def classify_callbacks(callbacks, base):
     epoch_hooks = any(listening.is_overridden(c, h, base) for c in others
                       for h in _EPOCH_HOOKS + _BATCH_HOOKS + _TEST_HOOKS)
     return nan_guard, listen, epoch_hooks
+
+
+def should_eval(epoch, validation_freq):
+    """Keras's `validation_freq`: an int (every n epochs) or a list of (1-based) epochs."""
+    if isinstance(validation_freq, (int, np.integer)) and not isinstance(validation_freq, bool):
+        return (epoch + 1) % validation_freq == 0
+    if isinstance(validation_freq, (list, tuple)):
+        return (epoch + 1) in validation_freq
+    raise ValueError("Expected `validation_freq` to be a list or int. "
+                     f"Received: validation_freq={validation_freq} of the type "
+                     f"{type(validation_freq)}.")

@@ -1,15 +1,17 @@
 """Keras's single-batch API (`train_on_batch`, `test_on_batch`, `predict_on_batch`), one
-compiled step per call; mixed into the Trainer, whose resolution helpers it uses."""
+compiled step per call; mixed into the Trainer, whose `engine` resolves the programs."""
 import jax
 import numpy as np
 
 from jkeras.distribution import current as distribution_lib
-from jkeras.training import chunks, data as data_lib
+from jkeras.training import array_logs, chunks, data as data_lib
 from jkeras.training.step import new_eval_state
 
 
 def pythonify(logs):
-    return {k: float(v) for k, v in sorted(logs.items())}
+    """Python floats, and float32 arrays for array-valued metrics (as Keras)."""
+    logs = array_logs.regroup(logs)
+    return {k: v if isinstance(v, np.ndarray) else float(v) for k, v in sorted(logs.items())}
 
 
 class OnBatchMixin:
@@ -18,20 +20,21 @@ class OnBatchMixin:
         sample_weight = data_lib.apply_class_weight(y, sample_weight, class_weight)
         batch = tuple(data_lib.to_numpy(t) for t in (x, y, sample_weight))
         data_lib.check_cardinality(*batch)
-        outputs = self._jk_outputs(batch)
-        ts = self._jk_new_state(outputs)
-        ts, logs = self._jk_programs(outputs).chunk("train", ("single",), False)(
+        engine = self.engine
+        outputs = engine.outputs_for(batch)
+        ts = engine.start(outputs)
+        ts, logs = engine.programs_for(outputs).chunk("train", ("single",), False)(
             ts, distribution_lib.put_batch(batch), 0, 1, True)
-        self._jk_finish(ts)
-        logs = pythonify(chunks.named(self._jk_programs(outputs), logs))
+        engine.finish(ts)
+        logs = pythonify(chunks.named(engine.programs_for(outputs), logs))
         return logs if return_dict else outputs.evaluate_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._jk_assert_compiled("test_on_batch")
         batch = tuple(data_lib.to_numpy(t) for t in (x, y, sample_weight))
         data_lib.check_cardinality(*batch)
-        outputs = self._jk_outputs(batch, role="test")
-        progs = self._jk_programs(outputs)
+        outputs = self.engine.outputs_for(batch, role="test")
+        progs = self.engine.programs_for(outputs)
         es = distribution_lib.put_state(new_eval_state(self.get_variables(), outputs.init_metrics))
         _, logs = progs.chunk("test", ("single",), False)(
             es, distribution_lib.put_batch(batch), 0, 1, True)
@@ -41,6 +44,6 @@ class OnBatchMixin:
     def predict_on_batch(self, x):
         x = data_lib.to_numpy(x)
         self._build_from_inputs(x)
-        out = self._jk_predict_programs().predict_host()(
+        out = self.engine.predict_programs().predict_host()(
             distribution_lib.put_state(self.get_variables()), distribution_lib.put_batch(x))
         return jax.tree_util.tree_map(np.asarray, out)

@@ -20,16 +20,8 @@ from jkeras.training import (chunks, compile_utils, compile_watch, data as data_
                              host_epochs, inference, listening, loop as loop_lib, seams)
 from jkeras.training.keras_steps import KerasStepsMixin
 from jkeras.training.on_batch import OnBatchMixin, pythonify as _pythonify
-from jkeras.training.state import ModelStore
-from jkeras.training.step import (Programs, frozen_paths, make_predict_step, make_test_step,
-                                  make_train_step, new_eval_state)
-
-
-def _signature(tree):
-    """Structure + per-sample shapes + dtypes (the batch dimension is left out)."""
-    leaves, treedef = jax.tree_util.tree_flatten(tree)
-    return treedef, tuple((tuple(np.shape(a))[1:], str(getattr(a, "dtype", None) or
-                                                        np.result_type(a))) for a in leaves)
+from jkeras.training.engine import Engine, signature
+from jkeras.training.step import new_eval_state
 
 
 def _step_limit(steps):
@@ -53,12 +45,15 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
     jit_compile = True
     steps_per_execution = "auto"
 
-    def _jk(self):
-        store = self.__dict__.get("_jk_store")
-        if store is None:
-            store = ModelStore()
-            self.__dict__["_jk_store"] = store
-        return store
+    @property
+    def engine(self):
+        """The model's one training-state object (jkeras/training/engine.py): compiled
+        programs, loop decisions, the running fit's state; created on first use."""
+        engine = self.__dict__.get("_engine")
+        if engine is None:
+            engine = Engine(self, Trainer)
+            self.__dict__["_engine"] = engine
+        return engine
 
     # ------------------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -72,22 +67,22 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             opt = optimizers.LossScaleOptimizer(opt, name="loss_scale_optimizer")
         compile_utils.validate_compile_args(loss, loss_weights, metrics, weighted_metrics,
                                             steps_per_execution)
-        store = self._jk()
-        if store.opt is not opt:
-            store.opt_state = None
-        store.opt = opt
-        store.compile_id += 1
-        store.outputs, store.programs, store.decisions, store.last_outputs = {}, {}, {}, None
-        store.last_compiled, store.compile_metrics = None, {}
-        store.frozen = None
-        if store.opt_state is not None and store.frozen_at_init != frozen_paths(self):
-            store.opt_state = None  # a different set of trainable weights: a fresh optimizer
-        store.config = dict(optimizer=opt, loss=loss, loss_weights=loss_weights, metrics=metrics,
-                            weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
-                            steps_per_execution=steps_per_execution, jit_compile=jit_compile)
+        args = dict(optimizer=opt, loss=loss, loss_weights=loss_weights, metrics=metrics,
+                    weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
+                    steps_per_execution=steps_per_execution, jit_compile=jit_compile)
+        config, previous = dict(args), self.engine.compile_config if self.compiled else None
+        if previous:  # as Keras 3: a recompile without a loss / metrics keeps the previous ones
+            if loss is None:
+                config.update(loss=previous["loss"], loss_weights=previous["loss_weights"])
+            if metrics is None and weighted_metrics is None:
+                config.update(metrics=previous["metrics"],
+                              weighted_metrics=previous["weighted_metrics"])
         if jit_compile == "auto":
             jit_compile = not run_eagerly
-        self.optimizer, self.loss = opt, loss
+        self.optimizer = opt
+        if loss is not None:
+            self.loss = loss
+        self.engine.compiled(config, args)
         self.run_eagerly = bool(run_eagerly or not jit_compile)
         self.jit_compile = bool(jit_compile) and not run_eagerly
         self.steps_per_execution = steps_per_execution
@@ -123,163 +118,22 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
     def metrics_names(self):
         if not self.compiled:
             return []
-        store, names = self._jk(), ["loss"]
-        if store.config["metrics"] or store.config["weighted_metrics"]:
+        engine, names = self.engine, ["loss"]
+        if engine.compile_config["metrics"] or engine.compile_config["weighted_metrics"]:
             names.append("compile_metrics")
-        if store.last_outputs is not None:
-            names += store.last_outputs.loss_tracker_names
+        if engine.last_outputs is not None:
+            names += engine.last_outputs.loss_tracker_names
         return names
 
     def reset_metrics(self):
         """Metric accumulators live in the loop's state and restart every epoch / evaluate."""
 
-    # ------------------------------------------------------------------------------ resolution
-    def _jk_eager(self):
-        return bool(self.run_eagerly)
-
-    def _jk_outputs(self, batch, role="train"):
-        """CompiledOutputs for this batch's (y, y_pred) signature; builds the model first. For
-        a `role` ("train" / "test") whose step the model overrides, the SeamOutputs of that
-        step (seams.py)."""
-        x, y, _ = batch
-        store = self._jk()
-        seams.check_step_signatures(self, Trainer)
-        if seams.overridden(self, f"{role}_step", Trainer):
-            cfg = store.config
-            pred = None
-            if not self.built or cfg["loss"] is not None or cfg["metrics"] or (
-                    cfg["weighted_metrics"]):
-                # Keras builds an unbuilt model from x; compile's loss and metrics need y_pred's
-                # shapes. A built model whose step takes other data (a GAN's images for a
-                # generator of noise) is not called on x.
-                pred = self._jk_forward_spec(x)
-                self._jk_compiled_outputs(y, pred)  # compile_metrics for `self.metrics`
-            seam_key = (role, _signature(y), _signature(pred), _signature(x))
-            if seam_key not in store.outputs:
-                store.outputs[seam_key] = seams.SeamOutputs(
-                    self, role, batch, self._jk_seam_state(role))
-            return store.outputs[seam_key]
-        return self._jk_compiled_outputs(y, self._jk_forward_spec(x))
-
-    def _jk_seam_state(self, role):
-        if role == "train":
-            return lambda outputs: self._jk().new_state(self, outputs, self._jk_frozen(),
-                                                        seams.extra_optimizers(self))
-        return lambda outputs: new_eval_state(self.get_variables(), outputs.init_metrics)
-
-    def _jk_compiled_outputs(self, y, pred):
-        store, key = self._jk(), (_signature(y), _signature(pred))
-        outputs = store.outputs.get(key)
-        if outputs is None:
-            cfg = store.config
-            outputs = compile_utils.CompiledOutputs(
-                cfg["loss"], cfg["loss_weights"], cfg["metrics"], cfg["weighted_metrics"],
-                getattr(self, "output_names", None)).build(y, pred)
-            store.outputs[key] = outputs
-        store.last_outputs = store.last_compiled = outputs
-        return outputs
-
-    def _jk_forward_spec(self, x):
-        """Build the model if needed; y_pred's shapes (one abstract trace, which also tells
-        whether the forward pass has loop-unfriendly ops, see loop.loop_risky)."""
-        self._build_from_inputs(x)
-        store, variables = self._jk(), self.get_variables()
-        if self._jk_eager():
-            return self.apply(variables, jax.tree_util.tree_map(np.asarray, x))[0]
-        # The batch size is part of the key: the cached shapes are per batch (predict on 2 rows,
-        # then fit on batches of 32, must not reuse the 2-row shapes).
-        batch = tuple(np.shape(a)[:1] for a in jax.tree_util.tree_leaves(x))
-        key = (_signature(x), batch, jax.tree_util.tree_structure(variables),
-               tuple(np.shape(v) for v in jax.tree_util.tree_leaves(variables)))
-        if key not in store.forward:
-            closed, pred = jax.make_jaxpr(
-                lambda v, xs: self.apply(v, xs, training=False, rng=jax.random.PRNGKey(0))[0],
-                return_shape=True)(
-                    variables, compile_utils.tree_spec(x))
-            store.forward[key] = pred
-            store.loop_risky[_signature(x)] = loop_lib.loop_risky(closed.jaxpr)
-        return store.forward[key]
-
-    def _jk_frozen(self):
-        """Weights of `trainable=False` layers, fixed at the first use after compile() (Keras:
-        trainable weights are determined at compile time)."""
-        store = self._jk()
-        if store.frozen is None:
-            store.frozen = frozen_paths(self)
-        return store.frozen
-
-    def _jk_programs(self, outputs, nan_guard=False):
-        store, eager = self._jk(), self._jk_eager()
-        key = (id(outputs), bool(nan_guard), eager, distribution_lib.cache_key())
-        progs = store.programs.get(key)
-        if progs is None:
-            if isinstance(outputs, seams.SeamOutputs):
-                train = outputs.step if outputs.role == "train" else None
-                test = outputs.step if outputs.role == "test" else None
-            else:
-                train = make_train_step(self, outputs, self.optimizer, nan_guard,
-                                        self._jk_frozen())
-                test = make_test_step(self, outputs)
-            steps = distribution_lib.wrap_steps(train, test, self._jk_predict_step())
-            progs = Programs(*steps, outputs, eager=eager)
-            store.programs[key] = progs
-        return progs
-
-    def _jk_predict_programs(self):
-        store, eager = self._jk(), self._jk_eager()
-        key = ("predict", eager, distribution_lib.cache_key())
-        if key not in store.programs:
-            steps = distribution_lib.wrap_steps(None, None, self._jk_predict_step())
-            store.programs[key] = Programs(*steps, None, eager)
-        return store.programs[key]
-
-    def _jk_predict_step(self):
-        if seams.overridden(self, "predict_step", Trainer):
-            return seams.make_predict_step(self)
-        return make_predict_step(self)
-
-    def _jk_decision(self, x):
-        """The loop-or-single decision to reuse for evaluate / predict on inputs like `x`."""
-        store, sig = self._jk(), _signature(x)
-        for k, d in store.decisions.items():
-            if k[0] == "train" and k[1] == sig:
-                return d
-        risky = store.loop_risky.get(sig, False)
-        return loop_lib.Decision("single" if risky else "loop", None)
-
-    # ------------------------------------------------------------------------------ state
-    def _jk_new_state(self, outputs):
-        extras = seams.extra_optimizers(self) if isinstance(outputs, seams.SeamOutputs) else ()
-        return distribution_lib.put_state(
-            self._jk().new_state(self, outputs, self._jk_frozen(), extras))
-
-    def _jk_before_call(self, ts):
-        new = self._jk().before_call(self, ts)
-        if new is not ts and distribution_lib.distribution() is not None:
-            new = distribution_lib.put_state(new)  # a callback's weights, on the mesh
-        return new
-
-    def _jk_set_live(self, ts):
-        self._jk().set_live(ts)
-
     def jax_state_sync(self):
         """Write the loop's current weights (copies) back into the layers; callbacks call this
         through `Callback.model`, as with Keras's JAX trainer."""
-        store = self.__dict__.get("_jk_store")
-        if store is not None:
-            store.sync(self)
-
-    def _jk_finish(self, ts):
-        self._jk().finish(self, ts)
-
-    # ------------------------------------------------------------------------------ data
-    @staticmethod
-    def _jk_data(x, y, sample_weight, batch_size, steps, method, shuffle=False):
-        return data_lib.make_data(x, y, sample_weight, batch_size, steps, method, shuffle)
-
-    @staticmethod
-    def _jk_first(data):
-        return data_lib.first_batch(data)
+        engine = self.__dict__.get("_engine")
+        if engine is not None:
+            engine.sync()
 
     # ------------------------------------------------------------------------------ fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -288,10 +142,11 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             validation_batch_size=None, validation_freq=1):
         from jkeras.training.callbacks import Callback, CallbackList
         self._jk_assert_compiled("fit")
+        engine = self.engine
         batch_size = data_lib.check_batch_size(batch_size)
         validation_batch_size = data_lib.check_batch_size(validation_batch_size)
         data_lib.check_validation_split(validation_split)
-        self._jk_should_eval(0, validation_freq)  # its type error, before anything runs
+        loop_lib.should_eval(0, validation_freq)  # its type error, before anything runs
         data_lib.check_batch_size(steps_per_epoch, "steps_per_epoch")
         data_lib.check_batch_size(validation_steps, "validation_steps")
         limit = core_config.max_epochs()
@@ -302,40 +157,42 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             validation_steps)
         x, y, sample_weight, val = data_lib.prepare_fit(
             x, y, sample_weight, class_weight, validation_split, validation_data)
-        train = self._jk_data(x, y, sample_weight, batch_size, steps_per_epoch, "fit",
+        train = data_lib.make_data(x, y, sample_weight, batch_size, steps_per_epoch, "fit",
                               bool(shuffle))
-        outputs = self._jk_outputs(self._jk_first(train))
+        outputs = engine.outputs_for(data_lib.first_batch(train))
         val_data = val_outputs = None
         if val is not None:
-            val_data = self._jk_data(*val, validation_batch_size or batch_size, validation_steps,
+            val_data = data_lib.make_data(*val, validation_batch_size or batch_size, validation_steps,
                                      "fit")
-            val_outputs = self._jk_outputs(self._jk_first(val_data), role="test")
+            val_outputs = engine.outputs_for(data_lib.first_batch(val_data), role="test")
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            verbose=verbose, epochs=epochs,
                            steps=steps_per_epoch or train.num_batches, model=self)
         nan_guard, listen, epoch_hooks = loop_lib.classify_callbacks(cbs, Callback)
-        fusable = not epoch_hooks and steps_per_epoch is None and not self._jk_eager() and (
+        fusable = not epoch_hooks and steps_per_epoch is None and not engine.eager and (
             isinstance(train, data_lib.ArrayData)) and (val_data is None or (
                 isinstance(val_data, data_lib.ArrayData) and val_outputs is outputs
                 and validation_steps is None))
-        progs = self._jk_programs(outputs, nan_guard)
-        val_progs = self._jk_programs(val_outputs) if val_data is not None else None
+        progs = engine.programs_for(outputs, nan_guard)
+        val_progs = engine.programs_for(val_outputs) if val_data is not None else None
         spe = self.steps_per_execution
         fixed_k = spe if spe != "auto" else None
-        first = self._jk_first(train)
-        key = ("train", _signature(first[0]), data_lib.batch_size_of(first), bool(shuffle),
+        first = data_lib.first_batch(train)
+        key = ("train", signature(first[0]), data_lib.batch_size_of(first), bool(shuffle),
                distribution_lib.cache_key())
-        store = self._jk()
-        if key not in store.decisions and not store.loop_risky.get(key[1], True):
-            store.decisions[key] = loop_lib.Decision("loop", None)
+        if key not in engine.decisions and not engine.loop_risky.get(key[1], True):
+            engine.decisions[key] = loop_lib.Decision("loop", None)
         if isinstance(train, data_lib.ArrayData):
-            runner = loop_lib.ArrayEpochs(progs, train, bool(shuffle), store.decisions, key,
-                                          fixed_k, self._jk_eager())
+            runner = loop_lib.ArrayEpochs(progs, train, bool(shuffle), engine.decisions, key,
+                                          fixed_k, engine.eager)
         else:
-            runner = host_epochs.HostEpochs(progs, train, store.decisions, key, fixed_k,
-                                         self._jk_eager())
-        ts = self._jk_new_state(outputs)
-        self._jk_set_live(ts)
+            runner = host_epochs.HostEpochs(progs, train, engine.decisions, key, fixed_k,
+                                         engine.eager)
+        distribution_lib.check_processes(self, "fit", steps_per_epoch or train.num_batches, first,
+                                         epochs, val_data is not None and (
+                                             validation_steps or val_data.num_batches))
+        ts = engine.start(outputs)
+        engine.set_live(ts)
         self.stop_training = False
         names = outputs.result_names()
         logs, finished, epoch = {}, False, initial_epoch
@@ -347,11 +204,11 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             while epoch < epochs:
                 decision = runner.decision if fusable else None
                 if decision is not None and decision.mode == "loop":
-                    ts = self._jk_before_call(ts)
-                    evals = [val_data is not None and self._jk_should_eval(e, validation_freq)
+                    ts = engine.before_call(ts)
+                    evals = [val_data is not None and loop_lib.should_eval(e, validation_freq)
                              for e in range(epoch, epoch + loop_lib.FUSED_EPOCHS)]
                     ts, rows = runner.fused(ts, epochs - epoch, val_data, evals)
-                    self._jk_set_live(ts)
+                    engine.set_live(ts)
                     for row, ev in zip(rows, evals):
                         epoch, logs = self._jk_replay(cbs, epoch, row, names, ev,
                                                       train.num_batches)
@@ -361,16 +218,16 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
                         break
                     continue
                 cbs.on_epoch_begin(epoch)
-                ts = self._jk_before_call(ts)
-                hooks = dict(before_call=self._jk_before_call, after_call=self._jk_set_live)
+                ts = engine.before_call(ts)
+                hooks = dict(before_call=engine.before_call, after_call=engine.set_live)
                 if isinstance(runner, loop_lib.ArrayEpochs):
                     ts, tlogs = runner.epoch(ts, cbs, self, steps_per_epoch, listen,
                                              nan_guard, **hooks)
                 else:
                     ts, tlogs, _ = runner.epoch(ts, cbs, self, listen, nan_guard, **hooks)
-                self._jk_set_live(ts)
+                engine.set_live(ts)
                 epoch_logs = chunks.named(progs, tlogs)
-                if val_data is not None and self._jk_should_eval(epoch, validation_freq):
+                if val_data is not None and loop_lib.should_eval(epoch, validation_freq):
                     vlogs = self._jk_evaluate_run(ts.variables(), val_data, val_progs, cbs,
                                                   validation_steps, in_fit=True)
                     epoch_logs.update({f"val_{k}": v for k, v in vlogs.items()})
@@ -386,7 +243,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             finished = True
         finally:
             watch.__exit__(None, None, None)
-            self._jk_finish(ts)
+            engine.finish(ts)
         if finished:
             cbs.on_train_end(logs)
         return self.history
@@ -406,43 +263,37 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         cbs.on_epoch_end(epoch, logs)
         return epoch + 1, logs
 
-    @staticmethod
-    def _jk_should_eval(epoch, validation_freq):
-        if isinstance(validation_freq, (int, np.integer)) and not isinstance(validation_freq, bool):
-            return (epoch + 1) % validation_freq == 0
-        if isinstance(validation_freq, (list, tuple)):
-            return (epoch + 1) in validation_freq
-        raise ValueError("Expected `validation_freq` to be a list or int. "
-                         f"Received: validation_freq={validation_freq} of the type "
-                         f"{type(validation_freq)}.")
-
     # ------------------------------------------------------------------------------ evaluate
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         from jkeras.training.callbacks import CallbackList
         self._jk_assert_compiled("evaluate")
+        engine = self.engine
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         batch_size = data_lib.check_batch_size(batch_size)
         steps = _step_limit(steps)
-        data = self._jk_data(x, y, sample_weight, batch_size, steps, "evaluate")
-        outputs = self._jk_outputs(self._jk_first(data), role="test")
-        progs = self._jk_programs(outputs)
+        data = data_lib.make_data(x, y, sample_weight, batch_size, steps, "evaluate")
+        outputs = engine.outputs_for(data_lib.first_batch(data), role="test")
+        progs = engine.programs_for(outputs)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
+        distribution_lib.check_processes(self, "evaluate", steps or data.num_batches,
+                                         data_lib.first_batch(data))
         logs = _pythonify(self._jk_evaluate_run(self.get_variables(), data, progs, cbs, steps))
         return logs if return_dict else outputs.evaluate_order(logs)
 
     def _jk_evaluate_run(self, variables, data, progs, cbs, steps=None, in_fit=False):
         from jkeras.training.callbacks import Callback
+        engine = self.engine
         self.stop_evaluating = False
         cbs.on_test_begin()
         listen = listening.level(cbs.callbacks, "test", Callback, in_fit)
         # Inside fit: weights a callback put in the model (SwapEMAWeights) are evaluated, as Keras
-        variables = self._jk().replaced_variables(self) or variables
+        variables = engine.replaced_variables() or variables
         es = distribution_lib.put_state(new_eval_state(variables, progs.outputs.init_metrics))
-        runner = inference.EvalRunner(progs, self._jk_decision(self._jk_first(data)[0]),
-                                     self._jk_eager())
+        runner = inference.EvalRunner(progs, engine.decision(data_lib.first_batch(data)[0]),
+                                     engine.eager)
         with compile_watch.listening(cbs):
             logs = runner.run(es, data, cbs, self, listen, steps)
         cbs.on_test_end(logs)
@@ -453,17 +304,20 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         from jkeras.training.callbacks import Callback, CallbackList
         batch_size = data_lib.check_batch_size(batch_size)
         steps = _step_limit(steps)
-        data = self._jk_data(x, None, None, batch_size, steps, "predict")
-        if _signature(self._jk_first(data)[0]) not in self._jk().loop_risky:
-            self._jk_forward_spec(self._jk_first(data)[0])
+        engine = self.engine
+        data = data_lib.make_data(x, None, None, batch_size, steps, "predict")
+        if signature(data_lib.first_batch(data)[0]) not in engine.loop_risky:
+            engine.forward_spec(data_lib.first_batch(data)[0])
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
                            steps=steps or data.num_batches, model=self)
+        distribution_lib.check_processes(self, "predict", steps or data.num_batches,
+                                         data_lib.first_batch(data))
         listen = listening.level(cbs.callbacks, "predict", Callback)
         self.stop_predicting = False
         cbs.on_predict_begin()
-        runner = inference.PredictRunner(self._jk_predict_programs(),
-                                        self._jk_decision(self._jk_first(data)[0]),
-                                        self._jk_eager())
+        runner = inference.PredictRunner(engine.predict_programs(),
+                                        engine.decision(data_lib.first_batch(data)[0]),
+                                        engine.eager)
         with compile_watch.listening(cbs):
             out = runner.run(distribution_lib.put_state(self.get_variables()), data, cbs, self,
                              listen, steps)

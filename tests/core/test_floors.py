@@ -45,6 +45,8 @@ KNOWN_UPWARD = {
     ("jkeras.models", "jkeras.saving"):
         "Keras's Model API methods (save, save_weights, load_weights, and "
         "keras.models.load_model / save_model) whose work is file I/O in saving/",
+    ("jkeras.layers.preprocessing.feature_space", "jkeras.saving"):
+        "FeatureSpace.save (Keras API) writes a .keras file with saving/archive.py",
     ("jkeras.models.model", "jkeras.training"):
         "Model inherits the Trainer mixin (Keras's `Model(Trainer, Layer)`)",
     ("jkeras.training", "jkeras.saving"):

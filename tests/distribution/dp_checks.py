@@ -158,7 +158,7 @@ def check_state(out):
         ref.fit(x, y, batch_size=32, epochs=1, verbose=0)
     out["switch"] = {
         "devices_seen": sorted({len(s.device_set) for s in SEEN}),
-        "program_keys": sorted({str(k[-1]) for k in model._jk().programs}),
+        "program_keys": sorted({str(k[-1]) for k in model.engine.programs}),
         "final_devices": len(model.weights[0].value.sharding.device_set),
         "weights": weights_diff(model.get_weights(), ref.get_weights())}
 

@@ -88,10 +88,25 @@ def test_initialize_passes_keras_arguments_to_jax(monkeypatch):
     monkeypatch.setenv("KERAS_DISTRIBUTION_JOB_ADDRESSES", "host0:99")
     monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "4")
     monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "3")
-    distribution.initialize()
+    distribution.initialize(heartbeat_timeout_seconds=10)
+    bounds = dict(initialization_timeout=300, shutdown_timeout_seconds=300)
     assert calls == [
-        dict(coordinator_address="10.0.0.1:1234", num_processes=2, process_id=1),
-        dict(coordinator_address="host0:99", num_processes=4, process_id=3)]
+        dict(coordinator_address="10.0.0.1:1234", num_processes=2, process_id=1,
+             heartbeat_timeout_seconds=100, **bounds),
+        dict(coordinator_address="host0:99", num_processes=4, process_id=3,
+             heartbeat_timeout_seconds=10, **bounds)]
+
+
+def test_initialize_bad_arguments_fail_before_jax(monkeypatch):
+    monkeypatch.setattr(jax.distributed, "initialize", lambda **kw: pytest.fail("called"))
+    with pytest.raises(ValueError, match=r"has 2 jobs, but num_processes is 3"):
+        distribution.initialize("a:1,b:2", num_processes=3, process_id=0)
+    with pytest.raises(ValueError, match=r"`heartbeat_timeout_seconds` must be a positive "
+                                         r"integer number of seconds. Received: "
+                                         r"heartbeat_timeout_seconds=0"):
+        distribution.initialize("a:1", 1, 0, heartbeat_timeout_seconds=0)
+    with pytest.raises(TypeError):
+        distribution.initialize("a:1", 1, 0, 5)  # the timeouts are keyword-only
 
 
 def _fit(dist):

@@ -102,3 +102,27 @@ def test_member_edits_and_learning_rates_reach_the_next_call(data):
     for a, b in zip(ens.member(0).get_weights(), frozen):
         np.testing.assert_array_equal(a, b)
     assert not np.allclose(ens.member(1).get_weights()[0], 0.0)
+
+
+def test_array_valued_metric_per_member():
+    """F1Score(average=None): History and evaluate hold one array per member, as each member's
+    own fit would (members x classes)."""
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 4)).astype("float32")
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, 64)]
+
+    def model_fn():
+        m = jkeras.Sequential([jkeras.Input((4,)), jkeras.layers.Dense(3, activation="softmax")])
+        m.compile("adam", "categorical_crossentropy",
+                  metrics=[jkeras.metrics.F1Score(average=None)])
+        return m
+
+    ens = jkeras.Ensemble(model_fn, n=2)
+    history = ens.fit(x, y, epochs=2, verbose=0).history
+    assert sorted(history) == ["f1_score", "loss"]
+    assert np.shape(history["f1_score"]) == (2, 2, 3)
+    logs = ens.evaluate(x, y, verbose=0, return_dict=True)
+    assert np.shape(logs["f1_score"]) == (2, 3)
+    for i, member in enumerate(ens.members):
+        own = member.evaluate(x, y, verbose=0, return_dict=True)
+        np.testing.assert_allclose(logs["f1_score"][i], own["f1_score"], rtol=1e-5, atol=1e-6)

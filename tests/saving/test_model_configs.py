@@ -176,7 +176,7 @@ def test_compile_config_is_keras_format_and_recompiles():
         "name": other.optimizer.name}
     assert other.steps_per_execution == "auto" and not other.run_eagerly
     # The optimizer state exists at once (Keras's optimizer.build), so saved slots can load.
-    assert other._jk().opt_state is not None
+    assert other.engine.opt_state is not None
 
 
 def test_compile_config_rejects_unknown_keys():

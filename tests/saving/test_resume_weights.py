@@ -55,7 +55,7 @@ def test_adam_variables_in_keras_order(tmp_path):
     fit(m, 1)
     path = str(tmp_path / "m.weights.h5")
     m.save_weights(path)
-    state = m._jk().opt_state
+    state = m.engine.opt_state
     slots, params = state.slots, m.get_variables()["params"]
     names = [("dense", "kernel"), ("dense", "bias"), ("batch_normalization", "gamma"),
              ("batch_normalization", "beta"), ("dense_1", "kernel"), ("dense_1", "bias")]
@@ -125,7 +125,7 @@ def test_file_without_optimizer_warns_and_keeps_the_optimizer_unbuilt(tmp_path):
     m = model("adam")
     with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
         m.load_weights(path)
-    assert m._jk().opt_state is None
+    assert m.engine.opt_state is None
     for a, b in zip(plain.get_weights(), m.get_weights()):
         np.testing.assert_array_equal(a, b)
 

@@ -170,4 +170,4 @@ def test_optimizer_shape_mismatch_is_reported(tmp_path):
     with pytest.raises(ValueError, match=r"optimizer/vars .*variable 2 is \[4, 3\]"):
         target.load_weights(path)
     assert_unchanged(target, before)
-    assert target._jk().opt_state is None
+    assert target.engine.opt_state is None

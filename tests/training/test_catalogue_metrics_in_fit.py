@@ -2,7 +2,6 @@
 sums, a multi-label AUC sized by compile) inside fit's jitted, scanned loop give the same
 epoch values as the metrics computed eagerly on the model's predictions, batch by batch."""
 import numpy as np
-import pytest
 
 import jkeras
 from jkeras import layers, metrics
@@ -65,11 +64,3 @@ def test_validation_metrics_after_training_match_eager_metrics():
     logs = model.evaluate(xv, yv, batch_size=8, verbose=0, return_dict=True)
     for name, value in expected.items():
         np.testing.assert_allclose(logs[name], value, rtol=1e-5, err_msg=name)
-
-
-def test_vector_valued_metric_in_fit_is_a_clear_error():
-    x, y = _data()
-    model = jkeras.Sequential([jkeras.Input((3,)), layers.Dense(1, activation="sigmoid")])
-    model.compile("sgd", "binary_crossentropy", metrics=[metrics.Precision(thresholds=[0.3, 0.7])])
-    with pytest.raises(ValueError, match="returns an array of shape"):
-        model.fit(x, y, batch_size=8, epochs=1, verbose=0)

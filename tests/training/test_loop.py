@@ -233,7 +233,7 @@ def test_convolutional_model_is_measured_before_looping(n):
     m.compile("sgd", "sparse_categorical_crossentropy")
     h = m.fit(x, y, batch_size=4, epochs=2, verbose=0)
     assert len(h.history["loss"]) == 2 and np.isfinite(h.history["loss"]).all()
-    decisions = [d for k, d in m._jk_store.decisions.items() if k[0] == "train"]
+    decisions = [d for k, d in m.engine.decisions.items() if k[0] == "train"]
     if n == 40:  # room to time one step against a loop of steps
         assert len(decisions) == 1 and decisions[0].mode in ("loop", "single")
         assert decisions[0].seconds > 0

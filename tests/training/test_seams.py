@@ -55,7 +55,7 @@ def test_overridden_train_step_runs_fused_without_retrace():
     first = TRACES["n"]
     model.fit(x, y, batch_size=32, epochs=4, verbose=0)
     assert TRACES["n"] == first <= 3  # logs template + the fused program (+ a partial batch)
-    programs = [p for p in model._jk().programs.values()]
+    programs = [p for p in model.engine.programs.values()]
     assert any(k[0] == "train_epochs" for p in programs for k in p._cache)
     assert h.history["loss"][-1] < h.history["loss"][0] and set(h.history) == {"loss", "mae"}
 

@@ -11,6 +11,7 @@ on `get_encoded_features()`.
 import numpy as np
 import jax.numpy as jnp
 
+from jkeras.layers import config_utils
 from jkeras.layers.input_layer import Input
 from jkeras.layers.preprocessing import feature_space_specs as specs
 from jkeras.layers.preprocessing.category_encoding import CategoryEncoding
@@ -121,6 +122,8 @@ class FeatureSpace(HostPreprocessingLayer):
         self._names = sorted(self.features) + sorted(self.crosses_by_name)
 
     def _standardize_cross(self, cross, feature_set):
+        if isinstance(cross, dict):  # a saved `Cross`
+            cross = config_utils.from_nested(cross)
         if isinstance(cross, specs.Cross):
             return cross
         if not self.crossing_dim:
@@ -183,7 +186,7 @@ class FeatureSpace(HostPreprocessingLayer):
                 preprocessor = self.preprocessors.get(name) or self.crossers.get(name)
                 self.one_hot_encoders[name] = CategoryEncoding(
                     num_tokens=_cardinality(name, preprocessor), output_mode="multi_hot")
-        self._sublayers_built = True
+        self._sublayers_built = self.built = True
 
     def get_encoded_features(self):
         """Symbolic inputs of the encoded features, to build the model that consumes
@@ -257,3 +260,37 @@ class FeatureSpace(HostPreprocessingLayer):
         if rebatched:
             out = {n: x[0] if x.ndim == 2 and x.shape[0] == 1 else x for n, x in out.items()}
         return {n: jnp.asarray(x) for n, x in out.items()}
+
+    # ---- saving (Keras's `.keras` file of a FeatureSpace) ----------------------------------------
+    def get_config(self):
+        return {"features": {n: config_utils.nested(f) for n, f in self.features.items()},
+                "output_mode": self.output_mode,
+                "crosses": [config_utils.nested(c) for c in self.crosses],
+                "crossing_dim": self.crossing_dim, "hashing_dim": self.hashing_dim,
+                "num_discretization_bins": self.num_discretization_bins}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def get_build_config(self):
+        return {name: (f.preprocessor.get_build_config() or {})
+                if hasattr(f.preprocessor, "get_build_config") else {}
+                for name, f in self.features.items()}
+
+    def build_from_config(self, config):
+        """As Keras: the preprocessors get their variables (filled by the weights file and
+        assets next), and the space counts as adapted."""
+        for name, build_config in config.items():
+            preprocessor = self.features[name].preprocessor
+            if hasattr(preprocessor, "build_from_config") and not preprocessor.built:
+                preprocessor.build_from_config(build_config)
+        self._is_adapted = True
+        self.built = True
+
+    def save(self, filepath):
+        """Save the (adapted) FeatureSpace to a `.keras` file; `jkeras.saving.load_model`
+        (or `keras.models.load_model`) reads it back. It must be adapted first."""
+        from jkeras.saving import archive
+        self._build()
+        archive.save_model(self, filepath)

@@ -1,6 +1,7 @@
 """The feature and cross specifications of `FeatureSpace` (Keras's `Feature` and `Cross`), and
 the preprocessing layer each named feature type stands for."""
 from jkeras.core import naming
+from jkeras.layers import config_utils
 from jkeras.layers.preprocessing.discretization import Discretization
 from jkeras.layers.preprocessing.hashing import Hashing
 from jkeras.layers.preprocessing.index_lookup import IntegerLookup, StringLookup
@@ -32,14 +33,21 @@ class Cross:
         return cls(**config)
 
 
-class Identity:
-    """The preprocessor of a plain `float` feature: the values as float32."""
+class TFDIdentity:
+    """The preprocessor of a plain `float` feature: the values as float32 (Keras's name)."""
 
-    def __init__(self, name):
+    def __init__(self, name=None, dtype="float32", trainable=True):
         self.name = name
 
     def __call__(self, x):
         return x
+
+    def get_config(self):
+        return {"name": self.name, "dtype": "float32", "trainable": True}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
 class Feature:
@@ -51,8 +59,18 @@ class Feature:
                              "{'int', 'one_hot', 'float'}. "
                              f"Received: output_mode={output_mode}")
         self.dtype = dtype
+        if isinstance(preprocessor, dict):  # from a saved config
+            preprocessor = config_utils.from_nested(preprocessor)
         self.preprocessor = preprocessor
         self.output_mode = output_mode
+
+    def get_config(self):
+        return {"dtype": self.dtype, "preprocessor": config_utils.nested(self.preprocessor),
+                "output_mode": self.output_mode}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
 def _name(name, prefix):
@@ -61,7 +79,7 @@ def _name(name, prefix):
 
 def float_feature(name=None):
     name = _name(name, "float")
-    return Feature("float32", Identity(f"{name}_preprocessor"), "float")
+    return Feature("float32", TFDIdentity(f"{name}_preprocessor"), "float")
 
 
 def float_rescaled(scale=1.0, offset=0.0, name=None):
@@ -110,6 +128,8 @@ def standardize_feature(name, feature, hashing_dim, num_discretization_bins):
     """A `Feature` from a `Feature` or a type name ("float_normalized", ...)."""
     if isinstance(feature, Feature):
         return feature
+    if isinstance(feature, dict):  # a saved `Feature`
+        return config_utils.from_nested(feature)
     simple = {"float": float_feature, "float_normalized": float_normalized,
               "float_rescaled": float_rescaled, "integer_categorical": integer_categorical,
               "string_categorical": string_categorical}

@@ -10,6 +10,7 @@ from jkeras.training.callbacks.lambda_callback import LambdaCallback
 from jkeras.training.callbacks.lr_scheduler import LearningRateScheduler, ReduceLROnPlateau
 from jkeras.training.callbacks.model_checkpoint import ModelCheckpoint
 from jkeras.training.callbacks.monitor import MonitorCallback
+from jkeras.training.callbacks.orbax_checkpoint import OrbaxCheckpoint
 from jkeras.training.callbacks.progbar_logger import ProgbarLogger
 from jkeras.training.callbacks.remote_monitor import RemoteMonitor
 from jkeras.training.callbacks.terminate_on_nan import TerminateOnNaN
@@ -28,6 +29,7 @@ __all__ = [
     "LearningRateScheduler",
     "ModelCheckpoint",
     "MonitorCallback",
+    "OrbaxCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "RemoteMonitor",

@@ -5,7 +5,7 @@ as with Keras 3's default `steps_per_execution=1` (every K batches with an integ
 `steps_per_execution=K`: `on_train_batch_begin(first_step)`, then `on_train_batch_end(last_step,
 logs)` with the logs after the chunk's last step). See jkeras/training/listening.py.
 """
-from jkeras.training import listening
+from jkeras.training import array_logs, listening
 
 
 def pythonify_logs(logs):
@@ -15,7 +15,7 @@ def pythonify_logs(logs):
     which metrics are shown (the progress bar prints them in first-seen order), as in Keras.
     """
     result = {}
-    for key, value in sorted((logs or {}).items()):
+    for key, value in sorted(array_logs.regroup(logs or {}).items()):
         if isinstance(value, dict):
             result.update(pythonify_logs(value))
             continue
