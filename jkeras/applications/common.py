@@ -12,7 +12,7 @@ from jkeras import layers
 from jkeras.applications import imagenet_utils
 from jkeras.core.symbolic import KerasTensor
 from jkeras.models.functional import Functional
-from jkeras.saving import keras_ops
+from jkeras.models import keras_ops
 
 WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 

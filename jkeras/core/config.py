@@ -80,25 +80,24 @@ def image_data_format():
     return _state["image_data_format"]
 
 
-def set_image_data_format(data_format):
+def _checked_data_format(data_format):
     data_format = str(data_format).lower()
     if data_format not in {"channels_first", "channels_last"}:
         raise ValueError("The `data_format` argument must be one of "
                          "{'channels_first', 'channels_last'}. "
                          f"Received: data_format={data_format}")
-    _state["image_data_format"] = data_format
+    return data_format
+
+
+def set_image_data_format(data_format):
+    _state["image_data_format"] = _checked_data_format(data_format)
 
 
 def standardize_data_format(data_format):
     """`None` -> the configured default; otherwise validated as Keras does."""
     if data_format is None:
         return image_data_format()
-    value = str(data_format).lower()
-    if value not in {"channels_first", "channels_last"}:
-        raise ValueError("The `data_format` argument must be one of "
-                         "{'channels_first', 'channels_last'}. "
-                         f"Received: data_format={data_format}")
-    return value
+    return _checked_data_format(data_format)
 
 
 def enable_flash_attention():

@@ -12,8 +12,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import initializers
-from jkeras.core import (bound_variable, errors, frame as frames, masking, naming,
+from jkeras.core import (bound_variable, errors, frame as frames, layer_config, masking, naming,
                          random, shapes, weight_options)
+from jkeras.core.auto_config import auto_config
 from jkeras.core.build_at_init import BuildAtInitMixin
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.layer_dtype import LayerDTypeMixin
@@ -32,7 +33,6 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
         instance = object.__new__(cls)
         if cls.get_config is Layer.get_config and cls.__init__ is not Layer.__init__:
             # Keras's automatic config: plain constructor arguments of a custom layer
-            from jkeras.saving.subclass_config import auto_config
             instance.__dict__["_layer_auto_config"] = auto_config(cls, args, kwargs)
         return instance
 
@@ -388,30 +388,26 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
-    # ---- config (Keras 3's format; the work is in jkeras.saving.layer_config) ------------------
+    # ---- config (Keras 3's format; the work is in jkeras.core.layer_config) --------------------
     def get_config(self):
         """Keras's base layer config: name, trainable and the dtype policy (plus the plain
         constructor arguments of a custom layer that does not define `get_config`)."""
-        from jkeras.saving.layer_config import base_layer_config
-        return base_layer_config(self)
+        return layer_config.base_layer_config(self)
 
     @classmethod
     def from_config(cls, config):
         """A new layer from `get_config()` output (ours or tf.keras's)."""
-        from jkeras.saving.layer_config import layer_from_config
-        return layer_from_config(cls, config)
+        return layer_config.layer_from_config(cls, config)
 
     def get_build_config(self):
         """{"input_shape": ...} the layer was built for (None while unbuilt), as Keras."""
         if self._build_config_at_init():
             return None
-        from jkeras.saving.layer_config import build_config_of
-        return build_config_of(self)
+        return layer_config.build_config_of(self)
 
     def build_from_config(self, config):
         """Create the weights for a build config, so saved values can then be loaded."""
-        from jkeras.saving.layer_config import build_layer_from_config
-        build_layer_from_config(self, config)
+        layer_config.build_layer_from_config(self, config)
 
 
 def _layers_in(value):

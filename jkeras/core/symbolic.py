@@ -3,7 +3,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras.core import masking, naming
+from jkeras.core import masking, naming, serialization
 from jkeras.core.variable import Variable
 
 
@@ -29,7 +29,7 @@ class KerasTensor:
             "from layer calls. Use a subclassed Model for value-dependent control flow.")
 
     def _op(self, fn, *others):
-        from jkeras.layers.core import Lambda
+        Lambda = serialization.family_member("layers", "Lambda")  # layers/ sits above core/
         return Lambda(fn)(self, *others) if not others else Lambda(lambda xs: fn(*xs))([self, *others])
 
     def __add__(self, o): return self._op(jnp.add, o)

@@ -1,5 +1,6 @@
 """Helpers for layers' `get_config`: Keras's serialized forms of their arguments."""
 from jkeras import activations, initializers
+from jkeras.core.serialization import deserialize_keras_object, serialize_keras_object
 
 
 def activation(fn):
@@ -8,7 +9,6 @@ def activation(fn):
     name = activations._NAME_OF.get(id(fn))
     if name is not None:
         return name
-    from jkeras.saving.serialization import serialize_keras_object
     return serialize_keras_object(fn)
 
 
@@ -26,7 +26,6 @@ def regularizers_and_constraints(layer, *weights, activity=False):
     """`<w>_regularizer` for each argument prefix (plus `activity_regularizer`), then
     `<w>_constraint`: the keys, order and serialized values of Keras's configs (None where the
     layer holds none)."""
-    from jkeras.saving.serialization import serialize_keras_object
 
     def value(name):
         return serialize_keras_object(getattr(layer, name, None))
@@ -40,11 +39,9 @@ def regularizers_and_constraints(layer, *weights, activity=False):
 def nested(obj):
     """Keras's config value for a nested object (a wrapped layer, a cell): its full serialized
     form, build config included."""
-    from jkeras.saving.serialization import serialize_keras_object
     return serialize_keras_object(obj)
 
 
 def from_nested(config):
     """The object a nested config (from `nested`, ours or tf.keras's) describes."""
-    from jkeras.saving.serialization import deserialize_keras_object
     return deserialize_keras_object(config)

@@ -131,7 +131,7 @@ class Lambda(Layer):
         return self.function(inputs, **self.arguments)
 
     def get_config(self):
-        from jkeras.saving import serialization
+        from jkeras.core import serialization
         function = serialization.serialize_keras_object(self.function)
         if isinstance(function, dict) and function.get("class_name") == "__lambda__":
             code, defaults, closure = function["config"]["value"]
@@ -144,7 +144,7 @@ class Lambda(Layer):
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         """Refuses Python bytecode (a lambda) unless `safe_mode=False` is given or set by the
         loading function, as Keras."""
-        from jkeras.saving import serialization
+        from jkeras.core import serialization
         config = dict(config)
         scoped = serialization.in_safe_mode()
         safe = (safe_mode if safe_mode is not None else scoped) is not False

@@ -202,7 +202,7 @@ class RNN(StatefulMixin, Layer):
         return make(k_in, rate, x[:, 0]), make(k_rec, rec_rate, h)
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_keras_object
+        from jkeras.core.serialization import serialize_keras_object
         return {**super().get_config(), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards,
                 "stateful": self.stateful, "unroll": self.unroll,
@@ -388,7 +388,7 @@ class Bidirectional(Layer):
         return None
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_keras_object
+        from jkeras.core.serialization import serialize_keras_object
         return {**super().get_config(), "merge_mode": self.merge_mode,
                 "layer": serialize_keras_object(self.forward_layer),
                 "backward_layer": serialize_keras_object(self.backward_layer)}

@@ -32,6 +32,6 @@ class Rescaling(Layer):
         return input_shape
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_keras_object
+        from jkeras.core.serialization import serialize_keras_object
         return {**super().get_config(), "scale": serialize_keras_object(self.scale),
                 "offset": serialize_keras_object(self.offset)}

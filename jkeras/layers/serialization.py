@@ -1,7 +1,8 @@
 """`keras.layers.serialize` / `keras.layers.deserialize`: a layer's full serialized config
 (module, class_name, config, registered_name, build_config) and a new layer from one.
-The work is jkeras.saving's; this floor reaches it as layers/config_utils.py does."""
+The work is jkeras.core.serialization's, as layers/config_utils.py uses it."""
 from jkeras.core.layer import Layer
+from jkeras.core.serialization import deserialize_keras_object
 from jkeras.layers import config_utils
 
 
@@ -15,5 +16,4 @@ def serialize(layer):
 
 def deserialize(config, custom_objects=None):
     """A layer from its serialized config; `custom_objects` maps names to custom classes."""
-    from jkeras.saving.serialization import deserialize_keras_object
     return deserialize_keras_object(config, custom_objects=custom_objects)

@@ -8,7 +8,7 @@ from jkeras.core.symbolic import KerasTensor
 from jkeras.layers.input_layer import Input, InputLayer
 from jkeras.models.functional import Functional
 from jkeras.models.sequential import Sequential
-from jkeras.saving import serialization
+from jkeras.core import serialization
 
 
 def _default_clone(layer):

@@ -6,6 +6,7 @@ import numpy as np
 from jkeras.core import shapes
 from jkeras.core.symbolic import KerasTensor
 from jkeras.layers.input_layer import InputLayer
+from jkeras.models import functional_config
 from jkeras.models.model import Model
 
 
@@ -91,13 +92,11 @@ class Functional(Model):
         return [_origin(y).name for y in self._outputs]
 
     def get_config(self):
-        from jkeras.saving import model_config
-        return model_config.functional_get_config(self)
+        return functional_config.functional_get_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras.saving import model_config
-        return model_config.functional_from_config(cls, config, custom_objects)
+        return functional_config.functional_from_config(cls, config, custom_objects)
 
     def _bind_inputs(self, inputs):
         if isinstance(self._inputs_struct, dict):

@@ -3,11 +3,16 @@
 `Model(inputs, outputs)` returns a functional model (functional.py). All math stays in the pure
 `init` / `apply` of the Layer base; this class only holds, finds and reports.
 """
+import json
+
 import jax
 import numpy as np
 
 from jkeras.core import errors, layer_losses, random as core_random, shapes
+from jkeras.core.auto_config import auto_config
 from jkeras.core.layer import Layer
+from jkeras.core.serialization import serialize_keras_object
+from jkeras.models import model_config
 from jkeras.training.trainer import Trainer
 
 
@@ -25,7 +30,6 @@ class Model(Trainer, Layer):
                 # keeps the subclass's overrides (train_step, ...), as Keras's injection.
                 return Functional.__new__(_functional_subclass(cls, Functional))
         instance = object.__new__(cls)
-        from jkeras.saving.subclass_config import auto_config
         instance.__dict__["_auto_config"] = auto_config(cls, args, kwargs)  # for get_config
         return instance
 
@@ -140,26 +144,24 @@ class Model(Trainer, Layer):
             return out, flat_state, self.pure_losses(bag, tree["params"])
         return out, flat_state
 
-    # ---- configs and the .keras format (jkeras/saving/model_config.py, archive.py) ----------
+    # ---- configs (jkeras/models/model_config.py) and the .keras format (saving/archive.py) ---
     def get_config(self):
         """Keras's base config; for a subclass without its own `get_config()`, also its
         constructor arguments when they are plain values (Keras's automatic config)."""
-        from jkeras.saving import subclass_config
-        return subclass_config.subclassed_get_config(self)
+        return model_config.subclassed_get_config(self, self.__dict__.get("_auto_config"),
+                                                  model=Model)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """As Keras: a functional config revives a functional model (when `cls` takes
         Functional's constructor arguments); otherwise `cls(**config)`."""
-        from jkeras.saving import subclass_config
-        return subclass_config.model_from_config(cls, config, custom_objects)
+        from jkeras.models.functional import Functional
+        return model_config.model_from_config(cls, config, custom_objects, model=Model,
+                                              functional=Functional)
 
     def to_json(self, **kwargs):
         """The model's serialized config as a JSON string (`models.model_from_json` reads it)."""
-        import json
-
-        from jkeras.saving import serialization
-        return json.dumps(serialization.serialize_keras_object(self), **kwargs)
+        return json.dumps(serialize_keras_object(self), **kwargs)
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Save as a Keras 3 `.keras` zip (config.json, model.weights.h5, metadata.json)."""

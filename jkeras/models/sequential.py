@@ -3,6 +3,7 @@ from jkeras.core import shapes
 from jkeras.core.layer import Layer
 from jkeras.core.symbolic import KerasTensor
 from jkeras.layers.input_layer import InputLayer
+from jkeras.models import sequential_config
 from jkeras.models.model import Model
 
 
@@ -123,14 +124,11 @@ class Sequential(Model):
         return [self.layers[-1].name] if self.layers else []
 
     def get_config(self):
-        from jkeras.saving import model_config
-        return model_config.sequential_get_config(self)
+        return sequential_config.sequential_get_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras.saving import model_config
-        return model_config.sequential_from_config(cls, config, custom_objects)
+        return sequential_config.sequential_from_config(cls, config, custom_objects)
 
     def get_build_config(self):
-        from jkeras.saving import model_config
-        return model_config.sequential_build_config(self)
+        return sequential_config.sequential_build_config(self)

@@ -1,7 +1,7 @@
 """Keras 3 operation classes behind `keras.ops` functions, as functional configs name them:
 "<family>.<function>" -> (Keras class name, constructor arguments, call arguments), for the ops
 whose arguments split exactly so (facts read from Keras 3.15's `keras/src/ops/<family>.py`);
-GetItem (slices as arguments) is replayed by jkeras.saving.keras_ops instead.
+GetItem (slices as arguments) is replayed by jkeras.models.keras_ops instead.
 A node of such an op is saved as Keras saves it: {"module": "keras.src.ops.<family>",
 "class_name": ..., "config": {"name", **constructor arguments}}, with the call arguments as the
 node's args."""

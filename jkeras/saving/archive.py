@@ -149,13 +149,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if not compile:
         config["compile_config"] = None
     _refuse_string_inputs(config, path)
-    with serialization.SafeModeScope(safe_mode), \
-            serialization.CustomObjectScope(custom_objects or {}):
-        try:
-            model = serialization.deserialize_keras_object(
-                config, custom_objects=custom_objects, safe_mode=safe_mode)
-        except ValueError as e:
-            raise ValueError(f"Could not load the model in {path}: {e}") from None
+    model = serialization.object_from_file_config(config, path, custom_objects, safe_mode)
     if not isinstance(model, (Model, FeatureSpace)):
         raise ValueError(f"{path} describes a {type(model).__name__}, not a model; "
                          "load_model() reads files written by `model.save()`.")

@@ -372,13 +372,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                              "file loads with `model.load_weights(path)` into a model you "
                              "build.)")
         config = _modern_model_config(json.loads(_text(raw)))
-        with serialization.SafeModeScope(safe_mode), \
-                serialization.CustomObjectScope(custom_objects or {}):
-            try:
-                model = serialization.deserialize_keras_object(
-                    config, custom_objects=custom_objects, safe_mode=safe_mode)
-            except (ValueError, TypeError) as e:
-                raise ValueError(f"Could not load the model in {path}: {e}") from None
+        model = serialization.object_from_file_config(config, path, custom_objects, safe_mode,
+                                                      errors=(ValueError, TypeError))
         if not model.built:
             raise ValueError(f"The model in {path} could not be built from its config (no "
                              "input shape), so its weights cannot be loaded.")

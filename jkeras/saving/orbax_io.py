@@ -293,9 +293,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     config = json.loads(raw["config"])
     if not compile:
         config["compile_config"] = None
-    with serialization.SafeModeScope(safe_mode), \
-            serialization.CustomObjectScope(custom_objects or {}):
-        model = serialization.deserialize_keras_object(
-            config, custom_objects=custom_objects, safe_mode=safe_mode)
+    model = serialization.object_from_file_config(config, filepath, custom_objects, safe_mode,
+                                                  errors=())
     load_weights(model, step_dir)
     return model

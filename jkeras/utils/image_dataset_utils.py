@@ -5,6 +5,7 @@ when fit / iteration asks for them (use the dataset's `workers` to decode in par
 """
 import numpy as np
 
+from jkeras.core.config import standardize_data_format
 from jkeras.utils import image_resize
 from jkeras.utils.dataset_utils import files_dataset
 from jkeras.utils.image_utils import convert_mode, open_image
@@ -48,10 +49,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if pad_to_aspect_ratio and crop_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio`, `crop_to_aspect_ratio` can be set "
                          "to `True`.")
-    data_format = "channels_last" if data_format is None else str(data_format).lower()
-    if data_format not in ("channels_first", "channels_last"):
-        raise ValueError("The `data_format` argument must be one of {'channels_first', "
-                         f"'channels_last'}}. Received: data_format={data_format}")
+    data_format = standardize_data_format(data_format)
     size = tuple(int(s) for s in image_size)
     if crop_to_aspect_ratio:
         resize = image_resize.smart_resize

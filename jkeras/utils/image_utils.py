@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 
+from jkeras.core.config import standardize_data_format
+
 _PIL_METHODS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 
 
@@ -22,18 +24,10 @@ def pil_image(what):
             "`pip install pillow` (or `pip install jkeras[images]`).") from e
 
 
-def _check_data_format(data_format):
-    data_format = "channels_last" if data_format is None else str(data_format).lower()
-    if data_format not in ("channels_first", "channels_last"):
-        raise ValueError("The `data_format` argument must be one of {'channels_first', "
-                         f"'channels_last'}}. Received: data_format={data_format}")
-    return data_format
-
-
 def array_to_img(x, data_format=None, scale=True, dtype=None):
     """A rank-3 image array -> a PIL Image ("RGBA", "RGB", "L", or "I" for grayscale values
     above 255). With `scale`, values are shifted and scaled to [0, 255] first."""
-    data_format = _check_data_format(data_format)
+    data_format = standardize_data_format(data_format)
     image = pil_image("array_to_img")
     x = np.asarray(x, dtype=dtype or "float32")
     if x.ndim != 3:
@@ -61,7 +55,7 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
 
 def img_to_array(img, data_format=None, dtype=None):
     """A PIL Image (or anything `np.asarray` takes) -> a rank-3 float32 array."""
-    data_format = _check_data_format(data_format)
+    data_format = standardize_data_format(data_format)
     x = np.asarray(img, dtype=dtype or "float32")
     if x.ndim == 3:
         if data_format == "channels_first":
@@ -75,7 +69,7 @@ def img_to_array(img, data_format=None, dtype=None):
 
 def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
     """Saves an image array to `path` (format from the suffix unless `file_format`)."""
-    data_format = _check_data_format(data_format)
+    data_format = standardize_data_format(data_format)
     if file_format is None and isinstance(path, (str, pathlib.Path)):
         file_format = pathlib.Path(path).suffix[1:].lower()
     if file_format and file_format.lower() == "jpg":

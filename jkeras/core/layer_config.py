@@ -6,6 +6,10 @@ default are dropped; any other value is a clear ValueError instead of a silently
 import inspect
 
 from jkeras.core import random, weight_options
+from jkeras.core.auto_config import merge_auto_config
+from jkeras.core.serialization import (deserialize_keras_object, dtype_name,
+                                       serialize_dtype_policy, serialize_keras_object)
+from jkeras.core.symbolic import KerasTensor
 
 # Keras-only arguments and the values that change nothing in jkeras ("any" = every value).
 _KERAS_ONLY_DEFAULTS = {
@@ -56,7 +60,6 @@ def _drop_keras_only(cls, config):
 
 def layer_from_config(cls, config):
     """`cls(**config)` after turning nested Keras configs into objects (as Keras's layers do)."""
-    from jkeras.saving.serialization import deserialize_keras_object, dtype_name
     if not isinstance(config, dict):
         raise TypeError(f"{cls.__name__}.from_config expects a dict. Received: {config!r}")
     config = dict(config)
@@ -78,7 +81,6 @@ def layer_from_config(cls, config):
 def base_layer_config(layer):
     """Layer.get_config: name, trainable, the dtype policy, and for a custom layer without its
     own `get_config()` the constructor arguments captured by `Layer.__new__`."""
-    from jkeras.saving.serialization import serialize_dtype_policy, serialize_keras_object
     config = {"name": layer.name, "trainable": layer.trainable,
               "dtype": serialize_dtype_policy(layer.dtype_policy)}
     if layer.__dict__.get("activity_regularizer") is not None:  # as Keras's base config
@@ -94,25 +96,7 @@ def with_auto_config(layer, base):
     return merge_auto_config(type(layer), layer.__dict__.get("_layer_auto_config"), base)
 
 
-def merge_auto_config(cls, auto, base):
-    """`auto` (captured constructor arguments, or None when some were not plain values) merged
-    into the `base` config as Keras's automatic config; layers and subclassed models share it."""
-    if auto is None:
-        raise TypeError(
-            f"Object {cls.__name__} was created by passing non-serializable argument values in "
-            "`__init__()`, and therefore the object must override `get_config()` in order to "
-            "be serializable. Please implement `get_config()` (return the constructor "
-            "arguments: `{**super().get_config(), 'units': self.units}`).")
-    params = inspect.signature(cls.__init__).parameters
-    takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    config = {"name": base["name"], **auto, "trainable": base["trainable"],
-              "dtype": base["dtype"]}
-    return {k: v for k, v in config.items()
-            if takes_kwargs or k in params or k not in ("name", "trainable", "dtype")}
-
-
 def _shape_of(x):
-    from jkeras.core.symbolic import KerasTensor
     if isinstance(x, KerasTensor):
         return tuple(x.shape)
     if isinstance(x, (list, tuple)):

@@ -1,4 +1,4 @@
-"""Sequential and functional model configs in Keras 3's exact format (what `config.json` holds).
+"""Functional model configs in Keras 3's exact format (what `config.json` holds).
 
 Functional: {"name", "trainable", "layers": [layer config + "name" + "inbound_nodes"],
 "input_layers", "output_layers"}; an inbound node is {"args": [...], "kwargs": {...}} with each
@@ -10,78 +10,17 @@ one higher than jkeras's node list (the "args" entries are not).
 """
 import inspect
 
+from jkeras.core.serialization import deserialize_keras_object, serialize_keras_object
 from jkeras.core.symbolic import KerasTensor
 from jkeras.layers.input_layer import InputLayer
-from jkeras.saving import keras_ops
+from jkeras.models import keras_ops
 
 _KERAS_TENSOR = "__keras_tensor__"
 
 
-def _serialize_layer(layer):
-    from jkeras.saving import serialization
-    return serialization.serialize_keras_object(layer)
-
-
-def _deserialize_layer(config, custom_objects):
-    from jkeras.saving import serialization
-    return serialization.deserialize_keras_object(config, custom_objects=custom_objects)
-
-
-def base_model_config(model):
-    """{"name", "trainable", "dtype"} as Keras's Layer.get_config writes them."""
-    from jkeras.core.layer import Layer
-    base = getattr(Layer, "get_config", None)
-    if base is not None:
-        return dict(base(model))
-    return {"name": model.name, "trainable": model.trainable, "dtype": model.dtype}
-
-
-# ---- Sequential ------------------------------------------------------------------------------
-def sequential_get_config(model):
-    config = base_model_config(model)
-    config["name"] = model.name
-    config["layers"] = [_serialize_layer(layer) for layer in model._layers]
-    config.update(_sequential_build_shape(model))
-    return config
-
-
-def _sequential_build_shape(model):
-    config = {}
-    if model._layers and isinstance(model._layers[0], InputLayer):
-        config["build_input_shape"] = list(model._layers[0].batch_shape)
-    elif model.built and model.layers and model.layers[0]._inbound_nodes:
-        # Built by `build(shape)` without an Input: the shape its first layer was called on.
-        first = model.layers[0]._inbound_nodes[0].args[0]
-        if isinstance(first, KerasTensor):
-            config["build_input_shape"] = list(first.shape)
-    elif model.built and isinstance(model.__dict__.get("_build_input_shape"), tuple):
-        # Built by an eager call on data: that shape, any batch size.
-        config["build_input_shape"] = [None] + list(model.__dict__["_build_input_shape"][1:])
-    return config
-
-
-def sequential_build_config(model):
-    shape = _sequential_build_shape(model).get("build_input_shape") if model.built else None
-    return None if shape is None else {"input_shape": shape}
-
-
-def sequential_from_config(cls, config, custom_objects=None):
-    if not isinstance(config, dict) or "name" not in config or "layers" not in config:
-        raise ValueError("A Sequential model configuration must be a dictionary containing the "
-                         f"'name' and 'layers' keys. Received: config={config}")
-    model = cls(name=config["name"], trainable=config.get("trainable", True))
-    for layer_config in config["layers"]:
-        model.add(_deserialize_layer(layer_config, custom_objects))
-    build_shape = config.get("build_input_shape")
-    if not model.built and isinstance(build_shape, (list, tuple)) and build_shape:
-        model.build(tuple(build_shape))
-    return model
-
-
 # ---- Functional ------------------------------------------------------------------------------
 def _is_functional(layer):
-    from jkeras.models.functional import Functional
-    return isinstance(layer, Functional)
+    return getattr(type(layer), "_is_functional", False)
 
 
 def _own_index(layer, node, own):
@@ -118,8 +57,7 @@ def _serialize_argument(value, own):
                 "config": {"start": value.start, "stop": value.stop, "step": value.step}}
     if value is Ellipsis:
         return {"class_name": "__ellipsis__", "config": {}}
-    from jkeras.saving import serialization
-    return serialization.serialize_keras_object(value)
+    return serialize_keras_object(value)
 
 
 def _recorded_args(layer, node):
@@ -135,7 +73,7 @@ def functional_get_config(model):
         nodes = [{"args": _serialize_argument(_recorded_args(layer, node), own),
                   "kwargs": _serialize_argument(dict(node.kwargs), own)}
                  for node in layer._inbound_nodes if id(node) in own]
-        layer_config = _serialize_layer(layer)
+        layer_config = serialize_keras_object(layer)
         layer_config["name"] = layer.name
         layer_config["inbound_nodes"] = nodes
         layer_configs.append(layer_config)
@@ -178,8 +116,7 @@ def _revive_argument(value, created, custom_objects):
         if value.get("class_name") == "__ellipsis__":
             return Ellipsis
         if "class_name" in value and "config" in value:
-            from jkeras.saving import serialization
-            return serialization.deserialize_keras_object(value, custom_objects=custom_objects)
+            return deserialize_keras_object(value, custom_objects=custom_objects)
         return {k: _revive_argument(v, created, custom_objects) for k, v in value.items()}
     return value
 
@@ -228,7 +165,7 @@ def functional_from_config(cls, config, custom_objects=None):
                                                                       custom_objects):
             layer = keras_ops.operation_from_config(layer_config)
         else:
-            layer = _deserialize_layer(layer_config, custom_objects)
+            layer = deserialize_keras_object(layer_config, custom_objects=custom_objects)
         layer_name = layer_config.get("name", getattr(layer, "name", None))
         created[layer_name] = layer
         pending.append([layer, list(layer_config.get("inbound_nodes", []))])

@@ -10,6 +10,7 @@ jax.numpy functions: no code from the file runs.
 import jax.numpy as jnp
 
 from jkeras.core.layer import Layer
+from jkeras.core.symbolic import any_symbolic
 from jkeras.ops import operation_layer
 
 _NUMPY = "keras.src.ops.numpy"
@@ -32,7 +33,6 @@ class KerasOperation(Layer):
     def bind_static(self, args):
         """Keep the recorded call's constant arguments (`0` in `not_equal(x, 0)`, a slice) on
         the layer; returns the tensor arguments, which are what the graph passes at run time."""
-        from jkeras.core.symbolic import any_symbolic
         self._arg_count = len(args)
         self._static_args = {i: a for i, a in enumerate(args) if not any_symbolic(a)}
         return [a for a in args if any_symbolic(a)]
@@ -62,12 +62,10 @@ class KerasOperation(Layer):
         return cls(**config)
 
 
-def _binary(class_name, fn):
-    return type(class_name, (KerasOperation,), {"fn": staticmethod(fn), "__module__": _NUMPY})
-
-
-def _unary(class_name, fn):
-    return type(class_name, (KerasOperation,), {"fn": staticmethod(fn), "__module__": _NUMPY})
+def _numpy_op(class_name, fn, base=None):
+    """A `keras.src.ops.numpy` operation class replayed by the jax.numpy function `fn`."""
+    return type(class_name, (base or KerasOperation,),
+                {"fn": staticmethod(fn), "__module__": _NUMPY})
 
 
 class Cast(KerasOperation):
@@ -108,22 +106,22 @@ class _Reduction(KerasOperation):
 
 
 def _reduction(class_name, fn):
-    return type(class_name, (_Reduction,), {"fn": staticmethod(fn), "__module__": _NUMPY})
+    return _numpy_op(class_name, fn, _Reduction)
 
 
 OPERATIONS = [
-    _binary("Add", jnp.add), _binary("Subtract", jnp.subtract),
-    _binary("Multiply", jnp.multiply), _binary("TrueDivide", jnp.true_divide),
-    _binary("Divide", jnp.divide), _binary("Power", jnp.power),
-    _binary("Maximum", jnp.maximum), _binary("Minimum", jnp.minimum),
-    _binary("Matmul", jnp.matmul), _binary("Equal", jnp.equal),
-    _binary("NotEqual", jnp.not_equal), _binary("Greater", jnp.greater),
-    _binary("GreaterEqual", jnp.greater_equal), _binary("Less", jnp.less),
-    _binary("LessEqual", jnp.less_equal), _binary("LogicalAnd", jnp.logical_and),
-    _binary("LogicalOr", jnp.logical_or),
-    _unary("Negative", jnp.negative), _unary("Abs", jnp.abs), _unary("Absolute", jnp.abs),
-    _unary("Exp", jnp.exp), _unary("Log", jnp.log), _unary("Sqrt", jnp.sqrt),
-    _unary("Square", jnp.square), _unary("LogicalNot", jnp.logical_not),
+    _numpy_op("Add", jnp.add), _numpy_op("Subtract", jnp.subtract),
+    _numpy_op("Multiply", jnp.multiply), _numpy_op("TrueDivide", jnp.true_divide),
+    _numpy_op("Divide", jnp.divide), _numpy_op("Power", jnp.power),
+    _numpy_op("Maximum", jnp.maximum), _numpy_op("Minimum", jnp.minimum),
+    _numpy_op("Matmul", jnp.matmul), _numpy_op("Equal", jnp.equal),
+    _numpy_op("NotEqual", jnp.not_equal), _numpy_op("Greater", jnp.greater),
+    _numpy_op("GreaterEqual", jnp.greater_equal), _numpy_op("Less", jnp.less),
+    _numpy_op("LessEqual", jnp.less_equal), _numpy_op("LogicalAnd", jnp.logical_and),
+    _numpy_op("LogicalOr", jnp.logical_or), _numpy_op("Negative", jnp.negative),
+    _numpy_op("Abs", jnp.abs), _numpy_op("Absolute", jnp.abs), _numpy_op("Exp", jnp.exp),
+    _numpy_op("Log", jnp.log), _numpy_op("Sqrt", jnp.sqrt), _numpy_op("Square", jnp.square),
+    _numpy_op("LogicalNot", jnp.logical_not),
     _reduction("Any", jnp.any), _reduction("All", jnp.all), _reduction("Sum", jnp.sum),
     _reduction("Mean", jnp.mean), _reduction("Max", jnp.max), _reduction("Min", jnp.min),
     Cast, GetItem,
