@@ -128,7 +128,7 @@ def test_integer_inputs():
 @pytest.mark.parametrize("make,match", [
     (lambda: L.MaxPooling2D(padding="full"), r"MaxPooling2D: Argument `padding` must be either"),
     (lambda: L.AveragePooling1D(padding=3), r"padding=3"),
-    (lambda: L.MaxPooling2D(data_format="NHWC"), r"data_format.*NHWC"),
+    (lambda: L.MaxPooling2D(data_format="NHWC"), r"data_format.*nhwc"),  # Keras lowercases
     (lambda: L.GlobalMaxPooling2D(data_format="x"), r"GlobalMaxPooling2D: .*data_format"),
     (lambda: L.MaxPooling2D((2, 2, 2)), r"`pool_size` argument must be a tuple of 2 integers"),
     (lambda: L.MaxPooling2D(0), r"pool_size.*value > 0"),

@@ -65,7 +65,9 @@ def test_first_fit_compiles_a_bounded_number_of_programs():
     # the training loop, its partial batch, the evaluation loop and its partial batch; no
     # program only to measure
     assert len(steps(names)) == 4, names
-    assert len(names) <= 12, names  # plus a few small eager ones (permutation, copies)
+    # plus a few small eager ones (permutation, copies, key splits): how many of those compile
+    # here depends on what earlier tests in the process left in JAX's caches (12 alone)
+    assert len(names) <= 16, names
 
 
 def test_partial_batch_compiles_in_the_background_once():
