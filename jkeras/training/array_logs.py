@@ -9,7 +9,7 @@ array under `<name>` when the logs reach the host.
 """
 import numpy as np
 
-_SEP = "\x1f"
+SEP = _SEP = "\x1f"  # inside internal log names (element_names)
 
 
 def element_names(name, shape):

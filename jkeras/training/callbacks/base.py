@@ -14,8 +14,13 @@ def pythonify_logs(logs):
     This is where device values are pulled to the host, once per hook. The sort fixes the order in
     which metrics are shown (the progress bar prints them in first-seen order), as in Keras.
     """
+    logs = logs or {}
+    for key in logs:  # array results travel element by element: put them back together
+        if key.__class__ is str and array_logs.SEP in key:
+            logs = array_logs.regroup(logs)
+            break
     result = {}
-    for key, value in sorted(array_logs.regroup(logs or {}).items()):
+    for key, value in sorted(logs.items()):
         if isinstance(value, dict):
             result.update(pythonify_logs(value))
             continue
