@@ -1,4 +1,5 @@
-"""`run_example(script)`: run examples/<script> from the repository root and return its stdout."""
+"""`run_example(script, timeout, **env)`: run examples/<script> from the repository root (with
+the extra environment variables `env`) and return its stdout."""
 import os
 import subprocess
 import sys
@@ -10,8 +11,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 @pytest.fixture
 def run_example():
-    def run(script, timeout=600):
-        env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"))
+    def run(script, timeout=600, **extra_env):
+        env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"), **extra_env)
         proc = subprocess.run([sys.executable, os.path.join("examples", script)], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=timeout)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -2,31 +2,24 @@
 import changed) on jkeras and on tf.keras and compares what they print: shapes, history keys,
 softmax rows summing to one, the single-image prediction agreeing with the batch; and the
 test accuracy above 0.88 for both."""
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOISE = re.compile(r"^(WARNING|I0000|To enable|\s*$)|oneDNN|cpu_feature|Warning|"
                    r"super\(\)\.__init__")
 VALUES = re.compile(r"^(\d+/\d+ - |Test accuracy:|accuracy from predictions|first prediction)")
 
 
-def _run(flavour):
-    env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"),
-               BASIC_CLASSIFICATION_KERAS=flavour)
-    run = subprocess.run([sys.executable, "examples/tf_basic_classification.py"], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return [line for line in run.stdout.splitlines() if not NOISE.search(line)]
+def _lines(stdout):
+    return [line for line in stdout.splitlines() if not NOISE.search(line)]
 
 
 @pytest.mark.tensorflow
-def test_basic_classification_tutorial_prints_what_tf_keras_prints():
-    ours, theirs = _run("jkeras"), _run("tf")
+def test_basic_classification_tutorial_prints_what_tf_keras_prints(run_example):
+    ours, theirs = (_lines(run_example("tf_basic_classification.py", 1200,
+                                       BASIC_CLASSIFICATION_KERAS=flavour))
+                    for flavour in ("jkeras", "tf"))
     assert [a for a in ours if not VALUES.search(a)] == [b for b in theirs
                                                         if not VALUES.search(b)]
     for out in (ours, theirs):

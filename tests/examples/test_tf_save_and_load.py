@@ -2,32 +2,24 @@
 changed) on jkeras and on tf.keras and compares what they print: summaries (optimizer params
 after loading a `.keras` file included), files each checkpoint option writes, and that every
 restored model gives the saved model's predictions."""
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOISE = re.compile(r"^(WARNING|I0000|To enable|\s*$)|oneDNN|cpu_feature|Warning|warn|"
                    r"saveable\.load|super\(\)\.__init__")
 # Lines with trained or random values (accuracies, losses, timings) differ between the two.
 VALUES = re.compile(r"^(Untrained model|Restored model, accuracy:|\d+/\d+ - )")
 
 
-def _run(flavour):
-    env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"),
-               SAVE_LOAD_KERAS=flavour)
-    run = subprocess.run([sys.executable, "examples/tf_save_and_load.py"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=1200)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return [line for line in run.stdout.splitlines() if not NOISE.search(line)]
+def _lines(stdout):
+    return [line for line in stdout.splitlines() if not NOISE.search(line)]
 
 
 @pytest.mark.tensorflow
-def test_save_and_load_tutorial_prints_what_tf_keras_prints():
-    ours, theirs = _run("jkeras"), _run("tf")
+def test_save_and_load_tutorial_prints_what_tf_keras_prints(run_example):
+    ours, theirs = (_lines(run_example("tf_save_and_load.py", 1200, SAVE_LOAD_KERAS=flavour))
+                    for flavour in ("jkeras", "tf"))
     assert len(ours) == len(theirs), (ours, theirs)
     h5_summary = ours.index(next(line for line in ours if "sequential_6" in line))
     for i, (a, b) in enumerate(zip(ours, theirs)):
