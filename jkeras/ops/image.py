@@ -222,15 +222,17 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     return _from_nhwc(out, data_format, squeeze)
 
 
-def _homography(start_points, end_points):
+def homography(start_points, end_points):
+    """(B, 8) projective rows mapping `end_points` (B, 4, 2) onto `start_points` (Keras's
+    compute_homography_matrix); `perspective_transform` and `RandomPerspective` use them."""
     sx, sy = start_points[..., 0], start_points[..., 1]
     ex, ey = end_points[..., 0], end_points[..., 1]
     zeros, ones = jnp.zeros_like(ex), jnp.ones_like(ex)
     x_rows = jnp.stack([ex, ey, ones, zeros, zeros, zeros, -sx * ex, -sx * ey], axis=-1)
     y_rows = jnp.stack([zeros, zeros, zeros, ex, ey, ones, -sy * ex, -sy * ey], axis=-1)
-    a = jnp.concatenate([x_rows, y_rows], axis=1)
-    b = jnp.concatenate([sx, sy], axis=-1)[..., None]
-    return jnp.linalg.solve(a, b)[..., 0]
+    matrix = jnp.concatenate([x_rows, y_rows], axis=1)
+    target = jnp.concatenate([sx, sy], axis=-1)[..., None]
+    return jnp.linalg.solve(matrix, target)[..., 0]
 
 
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
@@ -252,7 +254,7 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     if start_points.ndim == 2:
         start_points, end_points = start_points[None], end_points[None]
     _, height, width, _ = images.shape
-    h = _homography(start_points.astype("float32"), end_points.astype("float32"))
+    h = homography(start_points.astype("float32"), end_points.astype("float32"))
     x, y = jnp.meshgrid(jnp.arange(width), jnp.arange(height), indexing="xy")
     gx, gy = x.ravel(), y.ravel()
 
