@@ -7,6 +7,8 @@ States are dicts of float32 scalars, so they stack, scan and donate like any pyt
 import jax
 import jax.numpy as jnp
 
+from jkeras.core.config_object import ConfigObject
+from jkeras.core.function_wrapper_config import wrapper_config, wrapper_from_config
 from jkeras.metrics import metric_variables
 from jkeras.losses import apply_mask, call_with_mask, squeeze_or_expand_to_same_rank, to_snake_case
 
@@ -19,7 +21,7 @@ def _divide_no_nan(a, b):
     return jnp.where(b == 0, jnp.zeros_like(a), a / jnp.where(b == 0, jnp.ones_like(b), b))
 
 
-class Metric:
+class Metric(ConfigObject):
     """Base class. Subclasses define `init`, `update` and `result_from` (all pure)."""
 
     def __init__(self, name=None, dtype=None):
@@ -126,10 +128,6 @@ class Metric:
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
 
@@ -199,6 +197,8 @@ class MeanMetricWrapper(Mean):
     Keras names an unnamed wrapper "mean_metric_wrapper"; we take the function's name,
     which is what compile() logs for a plain function anyway."""
 
+    known_functions = {}  # name -> metric function, for from_config (filled by jkeras.metrics)
+
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         super().__init__(name or to_snake_case(getattr(fn, "__name__", type(fn).__name__)),
                          dtype)
@@ -214,16 +214,11 @@ class MeanMetricWrapper(Mean):
         return super().update(state, values, sample_weight, _mask=mask)
 
     def get_config(self):
-        return {**super().get_config(), "fn": getattr(self._fn, "__name__", repr(self._fn)),
-                **self._fn_kwargs}
+        return wrapper_config(super().get_config(), self._fn, self._fn_kwargs)
 
     @classmethod
     def from_config(cls, config):
-        from jkeras.metrics import _FUNCTIONS  # late: the registry imports this module
-
-        config = dict(config)
-        fn = config.pop("fn")
-        return cls(_FUNCTIONS[fn] if isinstance(fn, str) else fn, **config)
+        return wrapper_from_config(cls, config, MeanMetricWrapper.known_functions)
 
 
 class _FixedFn(MeanMetricWrapper):
