@@ -19,6 +19,7 @@ from jkeras.core.build_at_init import BuildAtInitMixin
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.layer_dtype import LayerDTypeMixin
 from jkeras.core.layer_losses import LossesMixin
+from jkeras.core.traceback_utils import filter_traceback
 from jkeras.core.variable import Variable
 
 _spec_mode = threading.local()
@@ -204,6 +205,7 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
         self._specs_built = True
 
     # ---- calling -----------------------------------------------------------------------------
+    @filter_traceback
     def __call__(self, *args, **kwargs):
         if "_own_weights" not in self.__dict__:
             raise RuntimeError(
@@ -431,6 +433,7 @@ def _dedupe(ws):
 
 
 def _wrap_build(build):
+    @filter_traceback
     def wrapped(self, input_shape=None):
         if self._specs_built:
             return
