@@ -87,7 +87,11 @@ class Metric(ConfigObject):
 
     @property
     def variables(self):
-        return jax.tree_util.tree_leaves(self.state)
+        """Keras's metric variables: handles with `.value` and `assign` (JAX takes each one as
+        its value, so they can start the state of a jitted step)."""
+        if self._keras_style():
+            return list(self._added_variables)
+        return metric_variables.state_variables(self)
 
     def update_state(self, *args, **kwargs):
         self._state = self.update(self.state, *args, **kwargs)
@@ -103,15 +107,15 @@ class Metric(ConfigObject):
         return self.result()
 
     # --- Keras 3's stateless API: the state as a list of arrays (`metric.variables` order)
-    def _as_state(self, metric_variables):
+    def _as_state(self, values):
         treedef = jax.tree_util.tree_structure(self.init())
-        metric_variables = list(metric_variables)
-        if len(metric_variables) != treedef.num_leaves:
+        values = [metric_variables.value_of(v) for v in values]
+        if len(values) != treedef.num_leaves:
             raise ValueError(
                 f"Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
                 f"{type(self).__name__}('{self.name}').variables. Received list with length "
-                f"{len(metric_variables)}, but expected {treedef.num_leaves} variables.")
-        return jax.tree_util.tree_unflatten(treedef, metric_variables)
+                f"{len(values)}, but expected {treedef.num_leaves} variables.")
+        return jax.tree_util.tree_unflatten(treedef, values)
 
     def stateless_update_state(self, metric_variables, *args, **kwargs):
         """-> the new `metric_variables` (a list) after `update_state(*args, **kwargs)`."""
