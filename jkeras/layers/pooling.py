@@ -70,7 +70,7 @@ class _Pooling(Layer):
     rank = None
     mode = None
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+    def _init_pooling(self, pool_size, strides, padding, data_format, kwargs):
         with cu.arg_errors(type(self).__name__):
             self.pool_size = cu.standardize_tuple(pool_size, self.rank, "pool_size")
             self.strides = cu.standardize_tuple(
@@ -125,28 +125,43 @@ class _Pooling(Layer):
         return summed / counts
 
 
-class MaxPooling1D(_Pooling):
-    rank, mode = 1, "max"
+class _MaxPooling(_Pooling):
+    mode = "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        self._init_pooling(pool_size, strides, padding, data_format, kwargs)
 
 
-class MaxPooling2D(_Pooling):
-    rank, mode = 2, "max"
+class _AveragePooling(_Pooling):
+    """Keras 3's average poolings have no default `pool_size` (its max poolings have 2)."""
+    mode = "average"
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        self._init_pooling(pool_size, strides, padding, data_format, kwargs)
 
 
-class MaxPooling3D(_Pooling):
-    rank, mode = 3, "max"
+class MaxPooling1D(_MaxPooling):
+    rank = 1
 
 
-class AveragePooling1D(_Pooling):
-    rank, mode = 1, "average"
+class MaxPooling2D(_MaxPooling):
+    rank = 2
 
 
-class AveragePooling2D(_Pooling):
-    rank, mode = 2, "average"
+class MaxPooling3D(_MaxPooling):
+    rank = 3
 
 
-class AveragePooling3D(_Pooling):
-    rank, mode = 3, "average"
+class AveragePooling1D(_AveragePooling):
+    rank = 1
+
+
+class AveragePooling2D(_AveragePooling):
+    rank = 2
+
+
+class AveragePooling3D(_AveragePooling):
+    rank = 3
 
 
 class _GlobalPooling(Layer):
