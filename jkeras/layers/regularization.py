@@ -179,7 +179,7 @@ class _GaussianLayer(_RandomLayer):
         cls_name = type(self).__name__
         value = _check_fraction(cls_name, self._amount, value)
         seed = _check_seed(cls_name, seed)
-        _RandomLayer.__init__(self, **kwargs)
+        super().__init__(**kwargs)
         setattr(self, self._amount, value)
         self.seed = seed
 
