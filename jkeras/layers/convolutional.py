@@ -51,7 +51,7 @@ class _BaseConv(Layer):
         """Resolve the named initializers, then Layer's own arguments (`name`, `dtype`, ...)."""
         for attr, value in initializer_args.items():
             setattr(self, attr, initializers.get(value))
-        Layer.__init__(self, **kwargs)
+        super().__init__(**kwargs)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _inputs(self, inputs):
@@ -98,6 +98,7 @@ class _BaseConv(Layer):
 
 
 class _Conv(_BaseConv):
+    """Convolution; kernel (*kernel_size, in_channels // groups, filters)."""
     _penalty_weights = {"kernel": "kernel", "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
@@ -151,16 +152,11 @@ class Conv1D(_Conv):
     allow_causal = True
 
 
-class Conv2D(_Conv):
-    """2D convolution; kernel (kh, kw, in_channels // groups, filters)."""
-    rank = 2
-
-
-class Conv3D(_Conv):
-    rank = 3
+Conv2D, Conv3D = cu.rank_classes(_Conv, "Conv{}D", ranks=(2, 3))
 
 
 class _ConvTranspose(_BaseConv):
+    """Transposed convolution; kernel (*kernel_size, filters, in_channels)."""
     _penalty_weights = {"kernel": "kernel", "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -240,17 +236,8 @@ class _ConvTranspose(_BaseConv):
         return self._finish(y)
 
 
-class Conv1DTranspose(_ConvTranspose):
-    rank = 1
-
-
-class Conv2DTranspose(_ConvTranspose):
-    """Transposed 2D convolution; kernel (kh, kw, filters, in_channels)."""
-    rank = 2
-
-
-class Conv3DTranspose(_ConvTranspose):
-    rank = 3
+Conv1DTranspose, Conv2DTranspose, Conv3DTranspose = cu.rank_classes(_ConvTranspose,
+                                                                    "Conv{}DTranspose")
 
 
 class _DepthwiseMixin(_BaseConv):
@@ -289,6 +276,7 @@ class _DepthwiseMixin(_BaseConv):
 
 
 class _DepthwiseConv(_DepthwiseMixin):
+    """Per-channel convolution; kernel (*kernel_size, in_channels, depth_multiplier)."""
     _penalty_weights = {"kernel": "depthwise", "bias": "bias"}
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -315,16 +303,12 @@ class _DepthwiseConv(_DepthwiseMixin):
         return self._depthwise_config()
 
 
-class DepthwiseConv1D(_DepthwiseConv):
-    rank = 1
-
-
-class DepthwiseConv2D(_DepthwiseConv):
-    """Per-channel 2D convolution; kernel (kh, kw, in_channels, depth_multiplier)."""
-    rank = 2
+DepthwiseConv1D, DepthwiseConv2D = cu.rank_classes(_DepthwiseConv, "DepthwiseConv{}D",
+                                                   ranks=(1, 2))
 
 
 class _SeparableConv(_DepthwiseMixin):
+    """Depthwise then 1x1 pointwise; weights depthwise_kernel, pointwise_kernel, bias."""
     _penalty_weights = {"depthwise_kernel": "depthwise", "pointwise_kernel": "pointwise",
                         "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
@@ -358,13 +342,8 @@ class _SeparableConv(_DepthwiseMixin):
                 "pointwise_initializer": config_utils.initializer(self.pointwise_initializer)}
 
 
-class SeparableConv1D(_SeparableConv):
-    rank = 1
-
-
-class SeparableConv2D(_SeparableConv):
-    """Depthwise then 1x1 pointwise; weights depthwise_kernel, pointwise_kernel, bias."""
-    rank = 2
+SeparableConv1D, SeparableConv2D = cu.rank_classes(_SeparableConv, "SeparableConv{}D",
+                                                   ranks=(1, 2))
 
 
 # Keras's aliases

@@ -126,6 +126,8 @@ class _Pooling(Layer):
 
 
 class _MaxPooling(_Pooling):
+    """Max over each window of `pool_size` (default 2), moved by `strides` (default
+    `pool_size`)."""
     mode = "max"
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
@@ -133,35 +135,17 @@ class _MaxPooling(_Pooling):
 
 
 class _AveragePooling(_Pooling):
-    """Keras 3's average poolings have no default `pool_size` (its max poolings have 2)."""
+    """Mean over each window of `pool_size` (required, as in Keras 3), moved by `strides`
+    (default `pool_size`); "same" padding divides by the real values in each window."""
     mode = "average"
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         self._init_pooling(pool_size, strides, padding, data_format, kwargs)
 
 
-class MaxPooling1D(_MaxPooling):
-    rank = 1
-
-
-class MaxPooling2D(_MaxPooling):
-    rank = 2
-
-
-class MaxPooling3D(_MaxPooling):
-    rank = 3
-
-
-class AveragePooling1D(_AveragePooling):
-    rank = 1
-
-
-class AveragePooling2D(_AveragePooling):
-    rank = 2
-
-
-class AveragePooling3D(_AveragePooling):
-    rank = 3
+MaxPooling1D, MaxPooling2D, MaxPooling3D = cu.rank_classes(_MaxPooling, "MaxPooling{}D")
+AveragePooling1D, AveragePooling2D, AveragePooling3D = cu.rank_classes(_AveragePooling,
+                                                                       "AveragePooling{}D")
 
 
 class _GlobalPooling(Layer):
@@ -192,11 +176,15 @@ class _GlobalPooling(Layer):
 
 
 class _GlobalAverage(_GlobalPooling):
+    """Mean over the spatial axes (kept as size 1 with `keepdims=True`)."""
+
     def call(self, inputs):
         return jnp.mean(jnp.asarray(inputs), axis=self._axes(), keepdims=self.keepdims)
 
 
 class _GlobalMax(_GlobalPooling):
+    """Max over the spatial axes (kept as size 1 with `keepdims=True`)."""
+
     def call(self, inputs):
         return jnp.max(jnp.asarray(inputs), axis=self._axes(), keepdims=self.keepdims)
 
@@ -222,24 +210,10 @@ class GlobalAveragePooling1D(_GlobalAverage):
         return total / jnp.sum(m.astype(x.dtype), axis=self._axes(), keepdims=self.keepdims)
 
 
-class GlobalAveragePooling2D(_GlobalAverage):
-    rank = 2
-
-
-class GlobalAveragePooling3D(_GlobalAverage):
-    rank = 3
-
-
-class GlobalMaxPooling1D(_GlobalMax):
-    rank = 1
-
-
-class GlobalMaxPooling2D(_GlobalMax):
-    rank = 2
-
-
-class GlobalMaxPooling3D(_GlobalMax):
-    rank = 3
+GlobalAveragePooling2D, GlobalAveragePooling3D = cu.rank_classes(
+    _GlobalAverage, "GlobalAveragePooling{}D", ranks=(2, 3))
+GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D = cu.rank_classes(
+    _GlobalMax, "GlobalMaxPooling{}D")
 
 
 # Keras's aliases
