@@ -434,10 +434,12 @@ def _dedupe(ws):
 
 def _wrap_build(build):
     @filter_traceback
-    def wrapped(self, input_shape=None):
+    def wrapped(self, *args, **kwargs):
+        # Extra build arguments pass through (Keras's guide builds with a `layer_init`).
+        input_shape = args[0] if args else kwargs.get("input_shape")
         if self._specs_built:
             return
-        build(self, input_shape)
+        build(self, *args, **kwargs)
         self._specs_built = True
         if getattr(self, "_build_input_shape", None) is None and input_shape is not None:
             self._build_input_shape = input_shape  # for get_build_config and summary()
