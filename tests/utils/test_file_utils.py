@@ -139,7 +139,8 @@ def test_http_errors_as_keras_and_no_partial_file(http_server, tmp_path, tf):
     (tmp_path / "k").mkdir()
     with pytest.raises(Exception) as theirs:
         tf.keras.utils.get_file(origin=url, cache_dir=tmp_path / "k")
-    assert str(ours.value) == str(theirs.value) == f"URL fetch failure on {url}: 404 -- File not found"
+    assert str(ours.value) == str(theirs.value) == (
+        f"URL fetch failure on {url}: 404 -- File not found")
     assert type(ours.value) is type(theirs.value) is Exception
     assert not os.path.exists(tmp_path / "datasets" / "missing.npz")
 
