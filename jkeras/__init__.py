@@ -22,3 +22,5 @@ __all__ += ["regularizers", "constraints"]
 __all__ += ["dtype_policies", "mixed_precision", "DTypePolicy", "FloatDTypePolicy"]
 from jkeras import preprocessing  # noqa: E402
 __all__ += ["preprocessing"]
+from jkeras import datasets  # noqa: E402
+__all__ += ["datasets"]
