@@ -1,11 +1,10 @@
 """What every application shares: argument checks, the image input, the pooling head, the
-model itself and its weights (a local file, or ImageNet weights found in Keras's cache).
+model itself and its weights (a local file, or Keras's ImageNet weights).
 
-jkeras never downloads: `weights="imagenet"` loads the file Keras would have downloaded when it
-is already in Keras's cache folder (`imagenet_utils.keras_cache_dir()`), and otherwise raises an
-error that names the file, its URL and where to put it.
+`weights="imagenet"` fetches the file Keras publishes with `utils.get_file`, as Keras does: the
+same URL, hash and cache folder (`~/.keras/models`, or `$KERAS_HOME/models`), so a file Keras
+downloaded before is used as it is.
 """
-import hashlib
 import os
 
 from jkeras import layers
@@ -13,6 +12,7 @@ from jkeras.applications import imagenet_utils
 from jkeras.core.symbolic import KerasTensor
 from jkeras.models.functional import Functional
 from jkeras.models import keras_ops
+from jkeras.utils import file_utils
 
 WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
@@ -198,34 +198,14 @@ def make_model(img_input, input_tensor, outputs, name, weights, imagenet_file=No
 
 
 def imagenet_weights_path(model_name, imagenet_file):
-    """The local copy of a Keras ImageNet weights file, or a clear error."""
+    """The local copy of a Keras ImageNet weights file (downloaded into Keras's cache when it is
+    not there yet), or a clear error when Keras publishes none for these arguments."""
     if imagenet_file is None:
         raise ValueError(f"Keras publishes no ImageNet weights for '{model_name}' with these "
                          "arguments. Use `weights=None` or the path of a weights file.")
-    fname, url_dir, md5 = imagenet_file
-    path = os.path.join(imagenet_utils.keras_cache_dir(), fname)
+    fname, url_dir, file_hash = imagenet_file
     url = url_dir + fname if url_dir.endswith("/") else url_dir
-    if not os.path.exists(path):
-        raise FileNotFoundError(
-            f"The ImageNet weights of '{model_name}' are the file '{fname}', which Keras "
-            f"downloads and jkeras never does. It was not found at {path}. Download it from "
-            f"{url} (e.g. `curl -L -o {path} {url}`) and put it there (set KERAS_HOME to use "
-            "another folder), or pass its local path as `weights=...`. If tf.keras has loaded "
-            "these weights on this machine, the file is already in that folder.")
-    if md5 is not None and _file_hash(path, md5) != md5:
-        raise ValueError(f"The file {path} does not have the hash Keras expects for "
-                         f"'{fname}' ({md5}); it is incomplete or a different file. Download "
-                         f"it again from {url}.")
-    return path
-
-
-def _file_hash(path, expected):
-    """md5, or sha256 for a 64-digit hash (as `keras.utils.get_file`)."""
-    digest = hashlib.sha256() if len(expected) == 64 else hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_utils.get_file(fname, url, cache_subdir="models", file_hash=file_hash)
 
 
 _MODE_DOC = {"caffe": "RGB->BGR, then minus the ImageNet mean pixel (caffe mode).",

@@ -1,9 +1,8 @@
 """`keras.applications.imagenet_utils`: ImageNet preprocessing, decoding and input checks.
 
-jkeras never downloads. `decode_predictions` reads `imagenet_class_index.json` from
-`class_index_path`, else from Keras's own cache (`$KERAS_HOME/models/`, by default
-`~/.keras/models/`, where `keras.utils.get_file` puts it); when neither exists it raises an error
-that says where to put the file.
+`decode_predictions` reads `imagenet_class_index.json` from `class_index_path`, else fetches it
+as Keras does (`utils.get_file` into `$KERAS_HOME/models/`, by default `~/.keras/models/`; a copy
+already there is used).
 """
 import json
 import os
@@ -13,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import activations
+from jkeras.utils import file_utils
 
 CLASS_INDEX = None
 CLASS_INDEX_FILE = "imagenet_class_index.json"
@@ -21,12 +21,6 @@ CLASS_INDEX_PATH = ("https://storage.googleapis.com/download.tensorflow.org/"
 CAFFE_MEAN = (103.939, 116.779, 123.68)
 TORCH_MEAN = (0.485, 0.456, 0.406)
 TORCH_STD = (0.229, 0.224, 0.225)
-
-
-def keras_cache_dir():
-    """Where `keras.utils.get_file(..., cache_subdir="models")` keeps its files."""
-    base = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return os.path.join(base, "models")
 
 
 def preprocess_input(x, data_format=None, mode="caffe"):
@@ -109,9 +103,8 @@ def decode_predictions(preds, top=5, class_index_path=None):
     """The `top` ImageNet classes of each row of `preds` (shape (samples, 1000)) as lists of
     `(class_name, class_description, score)`.
 
-    The class index is read from `class_index_path`, else from
-    `<keras cache>/imagenet_class_index.json` (see `keras_cache_dir()`); jkeras never
-    downloads it.
+    The class index is read from `class_index_path`, else from Keras's cache
+    (`<KERAS_HOME>/models/imagenet_class_index.json`), downloaded there first if missing.
     """
     global CLASS_INDEX
     preds = np.asarray(preds)
@@ -134,15 +127,8 @@ def decode_predictions(preds, top=5, class_index_path=None):
 
 
 def _find_class_index():
-    path = os.path.join(keras_cache_dir(), CLASS_INDEX_FILE)
-    if os.path.exists(path):
-        return path
-    raise FileNotFoundError(
-        f"`decode_predictions` needs the ImageNet class index '{CLASS_INDEX_FILE}', which "
-        f"Keras downloads and jkeras never does. It was not found at {path}. Download it from "
-        f"{CLASS_INDEX_PATH} and put it there (or set KERAS_HOME, or pass "
-        "`class_index_path=...`). If tf.keras has run `decode_predictions` on this machine, the "
-        "file is already in that folder.")
+    return file_utils.get_file(CLASS_INDEX_FILE, CLASS_INDEX_PATH, cache_subdir="models",
+                               file_hash="c2c37ea517e94d9795004a39431a14cb")
 
 
 def _read_class_index(path):

@@ -1,5 +1,5 @@
 """imagenet_utils (preprocess_input, decode_predictions, input checks) and the weights
-argument: local files, and ImageNet files found (never downloaded) in Keras's cache."""
+argument: local files, and ImageNet files fetched as Keras fetches them (same file, URL, hash, cache)."""
 import json
 
 import jax.numpy as jnp
@@ -8,6 +8,7 @@ import pytest
 
 from jkeras import applications
 from jkeras.applications import imagenet_utils
+from jkeras.utils import file_utils
 
 
 @pytest.mark.parametrize("mode", ["caffe", "tf", "torch"])
@@ -53,13 +54,17 @@ def test_decode_predictions(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"expects a batch of predictions"):
         imagenet_utils.decode_predictions(np.zeros((2, 10)))
     monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
-    with pytest.raises(FileNotFoundError, match=r"imagenet_class_index.json.*never"):
-        imagenet_utils.decode_predictions(preds)
     (tmp_path / "home" / "models").mkdir(parents=True)
     (tmp_path / "home" / "models" / "imagenet_class_index.json").write_text(json.dumps(index))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
+    real_get_file = file_utils.get_file
+    asked = []
+    monkeypatch.setattr(file_utils, "get_file", lambda *a, **k: asked.append((a, k)) or
+                        real_get_file(*a, **{**k, "file_hash": None}))  # our index is synthetic
     assert imagenet_utils.decode_predictions(preds, top=1)[0][0][1] == "class_7"
+    assert asked == [(("imagenet_class_index.json", imagenet_utils.CLASS_INDEX_PATH),
+                      {"cache_subdir": "models",
+                       "file_hash": "c2c37ea517e94d9795004a39431a14cb"})]
 
 
 def test_obtain_input_shape_errors():
@@ -79,17 +84,37 @@ def test_obtain_input_shape_errors():
         applications.VGG16(weights=None, include_top=False, input_tensor=np.zeros((1, 32, 32, 3)))
 
 
-def test_imagenet_weights_are_never_downloaded(tmp_path, monkeypatch):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    with pytest.raises(FileNotFoundError) as err:
-        applications.VGG16(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
-    message = str(err.value)
-    assert "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in message
-    assert str(tmp_path / "models") in message and "https://storage.googleapis.com" in message
-    (tmp_path / "models").mkdir()
-    (tmp_path / "models" / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(b"x")
-    with pytest.raises(ValueError, match="does not have the hash Keras expects"):
-        applications.VGG16(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
+class _Asked(Exception):
+    pass
+
+
+def _record_get_file(module, monkeypatch):
+    asked = []
+
+    def fake(fname=None, origin=None, **kwargs):
+        asked.append((fname, origin, kwargs.get("cache_subdir"), kwargs.get("file_hash")))
+        raise _Asked
+    monkeypatch.setattr(module, "get_file", fake)
+    return asked
+
+
+@pytest.mark.parametrize("build", [
+    lambda apps: apps.VGG16(weights="imagenet", include_top=False, input_shape=(32, 32, 3)),
+    lambda apps: apps.ResNet50(weights="imagenet"),
+    lambda apps: apps.MobileNetV2(weights="imagenet", alpha=0.5, include_top=False,
+                                  input_shape=(96, 96, 3)),
+    lambda apps: apps.NASNetMobile(include_top=False, input_shape=(32, 32, 3)),
+])
+def test_imagenet_weights_are_fetched_as_keras_fetches_them(tf, build, monkeypatch):
+    # The same file name, URL, cache folder and hash as Keras asks `get_file` for.
+    import keras.src.utils.file_utils as keras_file_utils
+    ours = _record_get_file(file_utils, monkeypatch)
+    theirs = _record_get_file(keras_file_utils, monkeypatch)
+    with pytest.raises(_Asked):
+        build(applications)
+    with pytest.raises(_Asked):
+        build(tf.keras.applications)
+    assert ours == theirs and len(ours) == 1
 
 
 def test_imagenet_weights_load_from_keras_cache(tf, tmp_path, monkeypatch):
