@@ -1,5 +1,5 @@
 """imagenet_utils (preprocess_input, decode_predictions, input checks) and the weights
-argument: local files, and ImageNet files fetched as Keras fetches them (same file, URL, hash, cache)."""
+argument: local files, and ImageNet files fetched as Keras fetches them."""
 import json
 
 import jax.numpy as jnp
