@@ -1,11 +1,13 @@
-"""`keras.dtype_policies`: dtype policies for layers (mixed precision), and get/serialize.
+"""`keras.dtype_policies`: dtype policies for layers (mixed precision, quantization), and
+get/serialize.
 
-Keras's quantized policies (`QuantizedDTypePolicy`, `Int4DTypePolicy`, `GPTQDTypePolicy`,
-`AWQDTypePolicy`, `QuantizedFloat8DTypePolicy`) are not provided: jkeras has no quantized
-layers, and their names raise a clear error.
+`QuantizedDTypePolicy` ("int8_from_float32", ...) is the policy of a layer quantized with
+`layer.quantize("int8")` / `model.quantize("int8")` (Dense, EinsumDense, Embedding). Keras's
+other quantized policies (`Int4DTypePolicy`, `QuantizedFloat8DTypePolicy`, `GPTQDTypePolicy`,
+`AWQDTypePolicy`) are not provided: their names and modes raise a clear error.
 """
 from jkeras.core.dtype_policy import (DTypePolicy, DTypePolicyMap, FloatDTypePolicy,
-                                      deserialize, get, serialize)
+                                      QuantizedDTypePolicy, deserialize, get, serialize)
 
-__all__ = ["DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "deserialize", "get",
-           "serialize"]
+__all__ = ["DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "QuantizedDTypePolicy",
+           "deserialize", "get", "serialize"]

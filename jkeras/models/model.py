@@ -12,6 +12,7 @@ from jkeras.core import errors, layer_losses, random as core_random, shapes
 from jkeras.core.auto_config import auto_config
 from jkeras.core.layer import Layer
 from jkeras.core.serialization import serialize_keras_object
+from jkeras.layers.quantization import quantize_model
 from jkeras.models import model_config
 from jkeras.training.trainer import Trainer
 
@@ -195,6 +196,12 @@ class Model(Trainer, Layer):
             raise ValueError(f"File format not supported: filepath={path}. jkeras loads "
                              "weights from Keras 3 `.weights.h5` files.")
         weights_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+        """Quantize the weights of every Dense, EinsumDense and Embedding layer in place
+        (`mode="int8"`, or a `jkeras.quantizers` config; `filters` selects layers by name regex
+        or a callable), as Keras's `Model.quantize`."""
+        quantize_model(self, mode, config, filters, **kwargs)
 
     def get_state_tree(self, value_format="backend_tensor"):
         """The variables (and optimizer variables) as nested dicts (jkeras/saving/orbax_io.py);
