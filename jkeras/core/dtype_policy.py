@@ -4,7 +4,7 @@ A policy names a layer's compute dtype and variable dtype: `"mixed_bfloat16"` co
 with float32 variables, `"mixed_float16"` in float16; any other dtype name uses that dtype for
 both. Layers read them through `jkeras.core.layer_dtype`; this module holds only the objects.
 `QuantizedDTypePolicy("int8", "float32")` (name `"int8_from_float32"`) is the policy of a layer
-quantized by `layer.quantize("int8")`: it computes like its source policy and tells the layer to
+quantized by `layer.quantize("int8")` (`Int4DTypePolicy("int4/128", ...)` for int4): it computes like its source policy and tells the layer to
 build quantized variables. Modes jkeras does not implement (float8, gptq, awq) raise a clear error.
 """
 import re
@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 from jkeras.core import config
 
 QUANTIZATION_MODES = ("int8", "float8", "int4", "gptq", "awq")
-SUPPORTED_QUANTIZATION_MODES = ("int8",)
+SUPPORTED_QUANTIZATION_MODES = ("int8", "int4")
 _MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
 _global = {"policy": None}
 
@@ -130,6 +130,41 @@ class QuantizedDTypePolicy(DTypePolicy):
             raise ValueError(_quantized_message(f"{mode}_from_..."))
 
 
+class Int4DTypePolicy(QuantizedDTypePolicy):
+    """int4 with its block size: `mode` "int4/<block_size>" (-1: per output channel; a positive
+    size: groups of that many input rows), named "int4/<block_size>_from_<source_name>"."""
+
+    def __init__(self, mode, source_name=None):
+        parts = mode.split("/")
+        expected_format = "'int4/<block_size>'"
+        if len(parts) != 2 or parts[0] != "int4":
+            raise ValueError("Invalid mode for Int4DTypePolicy. Expected format "
+                             f"{expected_format}, but got '{mode}'.")
+        try:
+            block_size = int(parts[1])
+        except ValueError:
+            raise ValueError("Invalid mode for Int4DTypePolicy. <block_size> must be an integer. "
+                             f"Expected format {expected_format}, but got '{mode}'.") from None
+        if block_size < -1 or block_size == 0:
+            raise ValueError("Invalid block_size in mode. Supported values are -1 (per-channel) "
+                             "or a positive integer (sub-channel), "
+                             f"but got {block_size} from '{mode}'.")
+        super().__init__(mode=parts[0], source_name=source_name)
+        self._name = f"{mode}_from_{self._source_name}"
+        self.mode = parts[0]
+        self.block_size = block_size
+
+    def __eq__(self, other):
+        if super().__eq__(other) is False:
+            return False
+        return self.block_size == other.block_size
+
+    __hash__ = object.__hash__
+
+    def get_config(self):
+        return {**super().get_config(), "mode": f"{self.mode}/{self.block_size}"}
+
+
 class DTypePolicyMap(DTypePolicy, MutableMapping):
     """Layer paths (or regular expressions over them) -> `DTypePolicy`, with a default policy.
 
@@ -238,7 +273,8 @@ class DTypePolicyMap(DTypePolicy, MutableMapping):
 
 
 ALL_OBJECTS_DICT = {"DTypePolicy": DTypePolicy, "FloatDTypePolicy": FloatDTypePolicy,
-                    "DTypePolicyMap": DTypePolicyMap, "QuantizedDTypePolicy": QuantizedDTypePolicy}
+                    "DTypePolicyMap": DTypePolicyMap, "QuantizedDTypePolicy": QuantizedDTypePolicy,
+                    "Int4DTypePolicy": Int4DTypePolicy}
 
 
 def _quantized_message(name):
@@ -260,6 +296,9 @@ def quantized_policy_from_name(policy):
     mode, source_name = split_name
     if policy.startswith("int8"):
         return QuantizedDTypePolicy(mode, source_name)
+    if policy.startswith("int4"):
+        return Int4DTypePolicy(mode, source_name) if "/" in mode else \
+            QuantizedDTypePolicy(mode, source_name)
     raise ValueError(_quantized_message(policy))
 
 
@@ -297,7 +336,8 @@ def serialize(dtype_policy):
     if not isinstance(dtype_policy, DTypePolicy):
         raise TypeError(f"Expected a `DTypePolicy` instance. Received: {dtype_policy!r}")
     cls = type(dtype_policy)
-    module = "keras.dtype_policies" if cls in (DTypePolicyMap, QuantizedDTypePolicy) else "keras"
+    module = "keras.dtype_policies" if issubclass(cls, (DTypePolicyMap, QuantizedDTypePolicy)) \
+        else "keras"
     return {"module": module, "class_name": cls.__name__, "config": dtype_policy.get_config(),
             "registered_name": None}
 
@@ -311,8 +351,7 @@ def deserialize(config, custom_objects=None):
     name = config["class_name"]
     cls = (custom_objects or {}).get(name) or ALL_OBJECTS_DICT.get(name)
     if cls is None:
-        if name.startswith("Quantized") or name in ("Int4DTypePolicy", "GPTQDTypePolicy",
-                                                    "AWQDTypePolicy"):
+        if name.startswith("Quantized") or name in ("GPTQDTypePolicy", "AWQDTypePolicy"):
             raise ValueError(_quantized_message(name))
         raise ValueError(f"Could not locate class '{name}'. Expected one of "
                          f"{sorted(ALL_OBJECTS_DICT)}. Full object config: {config}")

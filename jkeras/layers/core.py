@@ -48,7 +48,7 @@ class Dense(DenseQuantization, Layer):
 
     def call(self, inputs):
         if self.quantization_mode:
-            x = self._int8_call(jnp.asarray(inputs, self.compute_dtype))
+            x = self._quantized_call(jnp.asarray(inputs, self.compute_dtype))
         else:
             x = jnp.matmul(jnp.asarray(inputs, self.compute_dtype), self.kernel)
         if self.use_bias:

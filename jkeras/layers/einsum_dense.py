@@ -118,7 +118,7 @@ class EinsumDense(EinsumDenseQuantization, Layer):
 
     def call(self, inputs):
         if self.quantization_mode:
-            x = self._int8_call(jnp.asarray(inputs, self.compute_dtype))
+            x = self._quantized_call(jnp.asarray(inputs, self.compute_dtype))
         else:
             x = jnp.einsum(self.equation, jnp.asarray(inputs, self.compute_dtype), self.kernel)
         if self.bias_axes is not None:

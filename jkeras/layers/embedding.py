@@ -86,7 +86,7 @@ class Embedding(EmbeddingQuantization, Layer):
 
     def call(self, inputs):
         if self.quantization_mode:
-            return self._int8_call(self._indices(inputs))
+            return self._quantized_call(self._indices(inputs))
         return jnp.take(self.embeddings, self._indices(inputs), axis=0).astype(self.compute_dtype)
 
     def compute_mask(self, inputs, mask=None):

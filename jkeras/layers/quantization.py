@@ -2,14 +2,15 @@
 
 `QuantizableMixin.quantize("int8")` replaces a built layer's float weight by an int8 weight and
 its scale (Keras's names, dtypes, shapes and order), and sets the policy
-`QuantizedDTypePolicy("int8_from_<policy>")`. A layer created with such a policy (e.g. from a
+`QuantizedDTypePolicy("int8_from_<policy>")`; "int4" packs two int4 values per int8 byte, per
+output channel or in groups with zero points (`Int4DTypePolicy("int4/<block>_from_...")`). A layer created with such a policy (e.g. from a
 saved config) declares the quantized weights in `build`. The quantized weights are
 non-trainable, so they sit in the `state` half of the pure variables: `init` / `apply` stay pure.
 
 Each layer class supplies: `_quantize_base` (quantize refuses subclasses unless
-`type_check=False`, as Keras), `_float_weight_name`, `_int8_build(shape)` (declares the weights),
-`_int8_values(float_value)` (name -> quantized value) and `_variable_serialization_spec`
-(Keras's saved order per mode).
+`type_check=False`, as Keras), `_float_weight_name`, per mode `_<mode>_build(shape)` (declares
+the weights), `_<mode>_values(float_value)` (name -> quantized value) and `_<mode>_call`, and
+`_variable_serialization_spec` (Keras's saved order per mode).
 """
 import re
 import warnings
@@ -19,7 +20,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core import dtype_policy as policies
-from jkeras.quantizers import AbsMaxQuantizer, QuantizationConfig, validate_and_resolve_config
+from jkeras.quantizers import (AbsMaxQuantizer, Int4QuantizationConfig, QuantizationConfig,
+                               validate_and_resolve_config)
 
 
 def _no_cotangent(x):
@@ -104,16 +106,41 @@ class QuantizableMixin:
         if type_check and type(self) is not self._quantize_base:
             raise _not_implemented(self)
         self._check_own_call()
+        self._hook(mode, "values")  # a mode this layer lacks fails before anything changes
         self.quantization_config = config
         float_var = self._weight_attrs[self._float_weight_name]
-        values = self._int8_values(float_var.value)
+        values = self._hook(mode, "values")(float_var.value)
         self._weight_attrs.pop(self._float_weight_name)
         self._own_weights.remove(float_var)
         self._quantized_build(float_var.shape, mode)
         for name, value in values.items():
             self._weight_attrs[name].assign(value)
         if self.dtype_policy.quantization_mode is None:
-            self.dtype_policy = policies.get(f"{mode}_from_{self.dtype_policy.name}")
+            name = mode
+            if mode == "int4":
+                block_size = self._int4_block_size()
+                name = f"int4/{-1 if block_size is None else block_size}"
+            self.dtype_policy = policies.get(f"{name}_from_{self.dtype_policy.name}")
+
+    def _hook(self, mode, part):
+        """The layer's `_<mode>_<part>` method (build, values, call)."""
+        hook = getattr(self, f"_{mode}_{part}", None)
+        if hook is None:
+            raise NotImplementedError(f"jkeras's {type(self).__name__} does not support "
+                                      f"quantization mode '{mode}' yet (layer '{self.name}').")
+        return hook
+
+    def _quantized_call(self, *args):
+        return self._hook(self.quantization_mode, "call")(*args)
+
+    def _int4_block_size(self):
+        """None (per output channel) or the group size, from the config or else the policy."""
+        config = self.quantization_config
+        if isinstance(config, Int4QuantizationConfig):
+            block_size = config.block_size
+        else:
+            block_size = getattr(self._own_policy(), "block_size", None)
+        return None if block_size == -1 else block_size
 
     def _set_quantization_config(self, config):
         """The constructor's `quantization_config`: None or a `QuantizationConfig`."""
@@ -124,12 +151,8 @@ class QuantizableMixin:
         self.quantization_config = config
 
     def _quantized_build(self, float_shape, mode):
-        if mode != "int8":
-            raise NotImplementedError(
-                f"Invalid quantization mode. Expected one of {policies.QUANTIZATION_MODES}. "
-                f"Received: quantization_mode={mode}")
         self._check_own_call()
-        self._int8_build(float_shape)
+        self._hook(mode, "build")(float_shape)
         self._is_quantized = True
 
     def _check_own_call(self):
@@ -148,8 +171,9 @@ class QuantizableMixin:
         return var
 
     def _inputs_quantizer(self):
-        return QuantizationConfig.activation_quantizer_or_default(
-            self.quantization_config, AbsMaxQuantizer())
+        default = AbsMaxQuantizer() if self.quantization_mode == "int8" else None
+        return QuantizationConfig.activation_quantizer_or_default(self.quantization_config,
+                                                                  default)
 
     def _keras_store_order(self):
         """A quantized layer's variables in the order Keras's `save_own_variables` writes them

@@ -1,15 +1,43 @@
-"""int8 quantization of Dense, EinsumDense and Embedding: their quantized weights, the values
-`quantize` gives them and the quantized forward pass (Keras's maths)."""
+"""int8 quantization of Dense, EinsumDense and Embedding, int4 of Dense and Embedding: their
+quantized weights, the values `quantize` gives them and the quantized forward pass (Keras's
+maths)."""
+import math
+
 import jax.numpy as jnp
 import numpy as np
 
 from jkeras.layers import einsum_quant_info
 from jkeras.layers.quantization import QuantizableMixin, int8_contract
-from jkeras.quantizers import AbsMaxQuantizer, QuantizationConfig
+from jkeras.quantizers import (AbsMaxQuantizer, QuantizationConfig,
+                               abs_max_quantize_grouped_with_zero_point, dequantize_with_sz_map,
+                               pack_int4, unpack_int4)
+
+_INT4_PER_CHANNEL = dict(value_range=(-8, 7), output_dtype="int8")
 
 
 def _weight_quantizer(layer, default):
     return QuantizationConfig.weight_quantizer_or_default(layer.quantization_config, default)
+
+
+def _group_index(block_size):
+    def initializer(shape, dtype=None):
+        return jnp.floor_divide(jnp.arange(shape[0], dtype="float32"), block_size)
+    return initializer
+
+
+def _int4_values(layer, float_value, axis):
+    """(int4 values, scale, zero point or None) of a 2D weight quantized along `axis` (the axis
+    each output keeps one scale per, or whose groups of `block_size` get scales and zeros)."""
+    block_size = layer._int4_block_size()
+    if block_size is None:
+        quantizer = _weight_quantizer(layer, AbsMaxQuantizer(axis=axis, **_INT4_PER_CHANNEL))
+        value, scale = quantizer(float_value, to_numpy=True)
+        return value, jnp.squeeze(scale, axis=axis), None
+    if axis == 0:
+        return abs_max_quantize_grouped_with_zero_point(float_value, block_size, to_numpy=True)
+    value, scale, zero = abs_max_quantize_grouped_with_zero_point(
+        jnp.transpose(float_value), block_size, to_numpy=True)
+    return jnp.transpose(value), jnp.transpose(scale), jnp.transpose(zero)
 
 
 class DenseQuantization(QuantizableMixin):
@@ -17,8 +45,9 @@ class DenseQuantization(QuantizableMixin):
     quantized per row, the product taken in integers and divided by both scales."""
     _quantization_hooks = True
     _float_weight_name = "kernel"
-    _variable_serialization_spec = {None: ["kernel", "bias"],
-                                    "int8": ["kernel", "bias", "kernel_scale"]}
+    _variable_serialization_spec = {
+        None: ["kernel", "bias"], "int8": ["kernel", "bias", "kernel_scale"],
+        "int4": ["kernel", "bias", "kernel_scale", "kernel_zero", "g_idx"]}
 
     def _int8_build(self, kernel_shape):
         self.kernel = self._add_quantized_weight("kernel", kernel_shape, "int8", "zeros")
@@ -37,6 +66,40 @@ class DenseQuantization(QuantizableMixin):
             lambda g, k: jnp.matmul(g, jnp.swapaxes(k, -1, -2)),
             inputs, self.kernel, self.kernel_scale, lambda s: s, quantize_inputs,
             self.compute_dtype)
+
+    def _int4_build(self, kernel_shape):
+        """int4: `kernel` (int8, (input_dim, ceil(units / 2)), two values a byte) and
+        `kernel_scale` ((units,)); in groups of `block_size` input rows also `kernel_zero`
+        and the group of each row `g_idx`, scale and zero of shape (groups, units)."""
+        input_dim, units = kernel_shape
+        block_size = self._int4_block_size()
+        self.kernel = self._add_quantized_weight("kernel", (input_dim, (units + 1) // 2),
+                                                 "int8", "zeros")
+        shape = (units,) if block_size is None else (math.ceil(input_dim / block_size), units)
+        self.kernel_scale = self._add_quantized_weight("kernel_scale", shape, None, "ones")
+        if block_size is not None:
+            self.kernel_zero = self._add_quantized_weight("kernel_zero", shape, "int8", "zeros")
+            self.g_idx = self._add_quantized_weight("g_idx", (input_dim,), "float32",
+                                                    _group_index(block_size))
+
+    def _int4_values(self, kernel):
+        value, scale, zero = _int4_values(self, kernel, axis=0)
+        values = {"kernel": pack_int4(value, axis=-1)[0], "kernel_scale": scale}
+        return values if zero is None else {**values, "kernel_zero": zero}
+
+    def _int4_call(self, inputs):
+        unpacked = unpack_int4(self.kernel, self.units, axis=-1)
+        if self._int4_block_size() is None:
+            quantizer = self._inputs_quantizer()
+            quantize_inputs = None if quantizer is None else (lambda x: quantizer(x, axis=-1))
+            return int8_contract(
+                lambda a, b, t: jnp.matmul(a, b, preferred_element_type=t),
+                lambda g, k: jnp.matmul(g, jnp.swapaxes(k, -1, -2)),
+                inputs, unpacked, self.kernel_scale, lambda s: s, quantize_inputs,
+                self.compute_dtype)
+        kernel = dequantize_with_sz_map(unpacked, self.kernel_scale, self.kernel_zero,
+                                        self.g_idx, group_axis=0)
+        return jnp.matmul(inputs, kernel.astype(self.compute_dtype))
 
 
 def _layout_for_quant(scale, transpose, expand, squeeze):
@@ -108,8 +171,9 @@ class EmbeddingQuantization(QuantizableMixin):
     divides the int8 row by its scale."""
     _quantization_hooks = True
     _float_weight_name = "embeddings"
-    _variable_serialization_spec = {None: ["embeddings"],
-                                    "int8": ["embeddings", "embeddings_scale"]}
+    _variable_serialization_spec = {
+        None: ["embeddings"], "int8": ["embeddings", "embeddings_scale"],
+        "int4": ["embeddings", "embeddings_scale", "embeddings_zero", "g_idx"]}
 
     def _int8_build(self, embeddings_shape):
         self.embeddings = self._add_quantized_weight("embeddings", embeddings_shape, "int8",
@@ -126,3 +190,35 @@ class EmbeddingQuantization(QuantizableMixin):
         scale = jnp.take(self.embeddings_scale, indices, axis=0)
         rows = jnp.take(self.embeddings, indices, axis=0)
         return jnp.divide(rows.astype(self.compute_dtype), jnp.expand_dims(scale, -1))
+
+    def _int4_build(self, embeddings_shape):
+        """int4: `embeddings` (int8, (input_dim, ceil(output_dim / 2))) and `embeddings_scale`
+        ((input_dim,)); in groups of `block_size` output columns also `embeddings_zero`, scale
+        and zero of shape (input_dim, groups), and the group of each column `g_idx`."""
+        input_dim, output_dim = embeddings_shape
+        block_size = self._int4_block_size()
+        self.embeddings = self._add_quantized_weight(
+            "embeddings", (input_dim, (output_dim + 1) // 2), "int8", "zeros")
+        shape = (input_dim,) if block_size is None else (input_dim,
+                                                         math.ceil(output_dim / block_size))
+        self.embeddings_scale = self._add_quantized_weight("embeddings_scale", shape, None,
+                                                           "ones")
+        if block_size is not None:
+            self.embeddings_zero = self._add_quantized_weight("embeddings_zero", shape, "int8",
+                                                              "zeros")
+            self.g_idx = self._add_quantized_weight("g_idx", (output_dim,), "float32",
+                                                    _group_index(block_size))
+
+    def _int4_values(self, embeddings):
+        value, scale, zero = _int4_values(self, embeddings, axis=-1)
+        values = {"embeddings": pack_int4(value, axis=-1)[0], "embeddings_scale": scale}
+        return values if zero is None else {**values, "embeddings_zero": zero}
+
+    def _int4_call(self, indices):
+        unpacked = unpack_int4(self.embeddings, self.output_dim, axis=-1)
+        rows = jnp.take(unpacked, indices, axis=0).astype(self.compute_dtype)
+        scale = jnp.take(self.embeddings_scale, indices, axis=0)
+        if self._int4_block_size() is None:
+            return jnp.divide(rows, jnp.expand_dims(scale, -1))
+        zero = jnp.take(self.embeddings_zero, indices, axis=0)
+        return dequantize_with_sz_map(rows, scale, zero, self.g_idx, group_axis=-1)

@@ -1,19 +1,23 @@
 """`keras.quantizers`: quantizers, quantization configs and the maths of Keras's int8 / int4
 post-training quantization (`layer.quantize(...)`, `model.quantize(...)`).
 
-Left out: GPTQ and AWQ (`GPTQConfig`, `AWQConfig`: calibration algorithms), float8
+`validate_and_resolve_config` and `dequantize_with_sz_map` are importable, as in Keras, but not
+public names. Left out: GPTQ and AWQ (`GPTQConfig`, `AWQConfig`: calibration algorithms), float8
 (`Float8QuantizationConfig`, `compute_float8_scale`, ...), `fake_quant_with_min_max_vars`.
 """
 import inspect
 
 from jkeras.core import serialization
 from jkeras.core.naming import to_snake_case
-from jkeras.quantizers.quantization_config import (Int8QuantizationConfig, QuantizationConfig,
+from jkeras.quantizers.quantization_config import (Int4QuantizationConfig,
+                                                   Int8QuantizationConfig, QuantizationConfig,
                                                    validate_and_resolve_config)
 from jkeras.quantizers.quantizers import (AbsMaxQuantizer, Quantizer, abs_max_quantize,
-                                          pack_int4, unpack_int4)
+                                          abs_max_quantize_grouped_with_zero_point,
+                                          dequantize_with_sz_map, pack_int4, unpack_int4)
 
-ALL_OBJECTS = (Quantizer, AbsMaxQuantizer, QuantizationConfig, Int8QuantizationConfig)
+ALL_OBJECTS = (Quantizer, AbsMaxQuantizer, QuantizationConfig, Int8QuantizationConfig,
+               Int4QuantizationConfig)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
 
@@ -45,5 +49,7 @@ def get(identifier, **kwargs):
     raise ValueError(f"Could not interpret quantizer identifier: {identifier}")
 
 
-__all__ = ["AbsMaxQuantizer", "Int8QuantizationConfig", "QuantizationConfig", "Quantizer",
-           "abs_max_quantize", "deserialize", "get", "pack_int4", "serialize", "unpack_int4"]
+__all__ = ["AbsMaxQuantizer", "Int4QuantizationConfig", "Int8QuantizationConfig",
+           "QuantizationConfig", "Quantizer", "abs_max_quantize",
+           "abs_max_quantize_grouped_with_zero_point", "deserialize", "get", "pack_int4",
+           "serialize", "unpack_int4"]

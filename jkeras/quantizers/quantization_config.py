@@ -59,7 +59,52 @@ class Int8QuantizationConfig(QuantizationConfig):
         return "int8"
 
 
-_CONFIG_OF_MODE = {"int8": Int8QuantizationConfig}
+class Int4QuantizationConfig(QuantizationConfig):
+    """int4: per output channel (`block_size` None or -1, symmetric, `weight_quantizer` allowed)
+    or in groups of `block_size` input rows with a zero point (the default, 128).
+    `activation_quantizer` "default" means weight-only (None)."""
+
+    def __init__(self, weight_quantizer=None, activation_quantizer="default", block_size=128):
+        if isinstance(activation_quantizer, str) and activation_quantizer == "default":
+            activation_quantizer = None
+        super().__init__(weight_quantizer, activation_quantizer)
+        if block_size is not None and block_size != -1 and block_size <= 0:
+            raise ValueError("block_size must be None, -1, or a positive integer. "
+                             f"Received: block_size={block_size}")
+        self.block_size = block_size
+        is_sub_channel = block_size is not None and block_size > 0
+        if is_sub_channel and (self.weight_quantizer is not None
+                               or self.activation_quantizer is not None):
+            raise ValueError(
+                "Int4 sub-channel quantization (block_size > 0) does not support custom "
+                "quantizers. Either set block_size to None or -1 for per-channel quantization, "
+                f"or remove the custom quantizer arguments. Received: block_size={block_size}")
+        if self.weight_quantizer is not None:
+            if tuple(self.weight_quantizer.value_range) != (-8, 7):
+                raise ValueError("Int4QuantizationConfig requires a weight_quantizer with "
+                                 "value_range=(-8, 7). Received: "
+                                 f"value_range={self.weight_quantizer.value_range}")
+            if self.weight_quantizer.output_dtype != "int8":
+                raise ValueError("Int4QuantizationConfig requires a weight_quantizer with "
+                                 "output_dtype='int8'. Received: "
+                                 f"output_dtype={self.weight_quantizer.output_dtype}")
+
+    @property
+    def mode(self):
+        return "int4"
+
+    def get_config(self):
+        return {**super().get_config(), "block_size": self.block_size}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(weight_quantizer=deserialize_keras_object(config.get("weight_quantizer")),
+                   activation_quantizer=deserialize_keras_object(
+                       config.get("activation_quantizer")),
+                   block_size=config.get("block_size", None))
+
+
+_CONFIG_OF_MODE = {"int8": Int8QuantizationConfig, "int4": Int4QuantizationConfig}
 
 
 def _validate_mode(mode):

@@ -139,3 +139,40 @@ def unpack_int4(packed, orig_len, axis=0, dtype="int8"):
     stacked = jnp.stack([low.astype(dtype), high.astype(dtype)], axis=1)
     unpacked = stacked.reshape((-1,) + moved.shape[1:])[:orig_len]
     return jnp.moveaxis(unpacked, 0, axis)
+
+
+def abs_max_quantize_grouped_with_zero_point(inputs, block_size, value_range=(-8, 7),
+                                             dtype="int8", epsilon=None, to_numpy=False):
+    """Asymmetric quantization of a 2D `(input_dim, output_dim)` tensor in groups of
+    `block_size` rows: `(quantized, scale, zero_point)`, scale and zero point of shape
+    `(ceil(input_dim / block_size), output_dim)` (Keras's NumPy maths; `to_numpy=False` runs the
+    same maths in jax.numpy)."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    xp = np if to_numpy else jnp
+    original_dtype = _standard_dtype(inputs.dtype)
+    values = np.asarray(inputs) if to_numpy else jnp.asarray(inputs)
+    input_dim, output_dim = values.shape
+    n_groups = -(-input_dim // block_size)
+    qmin, qmax = value_range
+    padded_dim = n_groups * block_size
+    if padded_dim > input_dim:
+        values = xp.concatenate(
+            [values, xp.zeros((padded_dim - input_dim, output_dim), dtype=values.dtype)], 0)
+    grouped = values.reshape(n_groups, block_size, output_dim)
+    min_val = xp.min(grouped, axis=1, keepdims=True)
+    max_val = xp.max(grouped, axis=1, keepdims=True)
+    scale = xp.divide(xp.subtract(max_val, min_val) + epsilon, qmax - qmin)
+    zero_point = xp.clip(xp.round(xp.divide(-min_val, scale)) + qmin, qmin, qmax)
+    outputs = xp.clip(xp.round(xp.divide(grouped, scale)) + zero_point, qmin, qmax)
+    outputs = outputs.astype(dtype).reshape(padded_dim, output_dim)[:input_dim, :]
+    scale = xp.squeeze(scale, axis=1)
+    zero_point = xp.squeeze(zero_point, axis=1).astype("int8")
+    return jnp.asarray(outputs), jnp.asarray(scale, dtype=original_dtype), jnp.asarray(zero_point)
+
+
+def dequantize_with_sz_map(weights_matrix, scale, zero, g_idx, group_axis=-1):
+    """`(weights - zero[g]) * scale[g]`, each position's group `g` from `g_idx` (Keras's)."""
+    groups = jnp.asarray(g_idx).astype("int32")
+    scales = jnp.take(scale, groups, axis=group_axis)
+    zeros = jnp.take(zero, groups, axis=group_axis).astype(scales.dtype)
+    return jnp.multiply(jnp.subtract(weights_matrix, zeros), scales)

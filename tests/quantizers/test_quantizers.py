@@ -103,3 +103,34 @@ def test_get_equals_keras(kq):
     assert isinstance(Q.get("AbsMaxQuantizer"), Q.AbsMaxQuantizer)
     with pytest.raises(ValueError, match="Could not interpret quantizer identifier: nope"):
         Q.get("nope")
+
+
+@pytest.mark.parametrize("block_size", [2, 3, 5, 128])
+def test_grouped_quantize_with_zero_point_equals_keras(kq, block_size):
+    ours = Q.abs_max_quantize_grouped_with_zero_point(X, block_size, to_numpy=True)
+    theirs = kq.abs_max_quantize_grouped_with_zero_point(X, block_size, to_numpy=True)
+    for a, b in zip(ours, theirs):
+        assert a.dtype == b.numpy().dtype
+        np.testing.assert_array_equal(np.asarray(a), b.numpy())
+    on_device = Q.abs_max_quantize_grouped_with_zero_point(X, block_size)  # the same maths
+    for a, b in zip(on_device, ours):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1)
+
+
+def test_int4_config_serializes_as_keras(kq):
+    for kwargs in ({}, {"block_size": -1}, {"block_size": None},
+                   {"block_size": -1, "weight_quantizer": "q"}):
+        if kwargs.get("weight_quantizer") == "q":
+            ours = Q.Int4QuantizationConfig(**{**kwargs, "weight_quantizer": Q.AbsMaxQuantizer(
+                axis=0, value_range=(-8, 7))})
+            theirs = kq.Int4QuantizationConfig(**{**kwargs, "weight_quantizer":
+                                                  kq.AbsMaxQuantizer(axis=0,
+                                                                     value_range=(-8, 7))})
+        else:
+            ours, theirs = Q.Int4QuantizationConfig(**kwargs), kq.Int4QuantizationConfig(**kwargs)
+        assert ours.mode == "int4"
+        assert Q.serialize(ours) == kq.serialize(theirs)
+        again = Q.deserialize(kq.serialize(theirs))
+        assert type(again) is Q.Int4QuantizationConfig and again.block_size == ours.block_size
+    with pytest.raises(ValueError, match="block_size must be None, -1, or a positive integer"):
+        Q.Int4QuantizationConfig(block_size=0)

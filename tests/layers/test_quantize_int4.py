@@ -1,0 +1,144 @@
+"""int4 post-training quantization (`quantize("int4")`) of Dense and Embedding against tf.keras:
+packed kernels, scales, zero points and group indices equal Keras's for per-channel and
+sub-channel (block) quantization, outputs agree, `Int4DTypePolicy` names, files load both
+ways, configs rebuild the layer, and `fit` trains as Keras."""
+import jax
+import numpy as np
+import pytest
+
+import jkeras
+from jkeras import layers as L
+
+RNG = np.random.RandomState(0)
+CONFIGS = {"default_block_128": lambda q: None,
+           "block_2": lambda q: q.Int4QuantizationConfig(block_size=2),
+           "per_channel": lambda q: q.Int4QuantizationConfig(block_size=-1)}
+
+
+def _dense(keras):
+    return keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
+
+
+def _embedding(keras):
+    return keras.Sequential([keras.Input((3,), dtype="int32"), keras.layers.Embedding(10, 5)])
+
+
+def _inputs(build):
+    return RNG.randn(6, 5).astype("float32") if build is _dense else RNG.randint(0, 10, (6, 3))
+
+
+def _quantized_twins(tf, build, config):
+    ours, theirs = build(jkeras), build(tf.keras)
+    ours.set_weights(theirs.get_weights())
+    theirs.layers[-1].quantize("int4", config=config(tf.keras.quantizers))
+    ours.layers[-1].quantize("int4", config=config(jkeras.quantizers))
+    return ours, theirs
+
+
+def _assert_same_weights(ours, theirs):
+    assert [w.path.split("/")[-1] for w in ours.weights] == \
+        [w.path.split("/")[-1] for w in theirs.weights]
+    for a, b in zip(ours.weights, theirs.weights):
+        assert (a.dtype.name, a.shape, a.trainable) == (b.dtype, tuple(b.shape), b.trainable)
+        np.testing.assert_array_equal(np.asarray(a.value), b.numpy())
+
+
+def _assert_close(a, b, rtol=1e-6):
+    b = np.asarray(b)
+    np.testing.assert_allclose(np.asarray(a), b, rtol=rtol, atol=rtol * np.max(np.abs(b)))
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+@pytest.mark.parametrize("build", [_dense, _embedding], ids=["dense", "embedding"])
+def test_int4_weights_outputs_config_and_policy_equal_keras(tf, build, config):
+    ours, theirs = _quantized_twins(tf, build, config)
+    _assert_same_weights(ours, theirs)
+    x = _inputs(build)
+    _assert_close(ours(x), theirs(x))
+    layer, their_layer = ours.layers[-1], theirs.layers[-1]
+    assert layer.get_config() == their_layer.get_config() | {"name": layer.name}
+    assert type(layer.dtype_policy).__name__ == "Int4DTypePolicy"
+    assert layer.dtype_policy.name == their_layer.dtype_policy.name
+    assert jkeras.dtype_policies.serialize(layer.dtype_policy) == \
+        tf.keras.dtype_policies.serialize(their_layer.dtype_policy)
+    variables = ours.get_variables()
+    jitted = jax.jit(lambda v, x: ours.apply(v, x)[0])(variables, x)
+    _assert_close(jitted, theirs(x))
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_int4_files_load_both_ways(tf, tmp_path, config):
+    def build(keras):
+        return keras.Sequential([keras.Input((3,), dtype="int32"),
+                                 keras.layers.Embedding(10, 5), keras.layers.Dense(3)])
+    ours, theirs = build(jkeras), build(tf.keras)
+    ours.set_weights(theirs.get_weights())
+    for model, keras in ((ours, jkeras), (theirs, tf.keras)):
+        for layer in model.layers:
+            layer.quantize("int4", config=config(keras.quantizers))
+    ours.save(tmp_path / "ours.keras")
+    theirs.save(tmp_path / "theirs.keras")
+    by_keras = tf.keras.models.load_model(tmp_path / "ours.keras")
+    by_us = jkeras.models.load_model(tmp_path / "theirs.keras")
+    _assert_same_weights(by_us, by_keras)
+    x = RNG.randint(0, 10, (4, 3))
+    _assert_close(by_us(x), theirs(x))
+    _assert_close(by_keras(x), ours(x))
+    ours.save_weights(tmp_path / "ours.weights.h5")
+    theirs.load_weights(tmp_path / "ours.weights.h5")
+    by_us.load_weights(tmp_path / "ours.weights.h5")
+    _assert_same_weights(by_us, theirs)
+
+
+def test_int4_from_config_builds_keras_variables(tf):
+    for make, shape in ((lambda L: L.Dense(3, dtype="int4/2_from_float32"), (None, 5)),
+                        (lambda L: L.Dense(3, dtype="int4/-1_from_float32"), (None, 5)),
+                        (lambda L: L.Embedding(10, 5, dtype="int4/2_from_float32"), (None, 3))):
+        theirs = make(tf.keras.layers)
+        theirs.build(shape)
+        ours = getattr(L, type(theirs).__name__).from_config(theirs.get_config())
+        ours.build(shape)
+        assert [(w.name, w.dtype.name, w.shape) for w in ours.weights] == \
+            [(w.name, w.dtype, tuple(w.shape)) for w in theirs.weights]
+        for a, b in zip(ours.weights, theirs.weights):  # g_idx starts as the groups
+            np.testing.assert_array_equal(np.asarray(a.value), b.numpy())
+
+
+def test_int4_fit_matches_keras(tf):
+    def build(keras):
+        return keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, activation="tanh"),
+                                 keras.layers.Dense(2)])
+    ours, theirs = build(jkeras), build(tf.keras)
+    ours.set_weights(theirs.get_weights())
+    theirs.layers[0].quantize("int4", config=tf.keras.quantizers.Int4QuantizationConfig(block_size=2))
+    ours.layers[0].quantize("int4", config=jkeras.quantizers.Int4QuantizationConfig(block_size=2))
+    theirs.layers[1].quantize("int4", config=tf.keras.quantizers.Int4QuantizationConfig(block_size=-1))
+    ours.layers[1].quantize("int4", config=jkeras.quantizers.Int4QuantizationConfig(block_size=-1))
+    x, y = RNG.randn(32, 5).astype("float32"), RNG.randn(32, 2).astype("float32")
+    for model in (ours, theirs):
+        model.compile(optimizer="sgd", loss="mse")
+    h_ours = ours.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+    h_theirs = theirs.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+    np.testing.assert_allclose(h_ours.history["loss"], h_theirs.history["loss"], rtol=1e-4)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_int4_errors(tf):
+    layer = L.EinsumDense("ab,bc->ac", 3)
+    layer.build((None, 4))
+    with pytest.raises(NotImplementedError, match="does not support quantization mode 'int4'"):
+        layer.quantize("int4")
+    assert layer.kernel.dtype == np.float32  # nothing changed
+    with pytest.raises(ValueError, match="does not support custom quantizers"):
+        jkeras.quantizers.Int4QuantizationConfig(
+            weight_quantizer=jkeras.quantizers.AbsMaxQuantizer(value_range=(-8, 7)))
+    with pytest.raises(ValueError, match="requires a weight_quantizer with value_range"):
+        jkeras.quantizers.Int4QuantizationConfig(
+            weight_quantizer=jkeras.quantizers.AbsMaxQuantizer(), block_size=-1)
+    for mode in ("int4/0", "int4/x", "int5/3"):
+        with pytest.raises(ValueError) as ours:
+            jkeras.dtype_policies.Int4DTypePolicy(mode, "float32")
+        with pytest.raises(ValueError) as theirs:
+            tf.keras.dtype_policies.Int4DTypePolicy(mode, "float32")
+        assert str(ours.value) == str(theirs.value)
