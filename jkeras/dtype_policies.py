@@ -4,7 +4,7 @@ get/serialize.
 `QuantizedDTypePolicy` ("int8_from_float32", ...) is the policy of a layer quantized with
 `layer.quantize("int8")` / `model.quantize("int8")` (Dense, EinsumDense, Embedding), and
 `Int4DTypePolicy` ("int4/128_from_float32": int4 with its block size) of `quantize("int4")`
-(Dense, Embedding). Keras's other quantized policies (`QuantizedFloat8DTypePolicy`,
+(the same layers). Keras's other quantized policies (`QuantizedFloat8DTypePolicy`,
 `GPTQDTypePolicy`, `AWQDTypePolicy`) are not provided: their names and modes raise a clear
 error.
 """

@@ -63,6 +63,24 @@ def int8_contract(contract, grad_contract, inputs, kernel, kernel_scale, scale_l
     return run(inputs, kernel, kernel_scale)
 
 
+def straight_through(forward, grad_contract, inputs, float_kernel):
+    """`forward(inputs, float_kernel)` whose inputs' gradient is `grad_contract(upstream,
+    float_kernel)` (through any rounding of the inputs); none for the kernel."""
+
+    @jax.custom_vjp
+    def run(x, k):
+        return forward(x, k)
+
+    def run_fwd(x, k):
+        return forward(x, k), k
+
+    def run_bwd(k, upstream):
+        return grad_contract(upstream, k), jnp.zeros_like(k)
+
+    run.defvjp(run_fwd, run_bwd)
+    return run(inputs, float_kernel)
+
+
 def _not_implemented(layer, name="quantize"):
     return NotImplementedError(f"Layer {type(layer).__name__} does not have a `{name}` method "
                                "implemented.")

@@ -1,5 +1,4 @@
-"""int8 quantization of Dense, EinsumDense and Embedding, int4 of Dense and Embedding: their
-quantized weights, the values `quantize` gives them and the quantized forward pass (Keras's
+"""int8 and int4 quantization of Dense, EinsumDense and Embedding: their quantized weights, the values `quantize` gives them and the quantized forward pass (Keras's
 maths)."""
 import math
 
@@ -7,8 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.layers import einsum_quant_info
-from jkeras.layers.quantization import QuantizableMixin, int8_contract
-from jkeras.quantizers import (AbsMaxQuantizer, QuantizationConfig,
+from jkeras.layers.quantization import QuantizableMixin, int8_contract, straight_through
+from jkeras.quantizers import (AbsMaxQuantizer, QuantizationConfig, abs_max_quantize,
                                abs_max_quantize_grouped_with_zero_point, dequantize_with_sz_map,
                                pack_int4, unpack_int4)
 
@@ -122,9 +121,70 @@ def _layout_for_dequant(scale, info):
     return scale
 
 
-class EinsumDenseQuantization(QuantizableMixin):
+class EinsumDenseInt4:
+    """EinsumDense's int4: the kernel as a 2D (rows = the reduced axes, columns = the rest)
+    matrix in memory order (Keras's reshape), packed to (rows, ceil(columns / 2)); scales
+    (columns,), or (groups, columns) with `kernel_zero` and `g_idx` (rows,) in groups of
+    `block_size` rows. The forward pass dequantizes the kernel to its einsum shape."""
+
+    def _int4_matrix_shape(self, kernel_shape):
+        reduced = self._quantization_info().kernel_reduced_axes
+        rows = math.prod(d for i, d in enumerate(kernel_shape) if i in reduced)
+        return rows, math.prod(d for i, d in enumerate(kernel_shape) if i not in reduced)
+
+    def _int4_build(self, kernel_shape):
+        rows, columns = self._int4_matrix_shape(kernel_shape)
+        self.__dict__["_int4_kernel_shape"] = tuple(kernel_shape)
+        block_size = self._int4_block_size()
+        self.kernel = self._add_quantized_weight("kernel", (rows, (columns + 1) // 2), "int8",
+                                                 "zeros")
+        shape = (columns,) if block_size is None else (math.ceil(rows / block_size), columns)
+        self.kernel_scale = self._add_quantized_weight("kernel_scale", shape, None, "ones")
+        if block_size is not None:
+            self.kernel_zero = self._add_quantized_weight("kernel_zero", shape, "int8", "zeros")
+            self.g_idx = self._add_quantized_weight("g_idx", (rows,), "float32",
+                                                    _group_index(block_size))
+
+    def _int4_values(self, kernel):
+        matrix = np.reshape(np.asarray(kernel), self._int4_matrix_shape(kernel.shape))
+        block_size = self._int4_block_size()
+        if block_size is None:
+            value, scale = abs_max_quantize(matrix, 0, value_range=(-8, 7), to_numpy=True)
+            values = {"kernel_scale": jnp.squeeze(scale, axis=0)}
+        else:
+            value, scale, zero = abs_max_quantize_grouped_with_zero_point(matrix, block_size,
+                                                                          to_numpy=True)
+            values = {"kernel_scale": scale, "kernel_zero": zero}
+        return {"kernel": pack_int4(value, axis=-1)[0], **values}
+
+    def _int4_call(self, inputs):
+        info = self._quantization_info()
+        shape = self.__dict__["_int4_kernel_shape"]
+        unpacked = unpack_int4(self.kernel, self._int4_matrix_shape(shape)[1], axis=-1)
+        if self._int4_block_size() is None:
+            kernel = jnp.divide(unpacked.astype(self.compute_dtype), self.kernel_scale)
+        else:
+            kernel = dequantize_with_sz_map(unpacked, self.kernel_scale, self.kernel_zero,
+                                            self.g_idx, group_axis=0).astype(self.compute_dtype)
+        quantizer = self._inputs_quantizer() if self._int4_block_size() is None else None
+
+        def forward(x, k):
+            if quantizer is None:
+                return jnp.einsum(self.equation, x, k)
+            qx, scale = quantizer(x, axis=tuple(info.input_reduced_axes))
+            scale = _layout_for_quant(scale, info.input_transpose_axes, info.input_expand_axes,
+                                      info.input_squeeze_axes)
+            return jnp.divide(jnp.einsum(self.equation, qx, k).astype(self.compute_dtype), scale)
+
+        return straight_through(forward,
+                                lambda g, k: jnp.einsum(info.custom_gradient_equation, g, k),
+                                inputs, kernel.reshape(shape))
+
+
+class EinsumDenseQuantization(EinsumDenseInt4, QuantizableMixin):
     """int8: `kernel` (int8) and `kernel_scale` (one per kernel position the einsum keeps,
-    laid out to broadcast against the output); inputs quantized along the reduced axes."""
+    laid out to broadcast against the output); inputs quantized along the reduced axes. int4:
+    `EinsumDenseInt4`."""
     _quantization_hooks = True
     _float_weight_name = "kernel"
     _variable_serialization_spec = DenseQuantization._variable_serialization_spec
