@@ -4,8 +4,9 @@ A policy names a layer's compute dtype and variable dtype: `"mixed_bfloat16"` co
 with float32 variables, `"mixed_float16"` in float16; any other dtype name uses that dtype for
 both. Layers read them through `jkeras.core.layer_dtype`; this module holds only the objects.
 `QuantizedDTypePolicy("int8", "float32")` (name `"int8_from_float32"`) is the policy of a layer
-quantized by `layer.quantize("int8")` (`Int4DTypePolicy("int4/128", ...)` for int4): it computes like its source policy and tells the layer to
-build quantized variables. Modes jkeras does not implement (float8, gptq, awq) raise a clear error.
+quantized by `layer.quantize("int8")` (`Int4DTypePolicy("int4/128", ...)` for int4): it computes
+like its source policy and tells the layer to build quantized variables. Modes jkeras does not
+implement (float8, gptq, awq) raise a clear error.
 """
 import re
 from collections.abc import MutableMapping

@@ -3,9 +3,10 @@
 `QuantizableMixin.quantize("int8")` replaces a built layer's float weight by an int8 weight and
 its scale (Keras's names, dtypes, shapes and order), and sets the policy
 `QuantizedDTypePolicy("int8_from_<policy>")`; "int4" packs two int4 values per int8 byte, per
-output channel or in groups with zero points (`Int4DTypePolicy("int4/<block>_from_...")`). A layer created with such a policy (e.g. from a
-saved config) declares the quantized weights in `build`. The quantized weights are
-non-trainable, so they sit in the `state` half of the pure variables: `init` / `apply` stay pure.
+output channel or in groups with zero points (`Int4DTypePolicy("int4/<block>_from_...")`). A
+layer created with such a policy (e.g. from a saved config) declares the quantized weights in
+`build`. The quantized weights are non-trainable, so they sit in the `state` half of the pure
+variables: `init` / `apply` stay pure.
 
 Each layer class supplies: `_quantize_base` (quantize refuses subclasses unless
 `type_check=False`, as Keras), `_float_weight_name`, per mode `_<mode>_build(shape)` (declares
@@ -33,8 +34,9 @@ def _no_cotangent(x):
 
 def int8_contract(contract, grad_contract, inputs, kernel, kernel_scale, scale_like_kernel,
                   quantize_inputs, compute_dtype):
-    """`contract(q(inputs), kernel, preferred_element_type)` rescaled, with Keras's straight-through gradient: the
-    inputs' gradient is `grad_contract(upstream, kernel / scale)`; none for kernel or scale.
+    """`contract(q(inputs), kernel, preferred_element_type)` rescaled, with Keras's
+    straight-through gradient: the inputs' gradient is `grad_contract(upstream, kernel /
+    scale)`; none for kernel or scale.
 
     `quantize_inputs(x) -> (int8 x, scale laid out like the output)` or None (weight-only);
     `scale_like_kernel(kernel_scale)` lays the kernel scale out like the kernel."""
@@ -252,3 +254,20 @@ def _selected(layer, filters):
     if isinstance(filters, (list, tuple)):
         return any(re.search(p, layer.name) for p in filters)
     return bool(filters(layer))
+
+
+def _keep_paths(tree, params):
+    if isinstance(tree, dict) and isinstance(params, dict):
+        return {k: _keep_paths(v, params[k]) for k, v in tree.items() if k in params}
+    return tree
+
+
+def keep_optimizer_slots(opt_state, params):
+    """An optimizer state (`slots` of params-shaped trees) without the slots of weights that
+    quantization removed (the float kernels), as Keras's optimizer keeps training the rest;
+    None (a fresh optimizer) for a state of another form."""
+    slots = getattr(opt_state, "slots", None)
+    if not isinstance(slots, dict):
+        return None
+    return opt_state._replace(slots={name: _keep_paths(value, params)
+                                     for name, value in slots.items()})

@@ -1,5 +1,5 @@
-"""int8 and int4 quantization of Dense, EinsumDense and Embedding: their quantized weights, the values `quantize` gives them and the quantized forward pass (Keras's
-maths)."""
+"""int8 and int4 quantization of Dense, EinsumDense and Embedding: their quantized weights, the
+values `quantize` gives them and the quantized forward pass (Keras's maths)."""
 import math
 
 import jax.numpy as jnp
@@ -22,6 +22,21 @@ def _group_index(block_size):
     def initializer(shape, dtype=None):
         return jnp.floor_divide(jnp.arange(shape[0], dtype="float32"), block_size)
     return initializer
+
+
+def _build_int4_matrix(layer, rows, columns):
+    """int4 weights of a (rows, columns) kernel matrix: `kernel` (int8, (rows, ceil(columns /
+    2)), two values a byte) and `kernel_scale` ((columns,)); in groups of `block_size` rows
+    also `kernel_zero` and the group of each row `g_idx`, scale and zero (groups, columns)."""
+    block_size = layer._int4_block_size()
+    layer.kernel = layer._add_quantized_weight("kernel", (rows, (columns + 1) // 2), "int8",
+                                               "zeros")
+    shape = (columns,) if block_size is None else (math.ceil(rows / block_size), columns)
+    layer.kernel_scale = layer._add_quantized_weight("kernel_scale", shape, None, "ones")
+    if block_size is not None:
+        layer.kernel_zero = layer._add_quantized_weight("kernel_zero", shape, "int8", "zeros")
+        layer.g_idx = layer._add_quantized_weight("g_idx", (rows,), "float32",
+                                                  _group_index(block_size))
 
 
 def _int4_values(layer, float_value, axis):
@@ -67,19 +82,8 @@ class DenseQuantization(QuantizableMixin):
             self.compute_dtype)
 
     def _int4_build(self, kernel_shape):
-        """int4: `kernel` (int8, (input_dim, ceil(units / 2)), two values a byte) and
-        `kernel_scale` ((units,)); in groups of `block_size` input rows also `kernel_zero`
-        and the group of each row `g_idx`, scale and zero of shape (groups, units)."""
-        input_dim, units = kernel_shape
-        block_size = self._int4_block_size()
-        self.kernel = self._add_quantized_weight("kernel", (input_dim, (units + 1) // 2),
-                                                 "int8", "zeros")
-        shape = (units,) if block_size is None else (math.ceil(input_dim / block_size), units)
-        self.kernel_scale = self._add_quantized_weight("kernel_scale", shape, None, "ones")
-        if block_size is not None:
-            self.kernel_zero = self._add_quantized_weight("kernel_zero", shape, "int8", "zeros")
-            self.g_idx = self._add_quantized_weight("g_idx", (input_dim,), "float32",
-                                                    _group_index(block_size))
+        """int4: the (input_dim, units) kernel as `_build_int4_matrix` lays it out."""
+        _build_int4_matrix(self, *kernel_shape)
 
     def _int4_values(self, kernel):
         value, scale, zero = _int4_values(self, kernel, axis=0)
@@ -133,17 +137,8 @@ class EinsumDenseInt4:
         return rows, math.prod(d for i, d in enumerate(kernel_shape) if i not in reduced)
 
     def _int4_build(self, kernel_shape):
-        rows, columns = self._int4_matrix_shape(kernel_shape)
         self.__dict__["_int4_kernel_shape"] = tuple(kernel_shape)
-        block_size = self._int4_block_size()
-        self.kernel = self._add_quantized_weight("kernel", (rows, (columns + 1) // 2), "int8",
-                                                 "zeros")
-        shape = (columns,) if block_size is None else (math.ceil(rows / block_size), columns)
-        self.kernel_scale = self._add_quantized_weight("kernel_scale", shape, None, "ones")
-        if block_size is not None:
-            self.kernel_zero = self._add_quantized_weight("kernel_zero", shape, "int8", "zeros")
-            self.g_idx = self._add_quantized_weight("g_idx", (rows,), "float32",
-                                                    _group_index(block_size))
+        _build_int4_matrix(self, *self._int4_matrix_shape(kernel_shape))
 
     def _int4_values(self, kernel):
         matrix = np.reshape(np.asarray(kernel), self._int4_matrix_shape(kernel.shape))

@@ -12,7 +12,7 @@ from jkeras.core import errors, layer_losses, random as core_random, shapes
 from jkeras.core.auto_config import auto_config
 from jkeras.core.layer import Layer
 from jkeras.core.serialization import serialize_keras_object
-from jkeras.layers.quantization import quantize_model
+from jkeras.layers.quantization import keep_optimizer_slots, quantize_model
 from jkeras.models import model_config
 from jkeras.training.trainer import Trainer
 
@@ -202,6 +202,10 @@ class Model(Trainer, Layer):
         (`mode="int8"`, or a `jkeras.quantizers` config; `filters` selects layers by name regex
         or a callable), as Keras's `Model.quantize`."""
         quantize_model(self, mode, config, filters, **kwargs)
+        engine = self.__dict__.get("_engine")
+        if engine is not None and engine.opt_state is not None:  # trained before: Keras keeps
+            engine.opt_state = keep_optimizer_slots(  # the slots of the weights that stay
+                engine.opt_state, self.get_variables()["params"])
 
     def get_state_tree(self, value_format="backend_tensor"):
         """The variables (and optimizer variables) as nested dicts (jkeras/saving/orbax_io.py);

@@ -9,12 +9,12 @@ import inspect
 
 from jkeras.core import serialization
 from jkeras.core.naming import to_snake_case
-from jkeras.quantizers.quantization_config import (Int4QuantizationConfig,
-                                                   Int8QuantizationConfig, QuantizationConfig,
-                                                   validate_and_resolve_config)
-from jkeras.quantizers.quantizers import (AbsMaxQuantizer, Quantizer, abs_max_quantize,
-                                          abs_max_quantize_grouped_with_zero_point,
-                                          dequantize_with_sz_map, pack_int4, unpack_int4)
+from jkeras.quantizers.quantization_config import (  # noqa: F401 (importable, as in Keras)
+    Int4QuantizationConfig, Int8QuantizationConfig, QuantizationConfig,
+    validate_and_resolve_config)
+from jkeras.quantizers.quantizers import (  # noqa: F401 (importable, as in Keras)
+    AbsMaxQuantizer, Quantizer, abs_max_quantize, abs_max_quantize_grouped_with_zero_point,
+    dequantize_with_sz_map, pack_int4, unpack_int4)
 
 ALL_OBJECTS = (Quantizer, AbsMaxQuantizer, QuantizationConfig, Int8QuantizationConfig,
                Int4QuantizationConfig)

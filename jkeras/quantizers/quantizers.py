@@ -91,7 +91,7 @@ class AbsMaxQuantizer(Quantizer):
         return config_
 
 
-# ---- int4 packing ---------------------------------------------------------------------------------
+# ---- int4 packing -------------------------------------------------------------------------------
 def _check_pack_dtype(dtype):
     if dtype not in ("int8", "uint8"):
         raise ValueError(f"Expected dtype to be 'int8' or 'uint8', but got '{dtype}'.")

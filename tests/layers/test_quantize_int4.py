@@ -10,6 +10,8 @@ import pytest
 import jkeras
 from jkeras import layers as L
 
+from .quantize_helpers import assert_close, assert_fit_agrees, assert_same_weights
+
 RNG = np.random.RandomState(0)
 CONFIGS = {"default_block_128": lambda q: None,
            "block_2": lambda q: q.Int4QuantizationConfig(block_size=2),
@@ -55,27 +57,14 @@ def _quantized_twins(tf, build, config):
     return ours, theirs
 
 
-def _assert_same_weights(ours, theirs):
-    assert [w.path.split("/")[-1] for w in ours.weights] == \
-        [w.path.split("/")[-1] for w in theirs.weights]
-    for a, b in zip(ours.weights, theirs.weights):
-        assert (a.dtype.name, a.shape, a.trainable) == (b.dtype, tuple(b.shape), b.trainable)
-        np.testing.assert_array_equal(np.asarray(a.value), b.numpy())
-
-
-def _assert_close(a, b, rtol=1e-6):
-    b = np.asarray(b)
-    np.testing.assert_allclose(np.asarray(a), b, rtol=rtol, atol=rtol * np.max(np.abs(b)))
-
-
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
 @pytest.mark.parametrize("build", [_dense, _embedding, _einsum, _einsum_heads, _einsum_trailing],
                          ids=["dense", "embedding", "einsum", "einsum_heads", "einsum_trailing"])
 def test_int4_weights_outputs_config_and_policy_equal_keras(tf, build, config):
     ours, theirs = _quantized_twins(tf, build, config)
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
     x = _inputs(build)
-    _assert_close(ours(x), theirs(x), rtol=1e-5)  # float einsum: summation order
+    assert_close(ours(x), theirs(x), rtol=1e-5)  # float einsum: summation order
     layer, their_layer = ours.layers[-1], theirs.layers[-1]
     assert layer.get_config() == their_layer.get_config() | {"name": layer.name}
     assert type(layer.dtype_policy).__name__ == "Int4DTypePolicy"
@@ -84,7 +73,7 @@ def test_int4_weights_outputs_config_and_policy_equal_keras(tf, build, config):
         tf.keras.dtype_policies.serialize(their_layer.dtype_policy)
     variables = ours.get_variables()
     jitted = jax.jit(lambda v, x: ours.apply(v, x)[0])(variables, x)
-    _assert_close(jitted, theirs(x), rtol=1e-5)
+    assert_close(jitted, theirs(x), rtol=1e-5)
     if build is not _embedding:  # Keras's straight-through input gradient
         xt = tf.constant(x)
         with tf.GradientTape() as tape:
@@ -92,7 +81,7 @@ def test_int4_weights_outputs_config_and_policy_equal_keras(tf, build, config):
             loss = tf.reduce_sum(theirs(xt) ** 2)
         expected = tape.gradient(loss, xt).numpy()
         got = jax.grad(lambda x: (ours.apply(variables, x)[0] ** 2).sum())(x)
-        _assert_close(got, expected, rtol=1e-5)
+        assert_close(got, expected, rtol=1e-5)
 
 
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
@@ -110,14 +99,14 @@ def test_int4_files_load_both_ways(tf, tmp_path, config):
     theirs.save(tmp_path / "theirs.keras")
     by_keras = tf.keras.models.load_model(tmp_path / "ours.keras")
     by_us = jkeras.models.load_model(tmp_path / "theirs.keras")
-    _assert_same_weights(by_us, by_keras)
+    assert_same_weights(by_us, by_keras)
     x = RNG.randint(0, 10, (4, 3))
-    _assert_close(by_us(x), theirs(x))
-    _assert_close(by_keras(x), ours(x))
+    assert_close(by_us(x), theirs(x))
+    assert_close(by_keras(x), ours(x))
     ours.save_weights(tmp_path / "ours.weights.h5")
     theirs.load_weights(tmp_path / "ours.weights.h5")
     by_us.load_weights(tmp_path / "ours.weights.h5")
-    _assert_same_weights(by_us, theirs)
+    assert_same_weights(by_us, theirs)
 
 
 def test_int4_from_config_builds_keras_variables(tf):
@@ -144,18 +133,14 @@ def test_int4_fit_matches_keras(tf):
                                  keras.layers.Dense(2)])
     ours, theirs = build(jkeras), build(tf.keras)
     ours.set_weights(theirs.get_weights())
-    theirs.layers[0].quantize("int4", config=tf.keras.quantizers.Int4QuantizationConfig(block_size=2))
-    ours.layers[0].quantize("int4", config=jkeras.quantizers.Int4QuantizationConfig(block_size=2))
-    theirs.layers[1].quantize("int4", config=tf.keras.quantizers.Int4QuantizationConfig(block_size=-1))
-    ours.layers[1].quantize("int4", config=jkeras.quantizers.Int4QuantizationConfig(block_size=-1))
+    for index, block_size in ((0, 2), (1, -1)):
+        for model, keras in ((ours, jkeras), (theirs, tf.keras)):
+            model.layers[index].quantize("int4", config=keras.quantizers.Int4QuantizationConfig(
+                block_size=block_size))
     x, y = RNG.randn(32, 5).astype("float32"), RNG.randn(32, 2).astype("float32")
     for model in (ours, theirs):
         model.compile(optimizer="sgd", loss="mse")
-    h_ours = ours.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
-    h_theirs = theirs.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
-    np.testing.assert_allclose(h_ours.history["loss"], h_theirs.history["loss"], rtol=1e-4)
-    for a, b in zip(ours.get_weights(), theirs.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert_fit_agrees(ours, theirs, x, y, epochs=2)
 
 
 def test_int4_errors(tf):

@@ -11,6 +11,8 @@ import jkeras
 from jkeras import layers as L
 from jkeras.dtype_policies import QuantizedDTypePolicy
 
+from .quantize_helpers import assert_close, assert_fit_agrees, assert_same_weights
+
 RNG = np.random.RandomState(0)
 
 # (jkeras factory, tf.keras factory by layer module, input)
@@ -36,26 +38,12 @@ def _quantize_both(ours, theirs):
         ours.quantize("int8")
 
 
-def _assert_same_weights(ours, theirs):
-    def names(model):
-        return [w.path.split("/")[-1] for w in model.weights]
-    assert names(ours) == names(theirs)
-    for a, b in zip(ours.weights, theirs.weights):
-        assert (a.dtype.name, a.shape, a.trainable) == (b.dtype, tuple(b.shape), b.trainable)
-        np.testing.assert_array_equal(np.asarray(a.value), b.numpy())
-
-
-def _assert_close(a, b, rtol=1e-6):
-    a, b = np.asarray(a), np.asarray(b)
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * np.max(np.abs(b)))
-
-
 def test_dense_int8_weights_outputs_and_policy_equal_keras(tf):
     ours, theirs = _twins(tf, lambda L: L.Dense(3, activation="relu"), (4,))
     _quantize_both(ours, theirs)
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
     x = RNG.randn(6, 4).astype("float32")
-    _assert_close(ours(x), theirs(x))
+    assert_close(ours(x), theirs(x))
     layer = ours.layers[-1]
     assert layer.dtype_policy == QuantizedDTypePolicy("int8", "float32")
     assert layer.quantization_mode == "int8" and layer.dtype_policy.name == "int8_from_float32"
@@ -66,7 +54,7 @@ def test_dense_int8_on_3d_inputs(tf):
     ours, theirs = _twins(tf, lambda L: L.Dense(3), (5, 4))
     _quantize_both(ours, theirs)
     x = RNG.randn(2, 5, 4).astype("float32")
-    _assert_close(ours(x), theirs(x))
+    assert_close(ours(x), theirs(x))
 
 
 @pytest.mark.parametrize("equation,output_shape,bias_axes,shape", EINSUM_CASES)
@@ -74,9 +62,9 @@ def test_einsum_dense_int8_equals_keras(tf, equation, output_shape, bias_axes, s
     fn = lambda L: L.EinsumDense(equation, output_shape, bias_axes=bias_axes)  # noqa: E731
     ours, theirs = _twins(tf, fn, shape)
     _quantize_both(ours, theirs)
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
     x = RNG.randn(6, *shape).astype("float32")
-    _assert_close(ours(x), theirs(x))
+    assert_close(ours(x), theirs(x))
     assert ours.layers[-1].get_config() == theirs.layers[-1].get_config() | {
         "name": ours.layers[-1].name}
 
@@ -93,15 +81,15 @@ def test_einsum_dense_int8_with_an_ellipsis_matches_the_dequantized_math():
     x_scale = 127 / (np.abs(x).max(-1, keepdims=True) + 1e-7)
     qx = np.clip(np.round(x * x_scale), -127, 127)
     expected = (qx @ kernel.astype(np.float32)) / (x_scale * scale)
-    _assert_close(layer(x), expected)
+    assert_close(layer(x), expected)
 
 
 def test_embedding_int8_equals_keras(tf):
     ours, theirs = _twins(tf, lambda L: L.Embedding(10, 4), (3,), dtype="int32")
     _quantize_both(ours, theirs)
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
     idx = RNG.randint(0, 10, (6, 3))
-    _assert_close(ours(idx), theirs(idx))
+    assert_close(ours(idx), theirs(idx))
     assert ours.layers[-1].get_config() == theirs.layers[-1].get_config() | {
         "name": ours.layers[-1].name}
 
@@ -115,9 +103,9 @@ def test_weight_only_config_and_custom_weight_quantizer(tf):
     ours.layers[-1].quantize(config=jkeras.quantizers.Int8QuantizationConfig(
         weight_quantizer=jkeras.quantizers.AbsMaxQuantizer(axis=0, value_range=(-100, 100)),
         activation_quantizer=None))
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
     x = RNG.randn(6, 4).astype("float32")
-    _assert_close(ours(x), theirs(x))
+    assert_close(ours(x), theirs(x))
     assert ours.layers[-1].get_config()["quantization_config"] == \
         theirs.layers[-1].get_config()["quantization_config"]
 
@@ -130,10 +118,10 @@ def test_quantized_layer_is_pure_jit_and_vmap():
     assert variables["state"]["dense"]["kernel"].dtype == jnp.int8
     x = RNG.randn(5, 4).astype("float32")
     eager = np.asarray(model(x))
-    _assert_close(model.apply(variables, x)[0], eager)
-    _assert_close(jax.jit(lambda v, x: model.apply(v, x)[0])(variables, x), eager)
+    assert_close(model.apply(variables, x)[0], eager)
+    assert_close(jax.jit(lambda v, x: model.apply(v, x)[0])(variables, x), eager)
     rows = jax.vmap(lambda r: model.apply(variables, r[None])[0][0])(x)
-    _assert_close(rows, eager)
+    assert_close(rows, eager)
     fresh = model.init(jax.random.PRNGKey(1), x)  # init gives the quantized structure
     assert jax.tree_util.tree_map(jnp.shape, fresh) == jax.tree_util.tree_map(jnp.shape,
                                                                               variables)
@@ -151,7 +139,7 @@ def test_input_gradient_is_keras_straight_through(tf):
     expected = tape.gradient(loss, xt).numpy()
     variables = ours.get_variables()
     got = jax.grad(lambda x: jnp.sum(ours.apply(variables, x)[0] ** 2))(x)
-    _assert_close(got, expected, rtol=1e-5)
+    assert_close(got, expected, rtol=1e-5)
 
 
 def test_quantized_model_fit_matches_keras(tf):
@@ -166,12 +154,7 @@ def test_quantized_model_fit_matches_keras(tf):
     y = RNG.randn(32, 3, 2).astype("float32")
     for m in (ours, theirs):
         m.compile(optimizer="adam", loss="mse")
-    h_ours = ours.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
-    h_theirs = theirs.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
-    np.testing.assert_allclose(h_ours.history["loss"], h_theirs.history["loss"], rtol=1e-4)
-    _assert_close(ours.layers[1].bias.value, theirs.layers[1].bias.numpy(), rtol=1e-4)
-    for a, b in zip(ours.get_weights(), theirs.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert_fit_agrees(ours, theirs, x, y, epochs=2)
     assert len(ours.trainable_weights) == 2 == len(theirs.trainable_weights)  # the biases
 
 
@@ -192,10 +175,10 @@ def test_keras_files_load_both_ways(tf, tmp_path):
     theirs.save(tmp_path / "theirs.keras")
     loaded_by_keras = tf.keras.models.load_model(tmp_path / "ours.keras")
     loaded_by_us = jkeras.models.load_model(tmp_path / "theirs.keras")
-    _assert_same_weights(loaded_by_us, loaded_by_keras)
+    assert_same_weights(loaded_by_us, loaded_by_keras)
     assert loaded_by_us.layers[1].dtype_policy.name == "int8_from_float32"
-    _assert_close(loaded_by_us(x), theirs(x))
-    _assert_close(loaded_by_keras(x), ours(x))
+    assert_close(loaded_by_us(x), theirs(x))
+    assert_close(loaded_by_keras(x), ours(x))
 
 
 def test_weights_files_load_both_ways(tf, tmp_path):
@@ -205,8 +188,8 @@ def test_weights_files_load_both_ways(tf, tmp_path):
     fresh_ours, fresh_theirs, _ = _quantized_pair(tf)  # other random weights, quantized
     fresh_theirs.load_weights(tmp_path / "ours.weights.h5")
     fresh_ours.load_weights(tmp_path / "theirs.weights.h5")
-    _assert_same_weights(fresh_ours, theirs)
-    _assert_same_weights(ours, fresh_theirs)
+    assert_same_weights(fresh_ours, theirs)
+    assert_same_weights(ours, fresh_theirs)
 
 
 def test_from_config_with_quantized_policy_builds_quantized_weights(tf):
@@ -286,3 +269,30 @@ def test_quantized_policy_objects_equal_keras(tf):
         assert jkeras.dtype_policies.deserialize(theirs.serialize(b)) == a
     with pytest.raises(ValueError, match="doesn't work well with compute_dtype='float16'"):
         QuantizedDTypePolicy("int8", "float16")
+
+
+def test_training_goes_on_after_quantizing_a_trained_model(tf):
+    # Keras keeps the optimizer's iterations and the slots of the weights that stay (biases).
+    def build(keras):
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                                 keras.layers.Dense(2)])
+    ours, theirs = build(jkeras), build(tf.keras)
+    ours.set_weights(theirs.get_weights())
+    x, y = RNG.randn(32, 4).astype("float32"), RNG.randn(32, 2).astype("float32")
+    for model in (ours, theirs):
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    _quantize_both(ours, theirs)
+    assert_fit_agrees(ours, theirs, x, y, epochs=1)
+
+
+def test_mixed_bfloat16_source_policy(tf):
+    ours, theirs = _twins(tf, lambda L: L.Dense(3, dtype="mixed_bfloat16"), (4,))
+    _quantize_both(ours, theirs)
+    assert ours.layers[-1].dtype_policy.name == "int8_from_mixed_bfloat16"
+    assert ours.layers[-1].compute_dtype == "bfloat16"
+    assert_same_weights(ours, theirs)
+    x = RNG.randn(6, 4).astype("float32")
+    got = ours(x)
+    assert got.dtype == jnp.bfloat16
+    assert_close(np.asarray(got, np.float32), theirs(x).numpy().astype(np.float32), rtol=1e-2)
