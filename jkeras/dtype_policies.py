@@ -12,5 +12,12 @@ from jkeras.core.dtype_policy import (DTypePolicy, DTypePolicyMap, FloatDTypePol
                                       Int4DTypePolicy, QuantizedDTypePolicy, deserialize, get,
                                       serialize)
 
+# Keras's names jkeras does not provide, with the reason.
+LEFT_OUT = {
+    "QuantizedFloat8DTypePolicy": "float8 training (delayed scaling) is not provided",
+    "GPTQDTypePolicy": "GPTQ quantization (a calibration algorithm) is not provided",
+    "AWQDTypePolicy": "AWQ quantization (a calibration algorithm) is not provided",
+}
+
 __all__ = ["DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "Int4DTypePolicy",
            "QuantizedDTypePolicy", "deserialize", "get", "serialize"]

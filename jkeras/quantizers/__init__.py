@@ -49,6 +49,18 @@ def get(identifier, **kwargs):
     raise ValueError(f"Could not interpret quantizer identifier: {identifier}")
 
 
+# Keras's names jkeras does not provide, with the reason.
+LEFT_OUT = {
+    "GPTQConfig": "GPTQ needs its calibration algorithm (Hessian-based, layer by layer)",
+    "AWQConfig": "AWQ needs its calibration algorithm (activation-aware scales)",
+    "Float8QuantizationConfig": "float8 training needs delayed-scaling variables that the "
+                                "optimizer overwrites with their gradients",
+    "compute_float8_scale": "part of float8 training (not provided)",
+    "compute_float8_amax_history": "part of float8 training (not provided)",
+    "quantize_and_dequantize": "part of float8 training (not provided)",
+    "fake_quant_with_min_max_vars": "quantization-aware training is not provided",
+}
+
 __all__ = ["AbsMaxQuantizer", "Int4QuantizationConfig", "Int8QuantizationConfig",
            "QuantizationConfig", "Quantizer", "abs_max_quantize",
            "abs_max_quantize_grouped_with_zero_point", "deserialize", "get", "pack_int4",

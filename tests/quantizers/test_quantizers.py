@@ -134,3 +134,13 @@ def test_int4_config_serializes_as_keras(kq):
         assert type(again) is Q.Int4QuantizationConfig and again.block_size == ours.block_size
     with pytest.raises(ValueError, match="block_size must be None, -1, or a positive integer"):
         Q.Int4QuantizationConfig(block_size=0)
+
+
+def test_left_out_names_are_keras_names_not_provided(tf):
+    import jkeras
+    for ours, theirs in ((Q, tf.keras.quantizers),
+                         (jkeras.dtype_policies, tf.keras.dtype_policies)):
+        names = {n for n in dir(theirs) if not n.startswith("_")}
+        assert set(ours.LEFT_OUT) <= names
+        assert not [n for n in ours.LEFT_OUT if hasattr(ours, n)]
+        assert not [n for n in names if not hasattr(ours, n) and n not in ours.LEFT_OUT]
