@@ -6,6 +6,8 @@ Hyperparameters (negative_slope, max_value, alpha, axis, ...) are static Python 
 import jax
 import jax.numpy as jnp
 
+from jkeras.ops import nn as nn_ops
+
 __all__ = [
     "linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "gelu",
     "elu", "selu", "softplus", "softsign", "silu", "swish", "leaky_relu",
@@ -205,21 +207,11 @@ def sparse_sigmoid(x):
 
 
 def sparsemax(x, axis=-1):
-    """Sparsemax (Martins & Astudillo, 2016) as Keras 3.15 computes it: the outputs are
-    max(x - tau, 0) along `axis`. Note Keras's threshold tau = (sum of the cumulative sums
-    over the support - 1) / k differs from the paper's (cumsum_k - 1) / k when the support
-    has k > 1 elements; jkeras keeps Keras's formula for parity."""
+    """Sparsemax (Martins & Astudillo, 2016) as Keras 3.15 computes it (`ops.sparsemax`):
+    max(x - tau, 0) along `axis`, with Keras's threshold tau = (sum of the cumulative sums
+    over the support - 1) / k."""
     logits = _as_array(x)
-    logits_sorted = -1.0 * jnp.sort(logits * -1.0, axis=axis)
-    logits_cumsum = jnp.cumsum(logits_sorted, axis=axis)
-    r_shape = [1] * logits.ndim
-    r_shape[axis] = -1
-    r = jnp.arange(1, logits.shape[axis] + 1).reshape(r_shape)
-    support = logits_sorted - (logits_cumsum - 1) / r > 0
-    k = jnp.sum(support, axis=axis, keepdims=True)
-    cumsum_safe = jnp.where(support, logits_cumsum, 0.0)
-    tau = (jnp.sum(cumsum_safe, axis=axis, keepdims=True) - 1) / k
-    return jnp.maximum(logits - tau, 0.0).astype(logits.dtype)
+    return nn_ops.sparsemax(logits, axis=axis).astype(logits.dtype)
 
 
 def squareplus(x, b=4):

@@ -18,3 +18,9 @@ __all__ = ["backend", "disable_flash_attention", "enable_flash_attention",
 __all__ += ["dtype_policy", "set_dtype_policy"]
 __all__ += ["max_epochs", "max_steps_per_epoch", "set_max_epochs", "set_max_steps_per_epoch"]
 __all__ += ["compilation_cache_dir", "disable_compilation_cache", "enable_compilation_cache"]
+from jkeras.core.config import is_nnx_enabled, set_backend
+from jkeras.core.traceback_utils import (disable_traceback_filtering, enable_traceback_filtering,
+                                         is_traceback_filtering_enabled)
+
+__all__ += ["is_nnx_enabled", "set_backend", "disable_traceback_filtering",
+            "enable_traceback_filtering", "is_traceback_filtering_enabled"]

@@ -2,6 +2,7 @@
 import jax.numpy as jnp
 
 from jkeras.core import config
+from jkeras.core.config_object import ConfigObject
 
 
 def _norms(w, axis):
@@ -9,7 +10,7 @@ def _norms(w, axis):
     return jnp.sqrt(jnp.sum(jnp.square(w), axis=axis, keepdims=True))
 
 
-class Constraint:
+class Constraint(ConfigObject):
     """Base class: `__call__(w)` returns the projected weight (unchanged by default)."""
 
     def __call__(self, w):
@@ -17,10 +18,6 @@ class Constraint:
 
     def get_config(self):
         return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 class MaxNorm(Constraint):

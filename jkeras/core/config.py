@@ -3,7 +3,10 @@
 Kept on the lowest floor so every layer and op can read it. Values are plain Python state read at
 trace time: change them before building/compiling, as in Keras.
 """
+import importlib.util
+import json
 import os
+import warnings
 
 import jax.numpy as jnp
 import numpy as np
@@ -53,6 +56,64 @@ def max_steps_per_epoch():
 def backend():
     """The name of the backend: always `"jax"`."""
     return "jax"
+
+
+_KERAS_BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
+
+
+def set_backend(backend):
+    """Select the backend, as `keras.config.set_backend`: jkeras runs on JAX only, so `"jax"`
+    is the one choice. It sets `KERAS_BACKEND=jax` (as Keras does, for Keras imported later);
+    jkeras itself needs no reload, and objects created before stay usable."""
+    if backend not in _KERAS_BACKENDS:
+        raise ValueError("Available backends are ('tensorflow', 'jax', 'torch', 'numpy' and "
+                         f"'openvino'). Received: backend={backend}")
+    if backend != "jax":
+        raise ValueError(f"jkeras runs on JAX only: it has no '{backend}' backend. Received: "
+                         f"backend={backend}. Use `set_backend('jax')`, or Keras itself "
+                         f"(`import keras` with KERAS_BACKEND={backend}) for that backend.")
+    os.environ["KERAS_BACKEND"] = backend
+
+
+def _keras_dir():
+    """Keras's home: $KERAS_HOME, else ~/.keras (/tmp/.keras where ~ is not writable)."""
+    if "KERAS_HOME" in os.environ:
+        return os.environ["KERAS_HOME"]
+    base = os.path.expanduser("~")
+    return os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
+
+
+def _nnx_setting():
+    """Keras's `nnx_enabled`: False, else the keras.json value, else KERAS_NNX_ENABLED."""
+    enabled = False
+    try:
+        with open(os.path.join(_keras_dir(), "keras.json")) as f:
+            enabled = json.load(f).get("nnx_enabled", enabled)
+    except (OSError, ValueError, AttributeError):
+        pass  # no file, or not a JSON object: Keras's defaults
+    if "KERAS_NNX_ENABLED" in os.environ:
+        enabled = os.environ["KERAS_NNX_ENABLED"].lower() in ("true", "1")
+    return bool(enabled)
+
+
+def is_nnx_enabled():
+    """Whether NNX is enabled in Keras's configuration (`KERAS_NNX_ENABLED`, or `nnx_enabled`
+    in `keras.json`); `False` by default.
+
+    In Keras it turns Keras layers into `flax.nnx` Modules. jkeras layers are pure
+    `init` / `apply` pairs whatever it says (jkeras warns at import when it is set), and
+    `layers.FlaxLayer` wraps `flax.nnx` Modules (and linen ones) in either case."""
+    return _nnx["enabled"]
+
+
+_nnx = {"enabled": _nnx_setting()}
+if _nnx["enabled"]:
+    if importlib.util.find_spec("flax") is None:
+        raise ImportError("To use NNX with the JAX backend, you must install `flax`.")
+    warnings.warn("NNX is enabled in Keras's configuration (KERAS_NNX_ENABLED or keras.json): "
+                  "`keras.config.is_nnx_enabled()` reports it, but jkeras layers are not "
+                  "`flax.nnx` Modules; wrap NNX modules in a model with `layers.FlaxLayer`.",
+                  stacklevel=2)
 
 
 def floatx():

@@ -8,10 +8,9 @@ quantized by `layer.quantize("int8")` (`Int4DTypePolicy("int4/128", ...)` for in
 like its source policy and tells the layer to build quantized variables. Modes jkeras does not
 implement (float8, gptq, awq) raise a clear error.
 """
-import re
-from collections.abc import MutableMapping
 
 from jkeras.core import config
+from jkeras.core.path_map import PathMap
 
 QUANTIZATION_MODES = ("int8", "float8", "int4", "gptq", "awq")
 SUPPORTED_QUANTIZATION_MODES = ("int8", "int4")
@@ -166,7 +165,7 @@ class Int4DTypePolicy(QuantizedDTypePolicy):
         return {**super().get_config(), "mode": f"{self.mode}/{self.block_size}"}
 
 
-class DTypePolicyMap(DTypePolicy, MutableMapping):
+class DTypePolicyMap(DTypePolicy, PathMap):
     """Layer paths (or regular expressions over them) -> `DTypePolicy`, with a default policy.
 
     A layer given a map as `dtype` uses the entry for its path (its name at the top level), else
@@ -181,7 +180,7 @@ class DTypePolicyMap(DTypePolicy, MutableMapping):
                             f"Received: policy_map={policy_map} of type {type(policy_map)}")
         self._default_policy_arg = default_policy
         self._default_policy = get(default_policy)
-        self._policy_map = {}
+        PathMap.__init__(self)
         for key, policy in (policy_map or {}).items():
             self[key] = policy
         self._quantization_mode = None
@@ -206,43 +205,21 @@ class DTypePolicyMap(DTypePolicy, MutableMapping):
     def quantization_mode(self):
         return self.default_policy.quantization_mode
 
-    def __getitem__(self, key):
-        if key in self._policy_map:
-            return self._policy_map[key]
-        matching = [p for p in self._policy_map if re.fullmatch(p, key)]
-        if len(matching) > 1:
-            raise ValueError(
-                f"Path '{key}' matches multiple dtype policy specification keys: {matching}. "
-                "Please make sure each path only matches at most one dtype policy specification "
-                "key in the DTypePolicyMap.")
-        if matching:
-            return self._policy_map[matching[0]]
+    def _missing(self, path):
         return self.default_policy
 
-    def __setitem__(self, key, policy):
-        if key in self._policy_map:
-            raise ValueError(
-                f"{key} already exist in the DTypePolicyMap with value "
-                f"{self._policy_map[key]}. Please make sure to not use duplicated keys.")
+    def _many_matches(self, path, keys):
+        return (f"Path '{path}' matches multiple dtype policy specification keys: {keys}. "
+                "Please make sure each path only matches at most one dtype policy specification "
+                "key in the DTypePolicyMap.")
+
+    def _accept(self, key, policy):
         try:
-            policy = get(policy)
+            return get(policy)
         except Exception:
             raise ValueError("Cannot interpret the assigned value by "
                              f"`keras.dtype_policies.get`. Received: {policy} of type "
                              f"{type(policy)}") from None
-        self._policy_map[key] = policy
-
-    def __delitem__(self, key):
-        return self._policy_map.pop(key)
-
-    def __contains__(self, key):
-        return key in self._policy_map
-
-    def __len__(self):
-        return len(self._policy_map)
-
-    def __iter__(self):
-        return iter(self._policy_map)
 
     def __eq__(self, other):
         return self is other
@@ -253,7 +230,7 @@ class DTypePolicyMap(DTypePolicy, MutableMapping):
         # Keras writes the entries' names as None when the map has no explicit default.
         anonymous = self._default_policy_arg is None
         entries = {}
-        for key, policy in self._policy_map.items():
+        for key, policy in self._entries.items():
             entry = serialize(policy)
             if anonymous:
                 entry["config"] = {**entry["config"], "name": None}
@@ -268,7 +245,7 @@ class DTypePolicyMap(DTypePolicy, MutableMapping):
         return cls(**config)
 
     def __repr__(self):
-        mapping = [(k, v.name) for k, v in self._policy_map.items()]
+        mapping = [(k, v.name) for k, v in self._entries.items()]
         return (f"<DTypePolicyMap at {hex(id(self))} default_policy="
                 f"{self._default_policy.name}, mapping={mapping}>")
 

@@ -19,6 +19,7 @@ from jkeras.core.build_at_init import BuildAtInitMixin
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.layer_dtype import LayerDTypeMixin
 from jkeras.core.layer_losses import LossesMixin
+from jkeras.core.traceback_utils import filter_traceback
 from jkeras.core.variable import Variable
 
 _spec_mode = threading.local()
@@ -204,6 +205,7 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
         self._specs_built = True
 
     # ---- calling -----------------------------------------------------------------------------
+    @filter_traceback
     def __call__(self, *args, **kwargs):
         if "_own_weights" not in self.__dict__:
             raise RuntimeError(
@@ -431,10 +433,13 @@ def _dedupe(ws):
 
 
 def _wrap_build(build):
-    def wrapped(self, input_shape=None):
+    @filter_traceback
+    def wrapped(self, *args, **kwargs):
+        # Extra build arguments pass through (Keras's guide builds with a `layer_init`).
+        input_shape = args[0] if args else kwargs.get("input_shape")
         if self._specs_built:
             return
-        build(self, input_shape)
+        build(self, *args, **kwargs)
         self._specs_built = True
         if getattr(self, "_build_input_shape", None) is None and input_shape is not None:
             self._build_input_shape = input_shape  # for get_build_config and summary()

@@ -88,16 +88,14 @@ class Variable:
                 f"value={val}>")
 
 
-def _refuse_flatten(var):
-    # Registered as a pytree node only to replace JAX's "not a valid JAX type" (which prints the
-    # whole array) with the way out: a handle is not a value JAX can trace or differentiate.
-    raise TypeError(
-        f"jkeras Variable '{var.path}' is a handle to a layer's held weight, not an array: JAX "
-        "transformations (jax.grad, jax.jit, jax.vmap, jax.tree_util) cannot take it. Pass "
-        "values instead: `variables = model.get_variables()` (the pytree {\"params\", "
-        "\"state\"}) with `model.apply(variables, x)`, or the value lists "
-        "`[v.value for v in model.trainable_variables]` with `model.stateless_call(trainable, "
-        "non_trainable, x)`; `model.get_weights()` gives NumPy copies.")
+def register_as_its_value(cls):
+    """Register `cls` (an object with `.value`) so JAX takes it as its current value: `jax.jit`,
+    `jax.grad` and `jax.tree_util` see the array, and give arrays back where it stood. Keras 3
+    on JAX passes `model.trainable_variables` / `metric.variables` into jitted steps the same way
+    (through `__jax_array__`, which JAX no longer honours at a jit boundary)."""
+    jax.tree_util.register_pytree_node(cls, lambda var: ((var.value,), None),
+                                       lambda _, children: children[0])
+    return cls
 
 
-jax.tree_util.register_pytree_node(Variable, _refuse_flatten, lambda aux, children: None)
+register_as_its_value(Variable)

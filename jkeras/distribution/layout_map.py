@@ -1,13 +1,13 @@
 """`LayoutMap` (regex keys over variable paths -> `TensorLayout`) and `distribute_tensor`."""
-import collections.abc
 import re
 
 import jax
 
+from jkeras.core.path_map import PathMap
 from jkeras.distribution.mesh import DeviceMesh, TensorLayout
 
 
-class LayoutMap(collections.abc.MutableMapping):
+class LayoutMap(PathMap):
     """A dict from variable-path regexes to `TensorLayout`s, as Keras 3's.
 
     Lookups (`layout_map[path]`) first try the key itself, then every key as a regex that must
@@ -32,26 +32,15 @@ class LayoutMap(collections.abc.MutableMapping):
         if not isinstance(device_mesh, DeviceMesh):
             raise ValueError("Expect `device_mesh` to be an instance of `DeviceMesh`. "
                              f"Received: device_mesh={device_mesh!r}")
-        self._layout_map = collections.OrderedDict()
+        super().__init__()
         self._device_mesh = device_mesh
 
-    def __getitem__(self, key):
-        if key in self._layout_map:
-            return self._layout_map[key]
-        matching_keys = [p for p in self._layout_map if re.fullmatch(p, key)]
-        if len(matching_keys) > 1:
-            raise ValueError(f"Path '{key}' matches multiple layout specification keys: "
-                             f"{matching_keys}. Please make sure each tensor/variable path only "
-                             "matches at most one layout specification key in the LayoutMap.")
-        if matching_keys:
-            return self._layout_map[matching_keys[0]]
-        return None
+    def _many_matches(self, path, keys):
+        return (f"Path '{path}' matches multiple layout specification keys: {keys}. Please "
+                "make sure each tensor/variable path only matches at most one layout "
+                "specification key in the LayoutMap.")
 
-    def __setitem__(self, key, layout):
-        if key in self._layout_map:
-            raise ValueError(f"{key} already exist in the LayoutMap with value "
-                             f"{self._layout_map[key]}. Please make sure to not use duplicated "
-                             "keys.")
+    def _accept(self, key, layout):
         if isinstance(layout, tuple):
             layout = TensorLayout(axes=layout, device_mesh=None)
         if not isinstance(layout, TensorLayout):
@@ -63,16 +52,7 @@ class LayoutMap(collections.abc.MutableMapping):
                              f"{key!r} is not one: {err}") from None
         if layout.device_mesh is None:
             layout.device_mesh = self._device_mesh
-        self._layout_map[key] = layout
-
-    def __delitem__(self, key):
-        return self._layout_map.pop(key)
-
-    def __len__(self):
-        return len(self._layout_map)
-
-    def __iter__(self):
-        return iter(self._layout_map)
+        return layout
 
     @property
     def device_mesh(self):

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core import random as session_random
+from jkeras.core.config_object import ConfigObject
 
 
 def _global_key():
@@ -35,7 +36,7 @@ def _std_dtype(dtype):
     return jnp.dtype("float32" if dtype is None else dtype)
 
 
-class Initializer:
+class Initializer(ConfigObject):
     """Base class. Subclasses implement `generate(shape, dtype, key)`.
 
     `__call__(shape, dtype="float32", key=None)` standardizes shape and dtype, resolves the
@@ -58,10 +59,6 @@ class Initializer:
 
     def get_config(self):
         return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
     def clone(self):
         return self.__class__.from_config(self.get_config())

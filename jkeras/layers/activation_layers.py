@@ -23,6 +23,21 @@ class _Elementwise(Layer):
         return input_shape
 
 
+class _OneArgument(_Elementwise):
+    """An activation with one numeric argument: `_activation(inputs, <_argument>=value)`."""
+    _argument = None
+
+    def _set_argument(self, value, kwargs):
+        super().__init__(**kwargs)
+        setattr(self, self._argument, value)
+
+    def call(self, inputs):
+        return self._activation(inputs, **{self._argument: getattr(self, self._argument)})
+
+    def get_config(self):
+        return {**super().get_config(), self._argument: getattr(self, self._argument)}
+
+
 class ReLU(_Elementwise):
     """`max_value`-clipped relu: `x` above `threshold`, `negative_slope * (x - threshold)` below."""
 
@@ -50,8 +65,9 @@ class ReLU(_Elementwise):
                 "negative_slope": self.negative_slope, "threshold": self.threshold}
 
 
-class LeakyReLU(_Elementwise):
+class LeakyReLU(_OneArgument):
     """`x` if `x > 0` else `negative_slope * x`; Keras 3's layer default slope is 0.3."""
+    _argument, _activation = "negative_slope", staticmethod(activations.leaky_relu)
 
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
@@ -61,14 +77,7 @@ class LeakyReLU(_Elementwise):
             raise ValueError("The negative_slope value of a Leaky ReLU layer cannot be None or "
                              f"negative value. Expected a float. Received: "
                              f"negative_slope={negative_slope}")
-        super().__init__(**kwargs)
-        self.negative_slope = negative_slope
-
-    def call(self, inputs):
-        return activations.leaky_relu(inputs, negative_slope=self.negative_slope)
-
-    def get_config(self):
-        return {**super().get_config(), "negative_slope": self.negative_slope}
+        self._set_argument(negative_slope, kwargs)
 
 
 def _large_negative_number(dtype):
@@ -114,20 +123,14 @@ class Softmax(_Elementwise):
         return {**super().get_config(), "axis": self.axis}
 
 
-class ELU(_Elementwise):
+class ELU(_OneArgument):
     """`x` if `x > 0` else `alpha * (exp(x) - 1)`."""
+    _argument, _activation = "alpha", staticmethod(activations.elu)
 
     def __init__(self, alpha=1.0, **kwargs):
         if not _is_number(alpha):
             raise ValueError(f"ELU: `alpha` must be a number. Received: alpha={alpha!r}")
-        super().__init__(**kwargs)
-        self.alpha = alpha
-
-    def call(self, inputs):
-        return activations.elu(inputs, alpha=self.alpha)
-
-    def get_config(self):
-        return {**super().get_config(), "alpha": self.alpha}
+        self._set_argument(alpha, kwargs)
 
 
 class PReLU(_Elementwise):

@@ -12,6 +12,7 @@ from jax import lax
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 from jkeras.core import config
+from jkeras.layers import conv_utils as cu
 
 _SHAPE_WORDS = {1: "tuple of 1 integer", 2: "(height, width) tuple",
                 3: "(depth, height, width) tuple"}
@@ -68,25 +69,17 @@ class _AdaptivePooling(Layer):
                 "data_format": self.data_format}
 
 
-class AdaptiveAveragePooling1D(_AdaptivePooling):
-    rank, reduce = 1, staticmethod(jnp.mean)
+class _AdaptiveAverage(_AdaptivePooling):
+    """Mean over each of `output_size` bins per spatial axis."""
+    reduce = staticmethod(jnp.mean)
 
 
-class AdaptiveAveragePooling2D(_AdaptivePooling):
-    rank, reduce = 2, staticmethod(jnp.mean)
+class _AdaptiveMax(_AdaptivePooling):
+    """Max over each of `output_size` bins per spatial axis."""
+    reduce = staticmethod(jnp.max)
 
 
-class AdaptiveAveragePooling3D(_AdaptivePooling):
-    rank, reduce = 3, staticmethod(jnp.mean)
-
-
-class AdaptiveMaxPooling1D(_AdaptivePooling):
-    rank, reduce = 1, staticmethod(jnp.max)
-
-
-class AdaptiveMaxPooling2D(_AdaptivePooling):
-    rank, reduce = 2, staticmethod(jnp.max)
-
-
-class AdaptiveMaxPooling3D(_AdaptivePooling):
-    rank, reduce = 3, staticmethod(jnp.max)
+AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D = cu.rank_classes(
+    _AdaptiveAverage, "AdaptiveAveragePooling{}D")
+AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D = cu.rank_classes(
+    _AdaptiveMax, "AdaptiveMaxPooling{}D")

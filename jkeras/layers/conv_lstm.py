@@ -75,6 +75,8 @@ class _ConvLSTMCell(Layer):
 
 
 class _ConvLSTM(StatefulMixin, Layer):
+    """LSTM whose gates are convolutions; inputs (batch, time, *spatial, channels) with
+    channels_last."""
     rank = None
     _penalty_weights = _ConvLSTMCell._penalty_weights  # (held for the cell's weights)
 
@@ -193,16 +195,4 @@ class _ConvLSTM(StatefulMixin, Layer):
                 "seed": self.seed}
 
 
-class ConvLSTM1D(_ConvLSTM):
-    """Inputs (batch, time, steps, channels) (channels_last)."""
-    rank = 1
-
-
-class ConvLSTM2D(_ConvLSTM):
-    """Inputs (batch, time, rows, cols, channels) (channels_last)."""
-    rank = 2
-
-
-class ConvLSTM3D(_ConvLSTM):
-    """Inputs (batch, time, depth, rows, cols, channels) (channels_last)."""
-    rank = 3
+ConvLSTM1D, ConvLSTM2D, ConvLSTM3D = cu.rank_classes(_ConvLSTM, "ConvLSTM{}D")

@@ -19,6 +19,15 @@ def arg_errors(cls_name):
         raise ValueError(f"{cls_name}: {e}") from None
 
 
+def rank_classes(base, name, ranks=(1, 2, 3)):
+    """Keras's per-rank public classes of one family (`name` holds "{}" for the rank, e.g.
+    "MaxPooling{}D"): subclasses of `base` that set only `rank`, placed in `base`'s module as if
+    written out one by one, so config, pickling and `isinstance` see ordinary classes."""
+    return tuple(type(base)(name.format(rank), (base,), {
+        "rank": rank, "__doc__": base.__doc__, "__module__": base.__module__,
+        "__qualname__": name.format(rank)}) for rank in ranks)
+
+
 def standardize_tuple(value, n, name, allow_zero=False):
     """An int or n ints -> a tuple of n ints (> 0, or >= 0 with allow_zero)."""
     message = f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"

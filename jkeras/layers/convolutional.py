@@ -39,6 +39,27 @@ class _BaseConv(Layer):
         self._dn = cu.lax_dimension_numbers(self.rank, self.data_format)
         self._channel_axis = -1 if self.data_format == "channels_last" else 1
 
+    def _output_channels(self, input_shape):
+        return self.filters
+
+    def compute_output_shape(self, input_shape):
+        return cu.conv_output_shape(self, tuple(input_shape), self._output_channels(input_shape),
+                                    self.kernel_size, self.strides, self.padding,
+                                    self.dilation_rate)
+
+    def _finish_init(self, kwargs, **initializer_args):
+        """Resolve the named initializers, then Layer's own arguments (`name`, `dtype`, ...)."""
+        for attr, value in initializer_args.items():
+            setattr(self, attr, initializers.get(value))
+        super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _inputs(self, inputs):
+        """The inputs in the compute dtype, their shape checked before lax sees an empty window."""
+        x = jnp.asarray(inputs, self.compute_dtype)
+        self.compute_output_shape(x.shape)
+        return x
+
     def _input_channels(self, input_shape):
         input_shape = tuple(input_shape)
         cu.check_rank(self, input_shape, self.rank + 2)
@@ -77,6 +98,7 @@ class _BaseConv(Layer):
 
 
 class _Conv(_BaseConv):
+    """Convolution; kernel (*kernel_size, in_channels // groups, filters)."""
     _penalty_weights = {"kernel": "kernel", "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
@@ -90,10 +112,8 @@ class _Conv(_BaseConv):
             self._set_args(kernel_size, strides, padding, data_format, dilation_rate, activation,
                            use_bias)
         self.filters, self.groups = filters, groups
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        super().__init__(**kwargs)
-        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self._finish_init(kwargs, kernel_initializer=kernel_initializer,
+                          bias_initializer=bias_initializer)
 
     def build(self, input_shape):
         in_channels = self._input_channels(input_shape)
@@ -108,13 +128,8 @@ class _Conv(_BaseConv):
             initializer=self.kernel_initializer, name="kernel")
         self._add_bias(self.filters)
 
-    def compute_output_shape(self, input_shape):
-        return cu.conv_output_shape(self, tuple(input_shape), self.filters, self.kernel_size,
-                                    self.strides, self.padding, self.dilation_rate)
-
     def call(self, inputs):
-        x = jnp.asarray(inputs, self.compute_dtype)
-        self.compute_output_shape(x.shape)  # a clear error before lax sees an empty window
+        x = self._inputs(inputs)
         padding = self.padding.upper()
         if self.padding == "causal":  # left-pad the time axis, then "valid"
             pad = [(0, 0)] * 3
@@ -137,16 +152,11 @@ class Conv1D(_Conv):
     allow_causal = True
 
 
-class Conv2D(_Conv):
-    """2D convolution; kernel (kh, kw, in_channels // groups, filters)."""
-    rank = 2
-
-
-class Conv3D(_Conv):
-    rank = 3
+Conv2D, Conv3D = cu.rank_classes(_Conv, "Conv{}D", ranks=(2, 3))
 
 
 class _ConvTranspose(_BaseConv):
+    """Transposed convolution; kernel (*kernel_size, filters, in_channels)."""
     _penalty_weights = {"kernel": "kernel", "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -165,10 +175,8 @@ class _ConvTranspose(_BaseConv):
                         f"`strides` is {s}. Received: output_padding={self.output_padding}, "
                         f"strides={self.strides}")
         self.filters = filters
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        super().__init__(**kwargs)
-        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self._finish_init(kwargs, kernel_initializer=kernel_initializer,
+                          bias_initializer=bias_initializer)
 
     def get_config(self):
         return {**self._window_config(), "filters": self.filters,
@@ -221,25 +229,15 @@ class _ConvTranspose(_BaseConv):
         return pads
 
     def call(self, inputs):
-        x = jnp.asarray(inputs, self.compute_dtype)
-        self.compute_output_shape(x.shape)
+        x = self._inputs(inputs)
         y = lax.conv_transpose(x, self.kernel, self.strides, self._lax_padding(),
                                rhs_dilation=self.dilation_rate, dimension_numbers=self._dn,
                                transpose_kernel=True)
         return self._finish(y)
 
 
-class Conv1DTranspose(_ConvTranspose):
-    rank = 1
-
-
-class Conv2DTranspose(_ConvTranspose):
-    """Transposed 2D convolution; kernel (kh, kw, filters, in_channels)."""
-    rank = 2
-
-
-class Conv3DTranspose(_ConvTranspose):
-    rank = 3
+Conv1DTranspose, Conv2DTranspose, Conv3DTranspose = cu.rank_classes(_ConvTranspose,
+                                                                    "Conv{}DTranspose")
 
 
 class _DepthwiseMixin(_BaseConv):
@@ -251,6 +249,25 @@ class _DepthwiseMixin(_BaseConv):
         self._set_args(kernel_size, strides, padding, data_format, dilation_rate, activation,
                        use_bias)
 
+    def _build_depthwise(self, input_shape, name):
+        """The per-channel kernel (*kernel_size, in_channels, depth_multiplier); returns
+        in_channels."""
+        in_channels = self._input_channels(input_shape)
+        self.compute_output_shape(input_shape)
+        setattr(self, name, self.add_weight(
+            shape=self.kernel_size + (in_channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, name=name))
+        return in_channels
+
+    def _depthwise_config(self, *penalized):
+        """The config entries both families share; `penalized` names their regularized weights."""
+        init = config_utils.initializer
+        return {**self._window_config(), "depth_multiplier": self.depth_multiplier,
+                "depthwise_initializer": init(self.depthwise_initializer),
+                "bias_initializer": init(self.bias_initializer),
+                **config_utils.regularizers_and_constraints(self, "depthwise", *penalized,
+                                                             "bias", activity=True)}
+
     def _depthwise(self, x, kernel):
         """One grouped conv: each input channel gets its own `depth_multiplier` filters."""
         in_channels = kernel.shape[-2]
@@ -259,6 +276,7 @@ class _DepthwiseMixin(_BaseConv):
 
 
 class _DepthwiseConv(_DepthwiseMixin):
+    """Per-channel convolution; kernel (*kernel_size, in_channels, depth_multiplier)."""
     _penalty_weights = {"kernel": "depthwise", "bias": "bias"}
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -266,48 +284,31 @@ class _DepthwiseConv(_DepthwiseMixin):
         with cu.arg_errors(type(self).__name__):
             self._depthwise_args(depth_multiplier, kernel_size, strides, padding, data_format,
                                  dilation_rate, activation, use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        super().__init__(**kwargs)
-        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self._finish_init(kwargs, depthwise_initializer=depthwise_initializer,
+                          bias_initializer=bias_initializer)
 
     def build(self, input_shape):
-        in_channels = self._input_channels(input_shape)
-        self.compute_output_shape(input_shape)
-        # Keras 3 names the depthwise layer's weight "kernel": (*kernel_size, in, multiplier)
-        self.kernel = self.add_weight(
-            shape=self.kernel_size + (in_channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, name="kernel")
+        # Keras 3 names the depthwise layer's weight "kernel"
+        in_channels = self._build_depthwise(input_shape, "kernel")
         self._add_bias(in_channels * self.depth_multiplier)
 
-    def compute_output_shape(self, input_shape):
-        out = cu.channels(input_shape, self.data_format) * self.depth_multiplier
-        return cu.conv_output_shape(self, tuple(input_shape), out, self.kernel_size,
-                                    self.strides, self.padding, self.dilation_rate)
+    def _output_channels(self, input_shape):
+        return cu.channels(input_shape, self.data_format) * self.depth_multiplier
 
     def call(self, inputs):
-        x = jnp.asarray(inputs, self.compute_dtype)
-        self.compute_output_shape(x.shape)
+        x = self._inputs(inputs)
         return self._finish(self._depthwise(x, self.kernel))
 
     def get_config(self):
-        return {**self._window_config(), "depth_multiplier": self.depth_multiplier,
-                "depthwise_initializer": config_utils.initializer(self.depthwise_initializer),
-                "bias_initializer": config_utils.initializer(self.bias_initializer),
-                **config_utils.regularizers_and_constraints(self, "depthwise", "bias",
-                                                             activity=True)}
+        return self._depthwise_config()
 
 
-class DepthwiseConv1D(_DepthwiseConv):
-    rank = 1
-
-
-class DepthwiseConv2D(_DepthwiseConv):
-    """Per-channel 2D convolution; kernel (kh, kw, in_channels, depth_multiplier)."""
-    rank = 2
+DepthwiseConv1D, DepthwiseConv2D = cu.rank_classes(_DepthwiseConv, "DepthwiseConv{}D",
+                                                   ranks=(1, 2))
 
 
 class _SeparableConv(_DepthwiseMixin):
+    """Depthwise then 1x1 pointwise; weights depthwise_kernel, pointwise_kernel, bias."""
     _penalty_weights = {"depthwise_kernel": "depthwise", "pointwise_kernel": "pointwise",
                         "bias": "bias"}
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
@@ -319,52 +320,30 @@ class _SeparableConv(_DepthwiseMixin):
             self._depthwise_args(depth_multiplier, kernel_size, strides, padding, data_format,
                                  dilation_rate, activation, use_bias)
         self.filters = filters
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        super().__init__(**kwargs)
-        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self._finish_init(kwargs, depthwise_initializer=depthwise_initializer,
+                          pointwise_initializer=pointwise_initializer,
+                          bias_initializer=bias_initializer)
 
     def build(self, input_shape):
-        in_channels = self._input_channels(input_shape)
-        self.compute_output_shape(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            shape=self.kernel_size + (in_channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, name="depthwise_kernel")
+        in_channels = self._build_depthwise(input_shape, "depthwise_kernel")
         self.pointwise_kernel = self.add_weight(
             shape=(1,) * self.rank + (in_channels * self.depth_multiplier, self.filters),
             initializer=self.pointwise_initializer, name="pointwise_kernel")
         self._add_bias(self.filters)
 
-    def compute_output_shape(self, input_shape):
-        return cu.conv_output_shape(self, tuple(input_shape), self.filters, self.kernel_size,
-                                    self.strides, self.padding, self.dilation_rate)
-
     def call(self, inputs):
-        x = jnp.asarray(inputs, self.compute_dtype)
-        self.compute_output_shape(x.shape)
+        x = self._inputs(inputs)
         y = self._depthwise(x, self.depthwise_kernel)
         y = self._conv(y, self.pointwise_kernel, "VALID", strides=(1,) * self.rank)
         return self._finish(y)
 
     def get_config(self):
-        init = config_utils.initializer
-        return {**self._window_config(), "depth_multiplier": self.depth_multiplier,
-                "filters": self.filters,
-                "depthwise_initializer": init(self.depthwise_initializer),
-                "pointwise_initializer": init(self.pointwise_initializer),
-                "bias_initializer": init(self.bias_initializer),
-                **config_utils.regularizers_and_constraints(
-                    self, "depthwise", "pointwise", "bias", activity=True)}
+        return {**self._depthwise_config("pointwise"), "filters": self.filters,
+                "pointwise_initializer": config_utils.initializer(self.pointwise_initializer)}
 
 
-class SeparableConv1D(_SeparableConv):
-    rank = 1
-
-
-class SeparableConv2D(_SeparableConv):
-    """Depthwise then 1x1 pointwise; weights depthwise_kernel, pointwise_kernel, bias."""
-    rank = 2
+SeparableConv1D, SeparableConv2D = cu.rank_classes(_SeparableConv, "SeparableConv{}D",
+                                                   ranks=(1, 2))
 
 
 # Keras's aliases

@@ -4,34 +4,22 @@ from jkeras.layers.merging import Add, Concatenate
 from jkeras.layers.merging_more import Average, Dot, Maximum, Minimum, Multiply, Subtract
 
 
-def add(inputs, **kwargs):
-    """Functional interface to the `Add` layer."""
-    return Add(**kwargs)(inputs)
+def _functional_form(layer_class, name):
+    """`name(inputs, **kwargs)`: `layer_class(**kwargs)(inputs)`, for the layers whose only
+    arguments are Layer's own."""
+    def merge(inputs, **kwargs):
+        return layer_class(**kwargs)(inputs)
+    merge.__name__ = merge.__qualname__ = name
+    merge.__doc__ = f"Functional interface to the `{layer_class.__name__}` layer."
+    return merge
 
 
-def subtract(inputs, **kwargs):
-    """Functional interface to the `Subtract` layer."""
-    return Subtract(**kwargs)(inputs)
-
-
-def multiply(inputs, **kwargs):
-    """Functional interface to the `Multiply` layer."""
-    return Multiply(**kwargs)(inputs)
-
-
-def average(inputs, **kwargs):
-    """Functional interface to the `Average` layer."""
-    return Average(**kwargs)(inputs)
-
-
-def maximum(inputs, **kwargs):
-    """Functional interface to the `Maximum` layer."""
-    return Maximum(**kwargs)(inputs)
-
-
-def minimum(inputs, **kwargs):
-    """Functional interface to the `Minimum` layer."""
-    return Minimum(**kwargs)(inputs)
+add = _functional_form(Add, "add")
+subtract = _functional_form(Subtract, "subtract")
+multiply = _functional_form(Multiply, "multiply")
+average = _functional_form(Average, "average")
+maximum = _functional_form(Maximum, "maximum")
+minimum = _functional_form(Minimum, "minimum")
 
 
 def concatenate(inputs, axis=-1, **kwargs):

@@ -9,6 +9,14 @@ from jkeras.layers import merge_masks
 from jkeras.layers.merging import _Merge
 
 
+def _check_two_inputs(layer, inputs):
+    """Subtract and Dot take exactly two inputs (Keras's wording names the class)."""
+    layer._check_list(inputs)
+    if len(inputs) != 2:
+        raise ValueError(f"A `{type(layer).__name__}` layer should be called on exactly 2 "
+                         f"inputs. Received: {len(inputs)} inputs")
+
+
 class _Elementwise(_Merge):
     """Merges a list of same-shape (broadcastable) inputs with a binary op, left to right."""
 
@@ -39,10 +47,7 @@ class Subtract(_Elementwise):
                              f"Received: input_shape={[tuple(s) for s in input_shape]}")
 
     def call(self, inputs):
-        self._check_list(inputs)
-        if len(inputs) != 2:
-            raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. "
-                             f"Received: {len(inputs)} inputs")
+        _check_two_inputs(self, inputs)
         return inputs[0] - inputs[1]
 
 
@@ -61,22 +66,20 @@ class Average(_Elementwise):
         return functools.reduce(jnp.add, inputs) / len(inputs)
 
 
-class Maximum(_Elementwise):
-    def _op(self, a, b):
-        return jnp.maximum(a, b)
+class _Extremum(_Elementwise):
+    """Maximum / Minimum: masked entries take the running output's value (Keras's merge)."""
 
     def call(self, inputs):
         self._check_list(inputs)
         return merge_masks.op_masked(self._op, inputs)
 
 
-class Minimum(_Elementwise):
-    def _op(self, a, b):
-        return jnp.minimum(a, b)
+class Maximum(_Extremum):
+    _op = staticmethod(jnp.maximum)
 
-    def call(self, inputs):
-        self._check_list(inputs)
-        return merge_masks.op_masked(self._op, inputs)
+
+class Minimum(_Extremum):
+    _op = staticmethod(jnp.minimum)
 
 
 def _l2_normalize(x, axis):
@@ -136,10 +139,7 @@ class Dot(_Merge):
                              f"{tuple(shape1)}, {tuple(shape2)}")
 
     def call(self, inputs):
-        self._check_list(inputs)
-        if len(inputs) != 2:
-            raise ValueError(f"A `Dot` layer should be called on exactly 2 inputs. "
-                             f"Received: {len(inputs)} inputs")
+        _check_two_inputs(self, inputs)
         x1, x2 = jnp.asarray(inputs[0]), jnp.asarray(inputs[1])
         a1, a2 = self._resolve_axes(x1.ndim, x2.ndim)
         if self.normalize:

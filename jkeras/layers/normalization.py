@@ -43,8 +43,42 @@ def _normalize(x, mean, variance, gamma, beta, epsilon):
     return x * inv + res
 
 
-class BatchNormalization(Layer):
+class _AffineNormalization(Layer):
+    """The learned `gamma` (scale) and `beta` (center) that both normalizations may have."""
     _penalty_weights = {"gamma": "gamma", "beta": "beta"}
+
+    def _set_affine(self, center, scale, beta_initializer, gamma_initializer):
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.supports_masking = True
+        self.gamma = None
+        self.beta = None
+
+    def _add_affine(self, shape, scale, center):
+        # Keras's creation order: gamma, then beta.
+        if scale:
+            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
+                                         name="gamma", trainable=True,
+                                         autocast=False)
+        if center:
+            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
+                                        name="beta", trainable=True,
+                                        autocast=False)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def _affine_config(self):
+        init = config_utils.initializer
+        return {"center": self.center, "scale": self.scale,
+                "beta_initializer": init(self.beta_initializer),
+                "gamma_initializer": init(self.gamma_initializer),
+                **config_utils.regularizers_and_constraints(self, "beta", "gamma")}
+
+
+class BatchNormalization(_AffineNormalization):
     """Normalize with batch statistics in training, moving statistics in inference.
 
     Training calls update `moving = moving * momentum + batch * (1 - momentum)` (biased batch
@@ -71,16 +105,10 @@ class BatchNormalization(Layer):
         self.axis = int(axis)
         self.momentum = momentum
         self.epsilon = epsilon
-        self.center = bool(center)
-        self.scale = bool(scale)
+        self._set_affine(center, scale, beta_initializer, gamma_initializer)
         self.synchronized = False
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.supports_masking = True
-        self.gamma = None
-        self.beta = None
 
     def build(self, input_shape):
         ndim = len(input_shape)
@@ -93,14 +121,7 @@ class BatchNormalization(Layer):
                              f"must have a known size. Received: input_shape={tuple(input_shape)}")
         shape = (int(size),)
         # Keras's creation order: gamma, beta, moving_mean, moving_variance.
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         name="gamma", trainable=True,
-                                         autocast=False)
-        if self.center:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        name="beta", trainable=True,
-                                        autocast=False)
+        self._add_affine(shape, self.scale, self.center)
         self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer,
                                            name="moving_mean", trainable=False,
                                            autocast=False)
@@ -148,24 +169,17 @@ class BatchNormalization(Layer):
                            keepdims=True) / count
         return jnp.reshape(mean, (-1,)), jnp.reshape(variance, (-1,))
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
     def get_config(self):
         init = config_utils.initializer
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": init(self.beta_initializer),
-                "gamma_initializer": init(self.gamma_initializer),
+                "epsilon": self.epsilon, **self._affine_config(),
                 "moving_mean_initializer": init(self.moving_mean_initializer),
                 "moving_variance_initializer": init(self.moving_variance_initializer),
-                **config_utils.regularizers_and_constraints(self, "beta", "gamma"),
                 "synchronized": self.synchronized, "renorm": False, "renorm_clipping": None,
                 "renorm_momentum": 0.99}
 
 
-class LayerNormalization(Layer):
-    _penalty_weights = {"gamma": "gamma", "beta": "beta"}
+class LayerNormalization(_AffineNormalization):
     """Normalize each sample over `axis` (int or list of ints): `gamma * (x - mean) /
     sqrt(var + epsilon) + beta`. The deprecated `rms_scaling=True` follows Keras 3.15:
     `gamma * x / sqrt(var + epsilon)` with no beta."""
@@ -189,14 +203,8 @@ class LayerNormalization(Layer):
         super().__init__(**kwargs)
         self.axis = axis
         self.epsilon = epsilon
-        self.center = bool(center)
-        self.scale = bool(scale)
+        self._set_affine(center, scale, beta_initializer, gamma_initializer)
         self.rms_scaling = rms_scaling
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.supports_masking = True
-        self.gamma = None
-        self.beta = None
 
     def build(self, input_shape):
         ndim = len(input_shape)
@@ -211,14 +219,8 @@ class LayerNormalization(Layer):
                                  f"{tuple(input_shape)}")
         self._axes = axes
         shape = tuple(int(input_shape[a]) for a in axes)
-        if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         name="gamma", trainable=True,
-                                         autocast=False)
-        if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        name="beta", trainable=True,
-                                        autocast=False)
+        self._add_affine(shape, self.scale or self.rms_scaling,
+                         self.center and not self.rms_scaling)
         # Any rank that still has the normalized axes is fine, as in Keras.
         self.input_spec = InputSpec(min_ndim=max(a + 1 if a >= 0 else -a for a in axes),
                                     axes={a: int(input_shape[a]) for a in axes})
@@ -248,13 +250,6 @@ class LayerNormalization(Layer):
             out = _normalize(x, mean, variance, bcast(self.gamma), bcast(self.beta), self.epsilon)
         return out.astype(self.compute_dtype)
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
     def get_config(self):
-        init = config_utils.initializer
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": init(self.beta_initializer),
-                "gamma_initializer": init(self.gamma_initializer),
-                **config_utils.regularizers_and_constraints(self, "beta", "gamma")}
+                **self._affine_config(), "rms_scaling": self.rms_scaling}

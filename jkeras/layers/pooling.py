@@ -70,7 +70,7 @@ class _Pooling(Layer):
     rank = None
     mode = None
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+    def _init_pooling(self, pool_size, strides, padding, data_format, kwargs):
         with cu.arg_errors(type(self).__name__):
             self.pool_size = cu.standardize_tuple(pool_size, self.rank, "pool_size")
             self.strides = cu.standardize_tuple(
@@ -125,28 +125,27 @@ class _Pooling(Layer):
         return summed / counts
 
 
-class MaxPooling1D(_Pooling):
-    rank, mode = 1, "max"
+class _MaxPooling(_Pooling):
+    """Max over each window of `pool_size` (default 2), moved by `strides` (default
+    `pool_size`)."""
+    mode = "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        self._init_pooling(pool_size, strides, padding, data_format, kwargs)
 
 
-class MaxPooling2D(_Pooling):
-    rank, mode = 2, "max"
+class _AveragePooling(_Pooling):
+    """Mean over each window of `pool_size` (required, as in Keras 3), moved by `strides`
+    (default `pool_size`); "same" padding divides by the real values in each window."""
+    mode = "average"
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        self._init_pooling(pool_size, strides, padding, data_format, kwargs)
 
 
-class MaxPooling3D(_Pooling):
-    rank, mode = 3, "max"
-
-
-class AveragePooling1D(_Pooling):
-    rank, mode = 1, "average"
-
-
-class AveragePooling2D(_Pooling):
-    rank, mode = 2, "average"
-
-
-class AveragePooling3D(_Pooling):
-    rank, mode = 3, "average"
+MaxPooling1D, MaxPooling2D, MaxPooling3D = cu.rank_classes(_MaxPooling, "MaxPooling{}D")
+AveragePooling1D, AveragePooling2D, AveragePooling3D = cu.rank_classes(_AveragePooling,
+                                                                       "AveragePooling{}D")
 
 
 class _GlobalPooling(Layer):
@@ -177,11 +176,15 @@ class _GlobalPooling(Layer):
 
 
 class _GlobalAverage(_GlobalPooling):
+    """Mean over the spatial axes (kept as size 1 with `keepdims=True`)."""
+
     def call(self, inputs):
         return jnp.mean(jnp.asarray(inputs), axis=self._axes(), keepdims=self.keepdims)
 
 
 class _GlobalMax(_GlobalPooling):
+    """Max over the spatial axes (kept as size 1 with `keepdims=True`)."""
+
     def call(self, inputs):
         return jnp.max(jnp.asarray(inputs), axis=self._axes(), keepdims=self.keepdims)
 
@@ -207,24 +210,10 @@ class GlobalAveragePooling1D(_GlobalAverage):
         return total / jnp.sum(m.astype(x.dtype), axis=self._axes(), keepdims=self.keepdims)
 
 
-class GlobalAveragePooling2D(_GlobalAverage):
-    rank = 2
-
-
-class GlobalAveragePooling3D(_GlobalAverage):
-    rank = 3
-
-
-class GlobalMaxPooling1D(_GlobalMax):
-    rank = 1
-
-
-class GlobalMaxPooling2D(_GlobalMax):
-    rank = 2
-
-
-class GlobalMaxPooling3D(_GlobalMax):
-    rank = 3
+GlobalAveragePooling2D, GlobalAveragePooling3D = cu.rank_classes(
+    _GlobalAverage, "GlobalAveragePooling{}D", ranks=(2, 3))
+GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D = cu.rank_classes(
+    _GlobalMax, "GlobalMaxPooling{}D")
 
 
 # Keras's aliases

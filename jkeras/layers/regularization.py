@@ -17,13 +17,11 @@ from jkeras.core.layer import Layer
 from jkeras.core import config
 
 
-def _check_fraction(cls_name, arg, value, one_allowed=True):
-    # A dropout rate of 1 would drop everything and divide by zero: [0, 1) as the issue asks.
+def _check_fraction(cls_name, arg, value):
     numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not numeric or not (0 <= value <= 1 if one_allowed else 0 <= value < 1):
-        interval = "between 0 and 1" if one_allowed else "in [0, 1) (1 would drop every unit)"
+    if not numeric or not 0 <= value <= 1:
         raise ValueError(f"Invalid value received for argument `{arg}` of {cls_name}. Expected "
-                         f"a float value {interval}. Received: {arg}={value!r}")
+                         f"a float value between 0 and 1. Received: {arg}={value!r}")
     return float(value)
 
 
@@ -57,7 +55,7 @@ class Dropout(_RandomLayer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         cls_name = type(self).__name__
-        rate = _check_fraction(cls_name, "rate", rate, one_allowed=False)
+        rate = _check_fraction(cls_name, "rate", rate)
         seed = _check_seed(cls_name, seed)
         noise_shape = self._validate_noise_shape(noise_shape)
         super().__init__(**kwargs)
@@ -172,47 +170,54 @@ class SpatialDropout3D(_SpatialDropoutND):
     _rank = 3
 
 
-class GaussianNoise(_RandomLayer):
+class _GaussianLayer(_RandomLayer):
+    """A layer whose one argument in [0, 1] (`_amount`: its name) sets Gaussian noise drawn in
+    training only; identity in inference or when the argument is 0."""
+    _amount = None
+
+    def _init_amount(self, value, seed, kwargs):
+        cls_name = type(self).__name__
+        value = _check_fraction(cls_name, self._amount, value)
+        seed = _check_seed(cls_name, seed)
+        super().__init__(**kwargs)
+        setattr(self, self._amount, value)
+        self.seed = seed
+
+    def get_config(self):
+        return {**super().get_config(), self._amount: getattr(self, self._amount),
+                "seed": self.seed}
+
+    def call(self, inputs, training=False):
+        x = _float_inputs(inputs, self.compute_dtype)
+        amount = getattr(self, self._amount)
+        if not training or amount == 0:
+            return x
+        return self._apply_noise(x, amount, jax.random.normal(self._key(), x.shape, x.dtype))
+
+
+class GaussianNoise(_GaussianLayer):
     """Add zero-centred Gaussian noise of standard deviation `stddev` in training only."""
+    _amount = "stddev"
 
     def __init__(self, stddev, seed=None, **kwargs):
-        stddev = _check_fraction("GaussianNoise", "stddev", stddev)
-        seed = _check_seed("GaussianNoise", seed)
-        super().__init__(**kwargs)
-        self.stddev = stddev
-        self.seed = seed
+        self._init_amount(stddev, seed, kwargs)
 
-    def get_config(self):
-        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
-
-    def call(self, inputs, training=False):
-        x = _float_inputs(inputs, self.compute_dtype)
-        if not training or self.stddev == 0:
-            return x
-        noise = jax.random.normal(self._key(), x.shape, x.dtype)
-        return x + noise * jnp.asarray(self.stddev, x.dtype)
+    @staticmethod
+    def _apply_noise(x, stddev, normal):
+        return x + normal * jnp.asarray(stddev, x.dtype)
 
 
-class GaussianDropout(_RandomLayer):
+class GaussianDropout(_GaussianLayer):
     """Multiply by 1-centred Gaussian noise of standard deviation `sqrt(rate / (1 - rate))` in
     training only."""
+    _amount = "rate"
 
     def __init__(self, rate, seed=None, **kwargs):
-        rate = _check_fraction("GaussianDropout", "rate", rate)
-        seed = _check_seed("GaussianDropout", seed)
-        super().__init__(**kwargs)
-        self.rate = rate
-        self.seed = seed
+        self._init_amount(rate, seed, kwargs)
 
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
-
-    def call(self, inputs, training=False):
-        x = _float_inputs(inputs, self.compute_dtype)
-        if not training or self.rate == 0:
-            return x
-        stddev = math.sqrt(self.rate / (1.0 - self.rate))
-        return x * (1.0 + jax.random.normal(self._key(), x.shape, x.dtype) * stddev)
+    @staticmethod
+    def _apply_noise(x, rate, normal):
+        return x * (1.0 + normal * math.sqrt(rate / (1.0 - rate)))
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -222,14 +227,6 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 class AlphaDropout(Dropout):
     """Dropout that keeps SELU's self-normalising mean and variance: dropped units take SELU's
     negative saturation value, then an affine map restores the statistics (training only)."""
-
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        rate = _check_fraction("AlphaDropout", "rate", rate)
-        if rate == 1:  # Dropout's check refuses 1; Keras's AlphaDropout accepts it
-            super().__init__(0.0, noise_shape=noise_shape, seed=seed, **kwargs)
-            self.rate = 1.0
-        else:
-            super().__init__(rate, noise_shape=noise_shape, seed=seed, **kwargs)
 
     def get_config(self):
         # tf.keras 2.21's AlphaDropout (keras.src.legacy) lists no noise_shape; Keras 3's does.

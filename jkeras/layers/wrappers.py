@@ -59,6 +59,16 @@ class TimeDistributed(Wrapper):
                 raise ValueError("`TimeDistributed` Layer should be passed a `mask` of shape "
                                  f"({batch}, {steps}, ...), received: mask.shape={mask.shape}")
             kwargs["mask"] = mask.reshape((batch * steps,) + mask.shape[2:])
+        if training and self.layer.non_trainable_weights:
+            # As Keras: one call per timestep, so a layer with state (BatchNormalization) sees
+            # each step's batch and updates its statistics step after step.
+            step_masks = kwargs.pop("mask", None)
+            ys = []
+            for t in range(steps):
+                if step_masks is not None:
+                    kwargs["mask"] = mask[:, t]
+                ys.append(self.layer(x[:, t], **kwargs))
+            return jax.tree_util.tree_map(lambda *ts: jnp.stack(ts, axis=1), *ys)
         y = self.layer(x.reshape((batch * steps,) + x.shape[2:]), **kwargs)
         return jax.tree_util.tree_map(
             lambda t: t.reshape((batch, steps) + t.shape[1:]), y)

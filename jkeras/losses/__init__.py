@@ -62,6 +62,7 @@ _STRINGS = {k: cls for cls, fn, extra in _TABLE for k in (cls.__name__, fn.__nam
 for _name in ("CategoricalGeneralizedCrossEntropy", "categorical_generalized_cross_entropy"):
     del _STRINGS[_name]
 _FUNCTIONS = {fn.__name__: fn for _, fn, _ in _TABLE}
+LossFunctionWrapper.known_functions.update(_FUNCTIONS)
 
 # Names of keras.losses that jkeras does not provide, with the reason (read by
 # tests/parity/test_catalogue_coverage.py; every other keras.losses name must exist here).

@@ -1,6 +1,8 @@
 """Loss objects: Keras's classes over the per-sample functions."""
 import jax.numpy as jnp
 
+from jkeras.core.config_object import ConfigObject
+from jkeras.core.function_wrapper_config import wrapper_config, wrapper_from_config
 from jkeras.core.naming import to_snake_case
 from jkeras.losses.shapes import (  # noqa: F401
     _shape, squeeze_or_expand_to_same_rank)
@@ -13,7 +15,7 @@ from jkeras.losses.reduction import (  # noqa: F401
 
 
 # ----------------------------------------------------------------------------- classes
-class Loss:
+class Loss(ConfigObject):
     """Base class. `call` gives per-sample values, `__call__` the reduced scalar."""
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
@@ -44,16 +46,14 @@ class Loss:
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
 
 
 class LossFunctionWrapper(Loss):
     """Wraps `fn(y_true, y_pred, **kwargs)`; Keras aligns ranks before calling it."""
+
+    known_functions = {}  # name -> loss function, for from_config (filled by jkeras.losses)
 
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
         super().__init__(name or to_snake_case(getattr(fn, "__name__", type(fn).__name__)),
@@ -76,15 +76,11 @@ class LossFunctionWrapper(Loss):
             check(self.name, _shape(y_true_shape), _shape(y_pred_shape))
 
     def get_config(self):
-        return {**super().get_config(), "fn": getattr(self.fn, "__name__", repr(self.fn)),
-                **self._fn_kwargs}
+        return wrapper_config(super().get_config(), self.fn, self._fn_kwargs)
 
     @classmethod
     def from_config(cls, config):
-        from jkeras.losses import _FUNCTIONS  # the name table lives with the lookup
-        config = dict(config)
-        fn = config.pop("fn")
-        return cls(_FUNCTIONS[fn] if isinstance(fn, str) else fn, **config)
+        return wrapper_from_config(cls, config, LossFunctionWrapper.known_functions)
 
 
 class _Builtin(LossFunctionWrapper):

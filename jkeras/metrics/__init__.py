@@ -46,6 +46,7 @@ _FUNCTIONS = {f.__name__: f for f in (
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
     top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, auto_accuracy,
     *CATALOGUE_FUNCTIONS)}
+MeanMetricWrapper.known_functions.update(_FUNCTIONS)
 _ACCURACY = {"binary": BinaryAccuracy, "sparse": SparseCategoricalAccuracy,
              "categorical": CategoricalAccuracy, None: AutoAccuracy}
 

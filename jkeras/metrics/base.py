@@ -7,6 +7,8 @@ States are dicts of float32 scalars, so they stack, scan and donate like any pyt
 import jax
 import jax.numpy as jnp
 
+from jkeras.core.config_object import ConfigObject
+from jkeras.core.function_wrapper_config import wrapper_config, wrapper_from_config
 from jkeras.metrics import metric_variables
 from jkeras.losses import apply_mask, call_with_mask, squeeze_or_expand_to_same_rank, to_snake_case
 
@@ -19,7 +21,7 @@ def _divide_no_nan(a, b):
     return jnp.where(b == 0, jnp.zeros_like(a), a / jnp.where(b == 0, jnp.ones_like(b), b))
 
 
-class Metric:
+class Metric(ConfigObject):
     """Base class. Subclasses define `init`, `update` and `result_from` (all pure)."""
 
     def __init__(self, name=None, dtype=None):
@@ -85,7 +87,11 @@ class Metric:
 
     @property
     def variables(self):
-        return jax.tree_util.tree_leaves(self.state)
+        """Keras's metric variables: handles with `.value` and `assign` (JAX takes each one as
+        its value, so they can start the state of a jitted step)."""
+        if self._keras_style():
+            return list(self._added_variables)
+        return metric_variables.state_variables(self)
 
     def update_state(self, *args, **kwargs):
         self._state = self.update(self.state, *args, **kwargs)
@@ -101,15 +107,15 @@ class Metric:
         return self.result()
 
     # --- Keras 3's stateless API: the state as a list of arrays (`metric.variables` order)
-    def _as_state(self, metric_variables):
+    def _as_state(self, values):
         treedef = jax.tree_util.tree_structure(self.init())
-        metric_variables = list(metric_variables)
-        if len(metric_variables) != treedef.num_leaves:
+        values = [metric_variables.value_of(v) for v in values]
+        if len(values) != treedef.num_leaves:
             raise ValueError(
                 f"Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
                 f"{type(self).__name__}('{self.name}').variables. Received list with length "
-                f"{len(metric_variables)}, but expected {treedef.num_leaves} variables.")
-        return jax.tree_util.tree_unflatten(treedef, metric_variables)
+                f"{len(values)}, but expected {treedef.num_leaves} variables.")
+        return jax.tree_util.tree_unflatten(treedef, values)
 
     def stateless_update_state(self, metric_variables, *args, **kwargs):
         """-> the new `metric_variables` (a list) after `update_state(*args, **kwargs)`."""
@@ -125,10 +131,6 @@ class Metric:
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
@@ -199,6 +201,8 @@ class MeanMetricWrapper(Mean):
     Keras names an unnamed wrapper "mean_metric_wrapper"; we take the function's name,
     which is what compile() logs for a plain function anyway."""
 
+    known_functions = {}  # name -> metric function, for from_config (filled by jkeras.metrics)
+
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         super().__init__(name or to_snake_case(getattr(fn, "__name__", type(fn).__name__)),
                          dtype)
@@ -214,16 +218,11 @@ class MeanMetricWrapper(Mean):
         return super().update(state, values, sample_weight, _mask=mask)
 
     def get_config(self):
-        return {**super().get_config(), "fn": getattr(self._fn, "__name__", repr(self._fn)),
-                **self._fn_kwargs}
+        return wrapper_config(super().get_config(), self._fn, self._fn_kwargs)
 
     @classmethod
     def from_config(cls, config):
-        from jkeras.metrics import _FUNCTIONS  # late: the registry imports this module
-
-        config = dict(config)
-        fn = config.pop("fn")
-        return cls(_FUNCTIONS[fn] if isinstance(fn, str) else fn, **config)
+        return wrapper_from_config(cls, config, MeanMetricWrapper.known_functions)
 
 
 class _FixedFn(MeanMetricWrapper):

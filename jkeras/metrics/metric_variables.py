@@ -7,14 +7,62 @@ Such a metric's state is the tuple of its variables' values. `init` / `update` /
 """
 import contextlib
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from jkeras import initializers
 from jkeras.core import random
+from jkeras.core.variable import register_as_its_value
 
 
-class MetricVariable:
+class _ArrayLike:
+    """Reads as its `.value` (NumPy, float, arithmetic, indexing), as Keras's variables do."""
+
+    def numpy(self):
+        return np.asarray(self.value)
+
+    def __jax_array__(self):
+        return self.value
+
+    def __array__(self, dtype=None, copy=None):
+        out = np.asarray(self.value)
+        return out.astype(dtype) if dtype is not None else out
+
+    def __float__(self):
+        return float(self.value)
+
+    def __add__(self, o): return self.value + o
+    def __radd__(self, o): return o + self.value
+    def __sub__(self, o): return self.value - o
+    def __rsub__(self, o): return o - self.value
+    def __mul__(self, o): return self.value * o
+    def __rmul__(self, o): return o * self.value
+    def __truediv__(self, o): return self.value / o
+    def __rtruediv__(self, o): return o / self.value
+    def __neg__(self): return -self.value
+    def __getitem__(self, i): return self.value[i]
+
+    def assign_add(self, value):
+        return self.assign(self.value + jnp.asarray(value, self.dtype))
+
+    def assign_sub(self, value):
+        return self.assign(self.value - jnp.asarray(value, self.dtype))
+
+    def _checked(self, value):
+        value = jnp.asarray(value, self.dtype)
+        if value.shape != self.shape:
+            raise ValueError(f"Metric variable '{self.path}' has shape {self.shape}, but the "
+                             f"assigned value has shape {value.shape}.")
+        return value
+
+    def __repr__(self):
+        return (f"<{type(self).__name__} path={self.path}, shape={self.shape}, "
+                f"dtype={self.dtype.name}>")
+
+
+@register_as_its_value
+class MetricVariable(_ArrayLike):
     """A metric's variable: `.value`, `assign` / `assign_add` / `assign_sub`, array-like."""
 
     def __init__(self, metric_name, name, shape, dtype, initializer):
@@ -34,45 +82,49 @@ class MetricVariable:
         return self._value
 
     def assign(self, value):
-        value = jnp.asarray(value, self.dtype)
-        if value.shape != self.shape:
-            raise ValueError(f"Metric variable '{self.path}' has shape {self.shape}, but the "
-                             f"assigned value has shape {value.shape}.")
-        self._value = value
+        self._value = self._checked(value)
         return self
 
-    def assign_add(self, value):
-        return self.assign(self._value + jnp.asarray(value, self.dtype))
 
-    def assign_sub(self, value):
-        return self.assign(self._value - jnp.asarray(value, self.dtype))
+@register_as_its_value
+class StateVariable(_ArrayLike):
+    """`metric.variables` of a built-in metric: a handle on one leaf of its state (`total`,
+    `count`, ...), read and assigned as Keras's metric variables are."""
 
-    def numpy(self):
-        return np.asarray(self._value)
+    def __init__(self, metric, index, name):
+        self._metric, self._index = metric, index
+        self.name = name
+        self.path = f"{metric.name}/{name}"
 
-    def __jax_array__(self):
-        return self._value
+    @property
+    def value(self):
+        return jax.tree_util.tree_leaves(self._metric.state)[self._index]
 
-    def __array__(self, dtype=None, copy=None):
-        out = np.asarray(self._value)
-        return out.astype(dtype) if dtype is not None else out
+    @property
+    def shape(self):
+        return tuple(self.value.shape)
 
-    def __float__(self):
-        return float(self._value)
+    @property
+    def dtype(self):
+        return jnp.dtype(self.value.dtype)
 
-    def __add__(self, o): return self._value + o
-    def __radd__(self, o): return o + self._value
-    def __sub__(self, o): return self._value - o
-    def __rsub__(self, o): return o - self._value
-    def __mul__(self, o): return self._value * o
-    def __rmul__(self, o): return o * self._value
-    def __truediv__(self, o): return self._value / o
-    def __rtruediv__(self, o): return o / self._value
-    def __neg__(self): return -self._value
-    def __getitem__(self, i): return self._value[i]
+    def assign(self, value):
+        leaves, treedef = jax.tree_util.tree_flatten(self._metric.state)
+        leaves[self._index] = self._checked(value)
+        self._metric.state = jax.tree_util.tree_unflatten(treedef, leaves)
+        return self
 
-    def __repr__(self):
-        return f"<MetricVariable path={self.path}, shape={self.shape}, dtype={self.dtype.name}>"
+
+def state_variables(metric):
+    """Handles on every leaf of `metric.state`, named by their keys."""
+    paths = jax.tree_util.tree_flatten_with_path(metric.state)[0]
+    return [StateVariable(metric, i, str(getattr(path[-1], "key", f"variable_{i}"))
+                          if path else f"variable_{i}") for i, (path, _) in enumerate(paths)]
+
+
+def value_of(variable):
+    """A metric variable's array (arrays and tracers pass through)."""
+    return variable.value if isinstance(variable, _ArrayLike) else variable
 
 
 def values_of(variables):

@@ -12,6 +12,7 @@ from jkeras.core import errors, layer_losses, random as core_random, shapes
 from jkeras.core.auto_config import auto_config
 from jkeras.core.layer import Layer
 from jkeras.core.serialization import serialize_keras_object
+from jkeras.core.traceback_utils import filter_traceback
 from jkeras.layers.quantization import keep_optimizer_slots, quantize_model
 from jkeras.models import model_config
 from jkeras.training.trainer import Trainer
@@ -118,6 +119,7 @@ class Model(Trainer, Layer):
         walk(self, ())
         return paths
 
+    @filter_traceback
     def stateless_call(self, trainable_variables, non_trainable_variables, *args, training=False,
                        rng=None, return_losses=False, **kwargs):
         """`(outputs, non_trainable_variables)` from value lists ordered as the weight lists
@@ -164,18 +166,21 @@ class Model(Trainer, Layer):
         """The model's serialized config as a JSON string (`models.model_from_json` reads it)."""
         return json.dumps(serialize_keras_object(self), **kwargs)
 
+    @filter_traceback
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Save as a Keras 3 `.keras` zip (config.json, model.weights.h5, metadata.json)."""
         from jkeras.saving import archive
         archive.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     # ---- Keras 3 `.weights.h5` files (jkeras/saving/weights_h5.py) ----------------------------
+    @filter_traceback
     def save_weights(self, filepath, overwrite=True):
         """Save all weights (and the optimizer's variables) to a Keras 3 `.weights.h5` file,
         atomically. tf.keras loads it into the same architecture."""
         from jkeras.saving import weights_h5
         weights_h5.save_weights(self, filepath, overwrite=overwrite)
 
+    @filter_traceback
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Load a `.weights.h5` file (from jkeras or tf.keras) into this built model; a legacy
         `.h5`/`.hdf5` file loads by layer order, or by layer name with `by_name=True`."""
@@ -197,6 +202,7 @@ class Model(Trainer, Layer):
                              "weights from Keras 3 `.weights.h5` files.")
         weights_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    @filter_traceback
     def quantize(self, mode=None, config=None, filters=None, **kwargs):
         """Quantize the weights of every Dense, EinsumDense and Embedding layer in place
         (`mode="int8"`, or a `jkeras.quantizers` config; `filters` selects layers by name regex

@@ -222,15 +222,17 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     return _from_nhwc(out, data_format, squeeze)
 
 
-def _homography(start_points, end_points):
+def homography(start_points, end_points):
+    """(B, 8) projective rows mapping `end_points` (B, 4, 2) onto `start_points` (Keras's
+    compute_homography_matrix); `perspective_transform` and `RandomPerspective` use them."""
     sx, sy = start_points[..., 0], start_points[..., 1]
     ex, ey = end_points[..., 0], end_points[..., 1]
     zeros, ones = jnp.zeros_like(ex), jnp.ones_like(ex)
     x_rows = jnp.stack([ex, ey, ones, zeros, zeros, zeros, -sx * ex, -sx * ey], axis=-1)
     y_rows = jnp.stack([zeros, zeros, zeros, ex, ey, ones, -sy * ex, -sy * ey], axis=-1)
-    a = jnp.concatenate([x_rows, y_rows], axis=1)
-    b = jnp.concatenate([sx, sy], axis=-1)[..., None]
-    return jnp.linalg.solve(a, b)[..., 0]
+    matrix = jnp.concatenate([x_rows, y_rows], axis=1)
+    target = jnp.concatenate([sx, sy], axis=-1)[..., None]
+    return jnp.linalg.solve(matrix, target)[..., 0]
 
 
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
@@ -252,7 +254,7 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     if start_points.ndim == 2:
         start_points, end_points = start_points[None], end_points[None]
     _, height, width, _ = images.shape
-    h = _homography(start_points.astype("float32"), end_points.astype("float32"))
+    h = homography(start_points.astype("float32"), end_points.astype("float32"))
     x, y = jnp.meshgrid(jnp.arange(width), jnp.arange(height), indexing="xy")
     gx, gy = x.ravel(), y.ravel()
 
@@ -414,6 +416,19 @@ def _box(images, data_format, vertical, horizontal):
     return images, ha, wa
 
 
+def _complete_sum(before, after, inner, outer):
+    """Fill the one missing term of `before + inner + after == outer` (a padded or cropped side)."""
+    if before is None:
+        before = outer - inner - after
+    if after is None:
+        after = outer - inner - before
+    if inner is None:
+        inner = outer - before - after
+    if outer is None:
+        outer = before + inner + after
+    return before, after, inner, outer
+
+
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pad images on the sides, or to a target size."""
@@ -421,15 +436,10 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
         images, data_format,
         dict(top_padding=top_padding, bottom_padding=bottom_padding, target_height=target_height),
         dict(left_padding=left_padding, right_padding=right_padding, target_width=target_width))
-    height, width = images.shape[ha], images.shape[wa]
-    if top_padding is None:
-        top_padding = target_height - bottom_padding - height
-    if bottom_padding is None:
-        bottom_padding = target_height - top_padding - height
-    if left_padding is None:
-        left_padding = target_width - right_padding - width
-    if right_padding is None:
-        right_padding = target_width - left_padding - width
+    top_padding, bottom_padding, _, _ = _complete_sum(
+        top_padding, bottom_padding, images.shape[ha], target_height)
+    left_padding, right_padding, _, _ = _complete_sum(
+        left_padding, right_padding, images.shape[wa], target_width)
     _nonnegative(top_padding=top_padding, left_padding=left_padding,
                  right_padding=right_padding, bottom_padding=bottom_padding)
     pads = [(0, 0)] * images.ndim
@@ -446,15 +456,10 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
              target_height=target_height),
         dict(left_cropping=left_cropping, right_cropping=right_cropping,
              target_width=target_width))
-    height, width = images.shape[ha], images.shape[wa]
-    if top_cropping is None:
-        top_cropping = height - target_height - bottom_cropping
-    if target_height is None:
-        target_height = height - bottom_cropping - top_cropping
-    if left_cropping is None:
-        left_cropping = width - target_width - right_cropping
-    if target_width is None:
-        target_width = width - right_cropping - left_cropping
+    top_cropping, _, target_height, _ = _complete_sum(
+        top_cropping, bottom_cropping, target_height, images.shape[ha])
+    left_cropping, _, target_width, _ = _complete_sum(
+        left_cropping, right_cropping, target_width, images.shape[wa])
     _nonnegative(top_cropping=top_cropping, target_height=target_height,
                  left_cropping=left_cropping, target_width=target_width)
     start = [0] * images.ndim

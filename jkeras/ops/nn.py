@@ -137,7 +137,9 @@ def log_softmax(x, axis=-1):
 
 
 def sparsemax(x, axis=-1):
-    """Sparsemax: the Euclidean projection of `x` onto the probability simplex."""
+    """Sparsemax as Keras 3.15 computes it: max(x - tau, 0) along `axis`. Keras's threshold
+    tau = (sum of the cumulative sums over the support - 1) / k differs from the paper's
+    (cumsum_k - 1) / k when the support has k > 1 elements; jkeras keeps it for parity."""
     x = _t(x)
     z = -jnp.sort(-x, axis=axis)
     cumsum = jnp.cumsum(z, axis=axis)

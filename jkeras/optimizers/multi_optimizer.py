@@ -12,19 +12,17 @@ the `.weights.h5` layout): this optimizer's iteration and learning_rate (0), the
 sub-optimizer's variables, in the order of `optimizers`.
 """
 
-import re
-from collections.abc import MutableMapping
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core.path_map import PathMap
 from jkeras.optimizers import nested
 from jkeras.optimizers.base import Optimizer, OptimizerState, _leaf_name
 from jkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 
 
-class OptimizerMap(MutableMapping):
+class OptimizerMap(PathMap):
     """Maps variable paths (exact, else `re.fullmatch` patterns) to optimizers, with a
     default for unmapped variables."""
 
@@ -37,29 +35,23 @@ class OptimizerMap(MutableMapping):
         if optimizer_map is not None and not isinstance(optimizer_map, dict):
             raise TypeError(f"optimizer_map must be a dictionary. Received: {optimizer_map}")
         self._default_optimizer = default_optimizer
-        self._optimizer_map = optimizer_map or dict()
+        super().__init__(optimizer_map)
 
     @property
     def default_optimizer(self):
         return self._default_optimizer
 
-    def __getitem__(self, key):
-        if key in self._optimizer_map:
-            return self._optimizer_map[key]
-        matching = [p for p in self._optimizer_map if re.fullmatch(p, key)]
-        if len(matching) > 1:
-            raise ValueError(f"Multiple optimizers assigned to variable {key}.")
-        if len(matching) == 1:
-            return self._optimizer_map[matching[0]]
+    def _missing(self, path):
         return self.default_optimizer
 
-    def __setitem__(self, key, optimizer):
-        if key in self._optimizer_map:
-            raise ValueError(
-                f"'{key}' already exists in the OptimizerMap with "
-                f"value {self._optimizer_map[key]}. Please make sure to "
-                "not use duplicated keys."
-            )
+    def _many_matches(self, path, keys):
+        return f"Multiple optimizers assigned to variable {path}."
+
+    def _duplicate_key(self, key):
+        return (f"'{key}' already exists in the OptimizerMap with value {self._entries[key]}. "
+                "Please make sure to not use duplicated keys.")
+
+    def _accept(self, key, optimizer):
         if not isinstance(key, str):
             raise ValueError(f"key must be a string. Received: {key}")
         if not isinstance(optimizer, Optimizer):
@@ -69,23 +61,14 @@ class OptimizerMap(MutableMapping):
             raise ValueError("optimizer cannot be LossScaleOptimizer.")
         if isinstance(optimizer, MultiOptimizer):
             raise ValueError("optimizer cannot be MultiOptimizer.")
-        self._optimizer_map[key] = optimizer
-
-    def __delitem__(self, key):
-        del self._optimizer_map[key]
-
-    def __len__(self):
-        return len(self._optimizer_map)
-
-    def __iter__(self):
-        return iter(self._optimizer_map)
+        return optimizer
 
     def __call__(self, variable):
         return self[variable.path]
 
     def get_config(self):
         return {"default_optimizer": nested.serialize(self._default_optimizer),
-                "optimizer_map": {k: nested.serialize(v) for k, v in self._optimizer_map.items()}}
+                "optimizer_map": {k: nested.serialize(v) for k, v in self._entries.items()}}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -15,6 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core.config_object import ConfigObject
+
 
 def _f32(x):
     return jnp.asarray(x, jnp.float32)
@@ -31,7 +33,7 @@ def _div(a, b):
     return a / jax.lax.optimization_barrier(_f32(b))
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(ConfigObject):
     """Base class: subclasses implement `__call__(step)` and `get_config()`."""
 
     def __call__(self, step):
@@ -45,10 +47,6 @@ class LearningRateSchedule:
             f"Learning rate schedule '{self.__class__.__name__}' "
             "must override `get_config()` in order to be serializable."
         )
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
     def __repr__(self):
         try:

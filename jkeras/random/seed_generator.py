@@ -20,6 +20,7 @@ import numpy as np
 
 from jkeras.core import frame as frames
 from jkeras.core import naming, random as session_random
+from jkeras.core.config_object import ConfigObject
 
 
 def _tracing():
@@ -33,7 +34,7 @@ def _frame_key():
     return None
 
 
-class SeedGenerator:
+class SeedGenerator(ConfigObject):
     """A stream of seeds for the random ops: pass it as `seed=` to draw new values each call."""
 
     def __init__(self, seed=None, name=None, **kwargs):
@@ -73,10 +74,6 @@ class SeedGenerator:
 
     def get_config(self):
         return {"seed": self._initial_seed, "name": self.name}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 def draw_seed(seed):

@@ -7,6 +7,7 @@ import numpy as np
 from jax import lax
 
 from jkeras.core import config
+from jkeras.core.config_object import ConfigObject
 
 
 def validate_float_arg(value, name):
@@ -35,15 +36,11 @@ def _float32(value):
     return float(np.float32(value))
 
 
-class Regularizer:
+class Regularizer(ConfigObject):
     """Base class: `__call__(x)` returns a scalar penalty; `get_config` / `from_config`."""
 
     def __call__(self, x):
         return 0.0
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
     def get_config(self):
         raise NotImplementedError(f"{self} does not implement get_config()")

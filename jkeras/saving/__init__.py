@@ -12,3 +12,6 @@ __all__ = ["save_weights", "load_weights", "save_model", "load_model",
            "register_keras_serializable", "serialize_keras_object", "deserialize_keras_object",
            "get_registered_object", "custom_object_scope", "enable_unsafe_deserialization",
            "CustomObjectScope", "get_custom_objects", "get_registered_name"]
+from jkeras.saving.file_editor import KerasFileEditor
+
+__all__ += ["KerasFileEditor"]

@@ -3,6 +3,7 @@ compiled step per call; mixed into the Trainer, whose `engine` resolves the prog
 import jax
 import numpy as np
 
+from jkeras.core.traceback_utils import filter_traceback
 from jkeras.distribution import current as distribution_lib
 from jkeras.training import array_logs, chunks, data as data_lib, stateful_inference
 from jkeras.training.step import new_eval_state
@@ -15,6 +16,7 @@ def pythonify(logs):
 
 
 class OnBatchMixin:
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         self._jk_assert_compiled("train_on_batch")
         sample_weight = data_lib.apply_class_weight(y, sample_weight, class_weight)
@@ -29,6 +31,7 @@ class OnBatchMixin:
         logs = pythonify(chunks.named(engine.programs_for(outputs), logs))
         return logs if return_dict else outputs.evaluate_order(logs)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._jk_assert_compiled("test_on_batch")
         if stateful_inference.applies(self, x, None, "test_on_batch"):  # states carried
@@ -45,6 +48,7 @@ class OnBatchMixin:
         logs = pythonify(chunks.named(progs, logs))
         return logs if return_dict else outputs.evaluate_order(logs)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         if stateful_inference.applies(self, x, None, "predict_on_batch"):  # states carried
             n = int(np.shape(jax.tree_util.tree_leaves(x)[0])[0])

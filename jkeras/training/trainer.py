@@ -12,6 +12,7 @@ import warnings
 
 
 from jkeras.core import config as core_config
+from jkeras.core.traceback_utils import filter_traceback
 
 from jkeras.distribution import current as distribution_lib
 from jkeras.training import (chunks, compile_utils, compile_watch, data as data_lib,
@@ -55,6 +56,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         return engine
 
     # ------------------------------------------------------------------------------ compile
+    @filter_traceback
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution="auto",
                 jit_compile="auto", auto_scale_loss=True):
@@ -135,6 +137,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
             engine.sync()
 
     # ------------------------------------------------------------------------------ fit
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -264,6 +267,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         return epoch + 1, logs
 
     # ------------------------------------------------------------------------------ evaluate
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         from jkeras.training.callbacks import CallbackList
@@ -304,6 +308,7 @@ class Trainer(KerasStepsMixin, OnBatchMixin):
         return logs
 
     # ------------------------------------------------------------------------------ predict
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         from jkeras.training.callbacks import Callback, CallbackList
         batch_size = data_lib.check_batch_size(batch_size)

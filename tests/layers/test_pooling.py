@@ -127,7 +127,7 @@ def test_integer_inputs():
 
 @pytest.mark.parametrize("make,match", [
     (lambda: L.MaxPooling2D(padding="full"), r"MaxPooling2D: Argument `padding` must be either"),
-    (lambda: L.AveragePooling1D(padding=3), r"padding=3"),
+    (lambda: L.AveragePooling1D(2, padding=3), r"padding=3"),
     (lambda: L.MaxPooling2D(data_format="NHWC"), r"data_format.*nhwc"),  # Keras lowercases
     (lambda: L.GlobalMaxPooling2D(data_format="x"), r"GlobalMaxPooling2D: .*data_format"),
     (lambda: L.MaxPooling2D((2, 2, 2)), r"`pool_size` argument must be a tuple of 2 integers"),
@@ -141,13 +141,27 @@ def test_bad_arguments(make, match):
 
 @pytest.mark.parametrize("make,shape,ndim", [
     (lambda: L.MaxPooling2D(name="mp"), (2, 8, 8), 4),
-    (lambda: L.AveragePooling1D(name="mp"), (2, 8, 8, 1), 3),
+    (lambda: L.AveragePooling1D(2, name="mp"), (2, 8, 8, 1), 3),
     (lambda: L.GlobalAveragePooling2D(name="mp"), (2, 8, 3), 4),
     (lambda: L.GlobalMaxPooling1D(name="mp"), (2, 3), 3),
 ])
 def test_wrong_rank(make, shape, ndim):
     with pytest.raises(ValueError, match=rf'layer "mp" .*expected ndim={ndim}'):
         make()(rand(shape))
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_pool_size_is_required_for_average_pooling_only_as_keras(tf, rank):
+    for mod in (L, tf.keras.layers):
+        with pytest.raises(TypeError, match=r"__init__\(\) missing 1 required positional "
+                                            r"argument: 'pool_size'"):
+            getattr(mod, f"AveragePooling{rank}D")()
+        with pytest.raises(TypeError, match="missing 1 required positional argument"):
+            getattr(mod, f"AvgPool{rank}D")(strides=1)
+    name = f"MaxPooling{rank}D"
+    ours, theirs = getattr(L, name)(), getattr(tf.keras.layers, name)()
+    assert ours.pool_size == theirs.pool_size == (2,) * rank
+    assert ours.get_config()["strides"] == theirs.get_config()["strides"]
 
 
 def test_pool_larger_than_valid_input():

@@ -84,11 +84,21 @@ def test_dropout_training_without_key_says_how_to_fix():
         L.Dropout(0.5).apply({}, np.ones((2, 2)), training=True)
 
 
-def test_dropout_rate_zero_is_identity_and_one_is_rejected():
-    x = np.ones((3, 3), np.float32)
+def test_dropout_rate_zero_is_identity_and_one_drops_everything_as_keras(tf):
+    x = np.arange(1, 10, dtype=np.float32).reshape(3, 3)
     np.testing.assert_array_equal(L.Dropout(0.0).apply({}, x, training=True)[0], x)
-    with pytest.raises(ValueError, match=r"Dropout. Expected a float value in \[0, 1\)"):
-        L.Dropout(1.0)
+    for cls in ("Dropout", "SpatialDropout1D"):
+        x3 = x.reshape(1, 3, 3)
+        ours, theirs = getattr(L, cls)(1.0), getattr(tf.keras.layers, cls)(1.0)
+        assert ours.rate == theirs.rate == 1.0
+        y, _ = ours.apply({}, x3, training=True, rng=KEY)
+        np.testing.assert_array_equal(y, theirs(x3, training=True).numpy())
+        np.testing.assert_array_equal(ours(x3), theirs(x3).numpy())
+        assert not np.asarray(y).any()
+    grad = jax.grad(lambda v: L.Dropout(1.0).apply({}, v, training=True, rng=KEY)[0].sum())(x)
+    np.testing.assert_array_equal(grad, np.zeros_like(x))
+    with pytest.raises(ValueError, match=r"Dropout. Expected a float value between 0 and 1"):
+        L.Dropout(1.0001)
 
 
 def test_dropout_noise_shape_shares_the_mask():
@@ -105,8 +115,8 @@ def test_dropout_noise_shape_shares_the_mask():
 
 @pytest.mark.parametrize("rate", [-0.1, 1.5, "0.5", None, True])
 def test_dropout_bad_rate_names_the_layer(rate):
-    with pytest.raises(ValueError, match=r"`rate` of Dropout\. Expected a float value in "
-                                         r"\[0, 1\) .*Received: rate="):
+    with pytest.raises(ValueError, match=r"`rate` of Dropout\. Expected a float value "
+                                         r"between 0 and 1\. Received: rate="):
         L.Dropout(rate)
 
 

@@ -26,6 +26,34 @@ def test_time_distributed_batch_norm_inference(tf):
                expected_num_non_trainable_weights=2)
 
 
+def _td_batch_norm_models(keras_module):
+    k = keras_module
+    return k.Sequential([k.Input((3, 4)), k.layers.TimeDistributed(k.layers.Dense(5)),
+                         k.layers.TimeDistributed(k.layers.BatchNormalization(momentum=0.5)),
+                         k.layers.Flatten(), k.layers.Dense(1)])
+
+
+def test_time_distributed_batch_norm_training_updates_per_timestep(tf):
+    # Keras calls the inner layer once per timestep: BatchNormalization normalises each step
+    # with that step's batch statistics and updates its moving statistics step after step.
+    import jkeras
+    x = (np.random.default_rng(0).normal(size=(6, 3, 4)) * 2 + 1).astype("float32")
+    y = np.random.default_rng(1).normal(size=(6, 1)).astype("float32")
+    ours, theirs = _td_batch_norm_models(jkeras), _td_batch_norm_models(tf.keras)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x, training=True), theirs(x, training=True),
+                               rtol=1e-5, atol=1e-5)
+    for a, b in zip(ours.weights, theirs.weights):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6, atol=1e-6)
+    for model in (ours, theirs):
+        model.compile(optimizer="sgd", loss="mse")
+    h_ours = ours.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    h_theirs = theirs.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h_ours.history["loss"], h_theirs.history["loss"], rtol=1e-4)
+    for a, b in zip(ours.weights, theirs.weights):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
+
+
 def test_time_distributed_passes_a_mask_to_layers_that_take_one(tf):
     x = np.random.default_rng(0).normal(size=(2, 3, 4)).astype("float32")
     mask = np.random.default_rng(1).random((2, 3, 4)) > 0.3  # one mask row per timestep

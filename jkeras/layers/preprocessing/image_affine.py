@@ -7,6 +7,7 @@ import jax.numpy as jnp
 from jkeras.layers.preprocessing import image_ops
 from jkeras.layers.preprocessing.image_base import (BaseImagePreprocessingLayer,
                                                     check_fill_and_interpolation)
+from jkeras.ops.image import homography
 
 _FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
@@ -270,7 +271,7 @@ class RandomPerspective(BaseImagePreprocessingLayer):
     def warp(self, images, start_points, end_points, apply):
         """The deterministic part: warp by the corner moves where `apply` (B,) is True."""
         images = self._float(images)
-        transforms = image_ops.homography(jnp.asarray(start_points, jnp.float32),
+        transforms = homography(jnp.asarray(start_points, jnp.float32),
                                           jnp.asarray(end_points, jnp.float32))
         warped = image_ops.affine_transform(images, transforms, self.interpolation, "constant",
                                             self.fill_value, projective=True)

@@ -66,19 +66,6 @@ def affine_transform(images, transforms, interpolation="bilinear", fill_mode="re
     return jax.vmap(one_image)(images, transforms)
 
 
-def homography(start_points, end_points):
-    """(B, 8) projective rows mapping `end_points` (B, 4, 2) onto `start_points` (Keras's
-    compute_homography_matrix)."""
-    sx, sy = start_points[..., 0], start_points[..., 1]
-    ex, ey = end_points[..., 0], end_points[..., 1]
-    zeros, ones = jnp.zeros_like(ex), jnp.ones_like(ex)
-    x_rows = jnp.stack([ex, ey, ones, zeros, zeros, zeros, -sx * ex, -sx * ey], axis=-1)
-    y_rows = jnp.stack([zeros, zeros, zeros, ex, ey, ones, -sy * ex, -sy * ey], axis=-1)
-    matrix = jnp.concatenate([x_rows, y_rows], axis=1)
-    target = jnp.concatenate([sx, sy], axis=-1)[..., None]
-    return jnp.linalg.solve(matrix, target)[..., 0]
-
-
 def affine_matrix(angle, translate_x, translate_y, scale, shear_x, shear_y, height, width,
                   center_x=0.5, center_y=0.5):
     """Keras's scale * shear * rotation about the centre, angles in degrees, as (B, 8) rows."""

@@ -10,6 +10,8 @@ _EPSILON = 1e-7  # keras.backend.epsilon()
 
 
 class Normalization(Layer):
+    supports_masking = True  # as Keras 3: the mask passes through, the values all normalized
+
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
         self.axis = () if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)

@@ -214,56 +214,47 @@ class CallbackList(Callback):
             if hasattr(cb, "_on_compile_end"):
                 cb._on_compile_end(seconds)
 
-    def on_batch_begin(self, batch, logs=None):
-        self._call_batch("on_batch_begin", batch, logs)
 
-    def on_batch_end(self, batch, logs=None):
-        self._call_batch("on_batch_end", batch, logs)
+# CallbackList's hooks all forward to its callbacks; a `*_begin` / `*_end` of fit, evaluate or
+# predict also counts the nesting (Keras checks that every end has its begin).
+def _forward_batch_hook(hook):
+    def forward(self, batch, logs=None):
+        self._call_batch(hook, batch, logs)
+    return forward
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self._call("on_epoch_begin", logs, epoch)
 
-    def on_epoch_end(self, epoch, logs=None):
-        self._call("on_epoch_end", logs, epoch)
+def _forward_epoch_hook(hook):
+    def forward(self, epoch, logs=None):
+        self._call(hook, logs, epoch)
+    return forward
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self._call_batch("on_train_batch_begin", batch, logs)
 
-    def on_train_batch_end(self, batch, logs=None):
-        self._call_batch("on_train_batch_end", batch, logs)
-
-    def on_test_batch_begin(self, batch, logs=None):
-        self._call_batch("on_test_batch_begin", batch, logs)
-
-    def on_test_batch_end(self, batch, logs=None):
-        self._call_batch("on_test_batch_end", batch, logs)
-
-    def on_predict_batch_begin(self, batch, logs=None):
-        self._call_batch("on_predict_batch_begin", batch, logs)
-
-    def on_predict_batch_end(self, batch, logs=None):
-        self._call_batch("on_predict_batch_end", batch, logs)
-
-    def on_train_begin(self, logs=None):
+def _forward_begin_hook(hook):
+    def forward(self, logs=None):
         self._on_begin()
-        self._call("on_train_begin", logs)
+        self._call(hook, logs)
+    return forward
 
-    def on_train_end(self, logs=None):
-        self._call("on_train_end", logs)
+
+def _forward_end_hook(hook):
+    def forward(self, logs=None):
+        self._call(hook, logs)
         self._on_end()
+    return forward
 
-    def on_test_begin(self, logs=None):
-        self._on_begin()
-        self._call("on_test_begin", logs)
 
-    def on_test_end(self, logs=None):
-        self._call("on_test_end", logs)
-        self._on_end()
+def _install_forwarding_hooks(cls):
+    for stage in ("train", "test", "predict"):
+        hooks = {f"on_{stage}_begin": _forward_begin_hook, f"on_{stage}_end": _forward_end_hook,
+                 f"on_{stage}_batch_begin": _forward_batch_hook,
+                 f"on_{stage}_batch_end": _forward_batch_hook}
+        for hook, forwarding in hooks.items():
+            setattr(cls, hook, forwarding(hook))
+    for hook, forwarding in {"on_batch_begin": _forward_batch_hook,
+                             "on_batch_end": _forward_batch_hook,
+                             "on_epoch_begin": _forward_epoch_hook,
+                             "on_epoch_end": _forward_epoch_hook}.items():
+        setattr(cls, hook, forwarding(hook))
 
-    def on_predict_begin(self, logs=None):
-        self._on_begin()
-        self._call("on_predict_begin", logs)
 
-    def on_predict_end(self, logs=None):
-        self._call("on_predict_end", logs)
-        self._on_end()
+_install_forwarding_hooks(CallbackList)

@@ -1,6 +1,5 @@
 """`EarlyStopping`, with Keras 3.15's exact counting."""
 
-import warnings
 
 from jkeras.training.callbacks.monitor import MonitorCallback
 from jkeras.training.progbar import print_msg
@@ -87,12 +86,4 @@ class EarlyStopping(MonitorCallback):
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
-        logs = logs or {}
-        monitor_value = logs.get(self.monitor)
-        if monitor_value is None:
-            warnings.warn(
-                f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
-                f"Available metrics are: {','.join(list(logs.keys()))}",
-                stacklevel=2,
-            )
-        return monitor_value
+        return self._monitored_value(logs or {}, "Early stopping")

@@ -6,7 +6,6 @@ They reach the optimizer through `_model`, skipping `Callback.model`'s weight sy
 host-side state, and a device-to-host copy of all weights every epoch would be wasted.
 """
 
-import warnings
 
 import numpy as np
 
@@ -118,13 +117,8 @@ class ReduceLROnPlateau(MonitorCallback):
             self._set_monitor_op()
         logs = logs or {}
         logs["learning_rate"] = _read_lr(self._model.optimizer)
-        current = logs.get(self.monitor)
+        current = self._monitored_value(logs, "Learning rate reduction is", end=".")
         if current is None:
-            warnings.warn(
-                f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
-                f"available. Available metrics are: {','.join(list(logs.keys()))}.",
-                stacklevel=2,
-            )
             return
         if self.in_cooldown():
             self.cooldown_counter -= 1

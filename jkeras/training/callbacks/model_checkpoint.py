@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from jkeras.training.callbacks.monitor import MonitorCallback
-from jkeras.training.callbacks.save_freq import batches_due
+from jkeras.training.callbacks.save_freq import SavesEveryEpochOrBatches
 from jkeras.training.progbar import print_msg
 
 
@@ -21,7 +21,7 @@ def save_checkpoint(model, filepath, weights_only):
     method(filepath)
 
 
-class ModelCheckpoint(MonitorCallback):
+class ModelCheckpoint(SavesEveryEpochOrBatches, MonitorCallback):
     """Saves the model (or its weights) every epoch or every `save_freq` steps.
 
     `filepath` may hold format fields filled from the logs:
@@ -55,15 +55,8 @@ class ModelCheckpoint(MonitorCallback):
         self.filepath = os.fspath(filepath)
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
-        self.save_freq = save_freq
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = None
+        self._set_save_freq(save_freq)
         self._current_epoch = 0
-        if self.save_freq != "epoch" and not isinstance(self.save_freq, int):
-            raise ValueError(
-                f"Unrecognized save_freq: {self.save_freq}. "
-                "Expected save_freq are 'epoch' or integer values"
-            )
         if save_weights_only:
             if not self.filepath.endswith(".weights.h5"):
                 raise ValueError(
@@ -77,9 +70,6 @@ class ModelCheckpoint(MonitorCallback):
                 f"filepath={self.filepath}"
             )
 
-    def _jk_batch_listening(self, kind, in_fit):
-        return "every" if kind == "train" and self.save_freq != "epoch" else None
-
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
             self._save_model(epoch=self._current_epoch, batch=batch, logs=logs)
@@ -92,9 +82,6 @@ class ModelCheckpoint(MonitorCallback):
             self._set_monitor_op()
         if self.save_freq == "epoch":
             self._save_model(epoch=epoch, batch=None, logs=logs)
-
-    def _should_save_on_batch(self, batch):
-        return batches_due(self, batch)
 
     def _should_save_model(self, epoch, batch, logs, filepath):
         logs = logs or {}

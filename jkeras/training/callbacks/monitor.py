@@ -90,6 +90,17 @@ class MonitorCallback(Callback):
         if self.monitor_op is operator.lt:
             self.min_delta *= -1  # "better" means below best - |min_delta|
 
+    def _monitored_value(self, logs, subject, end=""):
+        """`logs[monitor]`, or None after Keras's warning that names the metrics there are."""
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(
+                f"{subject} conditioned on metric `{self.monitor}` which is not available. "
+                f"Available metrics are: {','.join(list(logs.keys()))}{end}",
+                stacklevel=3,
+            )
+        return value
+
     def _is_improvement(self, monitor_value, reference_value):
         if reference_value is None:
             return True

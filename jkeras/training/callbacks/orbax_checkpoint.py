@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 
 from jkeras.training.callbacks.monitor import MonitorCallback
-from jkeras.training.callbacks.save_freq import batches_due
+from jkeras.training.callbacks.save_freq import (SavesEveryEpochOrBatches, batches_due,
+                                                  new_batches)
 from jkeras.training.progbar import print_msg
 
 
@@ -21,7 +22,7 @@ def import_orbax():
     return ocp
 
 
-class OrbaxCheckpoint(MonitorCallback):
+class OrbaxCheckpoint(SavesEveryEpochOrBatches, MonitorCallback):
     """Saves the model's weights and optimizer state with Orbax, every epoch or every
     `save_freq` batches, as Keras 3's `OrbaxCheckpoint`.
 
@@ -64,21 +65,14 @@ class OrbaxCheckpoint(MonitorCallback):
         self.directory = directory
         self.verbose = verbose
         self.save_best_only = save_best_only
-        self.save_freq = save_freq
+        self._set_save_freq(save_freq)
         self.max_to_keep = max_to_keep
         self.save_on_background = save_on_background
         self.save_weights_only = save_weights_only
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = None
         self._total_batches_seen = 0
         self._async_futures = []
         self._multihost_initialized = (
             import_orbax().multihost.is_jax_distributed_client_initialized())
-        if self.save_freq != "epoch" and not isinstance(self.save_freq, int):
-            raise ValueError(
-                f"Unrecognized save_freq: {self.save_freq}. "
-                "Expected save_freq are 'epoch' or integer values"
-            )
         if max_to_keep is not None and (not isinstance(max_to_keep, int) or max_to_keep < 1):
             raise ValueError("`max_to_keep` must be a positive integer or None. Received: "
                              f"max_to_keep={max_to_keep}")
@@ -90,9 +84,6 @@ class OrbaxCheckpoint(MonitorCallback):
             preservation_policy=preservation,
             save_decision_policy=ocp.training.save_decision_policies.FixedIntervalPolicy(1),
         )
-
-    def _jk_batch_listening(self, kind, in_fit):
-        return "every" if kind == "train" and self.save_freq != "epoch" else None
 
     def set_model(self, model):
         super().set_model(model)
@@ -120,10 +111,8 @@ class OrbaxCheckpoint(MonitorCallback):
     def _should_save_on_batch(self, batch):
         if self.save_freq == "epoch":
             return False
-        last = self._last_batch_seen
-        due = batches_due(self, batch)
-        self._total_batches_seen += batch + 1 if last is None or batch <= last else batch - last
-        return due
+        self._total_batches_seen += new_batches(self._last_batch_seen, batch)
+        return batches_due(self, batch)
 
     def _best_allows(self, logs, where):
         if not self.save_best_only:

@@ -82,13 +82,9 @@ class SwapEMAWeights(Callback):
         if self._ema_weights_in_model:
             self._swap_out()
 
-    def on_predict_begin(self, logs=None):
-        if not self._ema_weights_in_model:
-            self._swap_in()
-
-    def on_predict_end(self, logs=None):
-        if self._ema_weights_in_model:
-            self._swap_out()
+    # predict sees the EMA weights just as evaluate does
+    on_predict_begin = on_test_begin
+    on_predict_end = on_test_end
 
 
 def _lookup(tree, path):

@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import jkeras
 from jkeras import layers as L
 
 
@@ -70,3 +71,30 @@ def test_multi_axis_and_errors():
         L.Normalization(mean=[1.0])
     with pytest.raises(ValueError, match=r"range \[-ndim, ndim\)"):
         L.Normalization(axis=3).adapt(np.ones((2, 2), np.float32))
+
+
+def test_masking_passes_the_mask_through_as_keras(tf):
+    tokens = np.array([[3, 1, 0, 0], [2, 4, 5, 0]], np.int32)
+    table = np.random.default_rng(1).normal(size=(6, 3)).astype(np.float32)
+    mean, variance = [0.5, -1.0, 2.0], [4.0, 0.25, 1.0]
+
+    def build(mod):
+        inputs = mod.Input((4,), dtype="int32")
+        x = mod.layers.Embedding(6, 3, mask_zero=True, name="emb")(inputs)
+        x = mod.layers.Normalization(mean=mean, variance=variance, name="norm")(x)
+        model = mod.Model(inputs, mod.layers.GlobalAveragePooling1D()(x))
+        model.get_layer("emb").set_weights([table])
+        return model
+
+    ours, theirs = build(jkeras), build(tf.keras)
+    assert ours.get_layer("norm").supports_masking and theirs.get_layer("norm").supports_masking
+    np.testing.assert_allclose(ours.predict(tokens, verbose=0),
+                               theirs.predict(tokens, verbose=0), rtol=1e-6, atol=1e-6)
+    # the mask itself: passed through unchanged; the values under it are normalized too
+    mask = tokens != 0
+    x = table[tokens]
+    ours_norm = L.Normalization(mean=mean, variance=variance)
+    theirs_norm = tf.keras.layers.Normalization(mean=mean, variance=variance)
+    np.testing.assert_array_equal(ours_norm.compute_mask(x, mask),
+                                  np.asarray(theirs_norm.compute_mask(x, mask)))
+    np.testing.assert_allclose(ours_norm(x), theirs_norm(x).numpy(), rtol=1e-6)
