@@ -25,3 +25,5 @@ __all__ += ["preprocessing"]
 from jkeras import quantizers  # noqa: E402
 from jkeras.quantizers import Quantizer  # noqa: E402
 __all__ += ["quantizers", "Quantizer"]
+from jkeras import datasets  # noqa: E402
+__all__ += ["datasets"]

@@ -1,24 +1,31 @@
-"""`get_file` (`keras.utils.get_file`) without a network: cached files and `file://` origins.
+"""`get_file` (`keras.utils.get_file`): downloads into Keras's cache, checks hashes, extracts.
 
-The cache layout, hashing and archive extraction are Keras's (`$KERAS_HOME` or `~/.keras`,
-`cache_subdir="datasets"`, `<name>_extracted` folders). jkeras never downloads: an origin
-that is not a local file raises with the path where the file is expected.
+The cache layout, hashing, messages and archive extraction are Keras's (`$KERAS_HOME` or
+`~/.keras`, `cache_subdir="datasets"`, `<name>_extracted` folders), so files Keras downloaded
+are reused. Downloads go through `urllib` (http, https, ftp and `file://` URLs) with Keras's
+progress bar. Unlike Keras, a `cache_dir` that does not exist yet is created (Keras falls back
+to `/tmp/.keras`), and `KERAS_HOME` is read at each call.
 """
 import hashlib
 import os
 import shutil
 import tarfile
 import tempfile
+import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
 import zipfile
 
-from jkeras.training.progbar import print_msg
+from jkeras.training.progbar import Progbar, print_msg
 
 
 def keras_home():
-    return os.path.expanduser(os.environ.get("KERAS_HOME", os.path.join("~", ".keras")))
+    """`$KERAS_HOME`, else `~/.keras` (`/tmp/.keras` when the home folder is not writable)."""
+    if "KERAS_HOME" in os.environ:
+        return os.path.expanduser(os.environ["KERAS_HOME"])
+    home = os.path.expanduser("~")
+    return os.path.join(home if os.access(home, os.W_OK) else "/tmp", ".keras")
 
 
 def resolve_hasher(algorithm, file_hash=None):
@@ -41,78 +48,137 @@ def validate_file(fpath, file_hash, algorithm="auto", chunk_size=65535):
     return str(hash_file(fpath, resolve_hasher(algorithm, file_hash), chunk_size)) == str(file_hash)
 
 
-def _local_source(origin):
-    """The local path an origin names (`file://...` or a plain path), else None."""
-    parts = urllib.parse.urlsplit(origin)
-    if parts.scheme == "file":
-        return urllib.request.url2pathname(parts.path)
-    if parts.scheme == "" and os.path.exists(origin):
-        return origin
-    return None
+def _inside(base, relative):
+    """Whether `base/relative` resolves inside `base` (a resolved path)."""
+    path = os.path.realpath(os.path.join(base, relative))
+    try:
+        return os.path.commonpath([path, base]) == base
+    except ValueError:  # different drives
+        return False
 
 
-def _inside(base, target):
+def _link_inside(info, base):
+    if info.islnk():  # hard links resolve from the archive root
+        return _inside(base, info.name) and _inside(base, info.linkname)
+    if not _inside(base, info.name):  # symlinks resolve from their own folder
+        return False
+    folder = os.path.dirname(os.path.realpath(os.path.join(base, info.name)))
+    return _inside(base, os.path.join(folder, info.linkname))
+
+
+def _safe_members(members, base, name, is_link):
+    """The members that stay inside `base`; the others are skipped with Keras's warning."""
     base = os.path.realpath(base)
-    return os.path.commonpath([base, os.path.realpath(target)]) == base
+    for info in members:
+        if _link_inside(info, base) if is_link(info) else _inside(base, name(info)):
+            yield info
+        else:
+            warnings.warn(f"Skipping invalid path during archive extraction: '{name(info)}'.",
+                          stacklevel=2)
 
 
-def _refuse_escapes(path, names):
-    bad = [n for n in names if not _inside(path, os.path.join(path, n))]
+def _extract_open_archive(archive, path):
+    if isinstance(archive, zipfile.ZipFile):
+        archive.extractall(path, members=_safe_members(
+            archive.infolist(), path, lambda i: i.filename, lambda i: False))
+        return
+    kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+    archive.extractall(path, members=_safe_members(
+        archive, path, lambda i: i.name, lambda i: i.issym() or i.islnk()), **kwargs)
+
+
+_OPENERS = {"tar": (tarfile.is_tarfile, tarfile.open), "zip": (zipfile.is_zipfile, zipfile.ZipFile)}
+
+
+def _archive_formats(archive_format):
+    if archive_format is None:
+        return []
+    formats = ["tar", "zip"] if archive_format == "auto" else (
+        [archive_format] if isinstance(archive_format, str) else list(archive_format))
+    bad = [f for f in formats if f not in _OPENERS]
     if bad:
-        raise ValueError(f"Refusing to extract {bad[0]!r} outside of {path}.")
+        raise ValueError(f'`archive_format` must be "auto", "tar", "zip", None or a list of '
+                         f"those. Received: archive_format={archive_format!r}")
+    return formats
 
 
 def extract_archive(file_path, path=".", archive_format="auto"):
-    """Extracts a tar or zip archive into `path` (members escaping `path` are refused).
-    -> True if it was an archive of an accepted format."""
-    if archive_format is None:
-        return False
-    formats = ["tar", "zip"] if archive_format == "auto" else (
-        [archive_format] if isinstance(archive_format, str) else list(archive_format))
-    for kind in formats:
-        if kind == "tar":
-            if tarfile.is_tarfile(file_path):
-                with tarfile.open(file_path) as archive:
-                    if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4
-                        _extract(lambda: archive.extractall(path, filter="data"), path)
-                    else:
-                        _refuse_escapes(path, archive.getnames())
-                        _extract(lambda: archive.extractall(path), path)
-                return True
-        elif kind == "zip":
-            if zipfile.is_zipfile(file_path):
-                with zipfile.ZipFile(file_path) as archive:
-                    _refuse_escapes(path, archive.namelist())
-                    _extract(lambda: archive.extractall(path), path)
-                return True
-        else:
-            raise ValueError(f'`archive_format` must be "auto", "tar", "zip", None or a list of '
-                             f"those. Received: archive_format={archive_format!r}")
+    """Extracts a tar (.tar, .tar.gz, .tar.bz) or zip archive into `path`; members that would
+    land outside `path` are skipped with a warning, as Keras. -> True if it was an archive of
+    an accepted format."""
+    file_path, path = os.fspath(file_path), os.fspath(path)
+    for kind in _archive_formats(archive_format):
+        is_match, opener = _OPENERS[kind]
+        if is_match(file_path):
+            with opener(file_path) as archive:
+                try:
+                    _extract_open_archive(archive, path)
+                except (tarfile.TarError, RuntimeError, KeyboardInterrupt):
+                    if os.path.isfile(path):
+                        os.remove(path)
+                    elif os.path.exists(path):
+                        shutil.rmtree(path)
+                    raise
+            return True
     return False
 
 
-def _extract(run, path):
+class _DownloadProgbar:
+    """`urlretrieve`'s report hook: Keras's progress bar in bytes (target unknown when the
+    server sends no length)."""
+
+    def __init__(self):
+        self.progbar = None
+        self.finished = False
+
+    def __call__(self, block_num, block_size, total_size):
+        total_size = None if total_size == -1 else total_size
+        if self.progbar is None:
+            self.progbar = Progbar(total_size)
+        current = block_num * block_size
+        if total_size is None:
+            self.progbar.update(current)
+        elif current < total_size:
+            self.progbar.update(current)
+        elif not self.finished:
+            self.progbar.update(self.progbar.target)
+            self.finished = True
+
+
+def _download(origin, target):
+    print_msg(f"Downloading data from {origin}")
+    message = "URL fetch failure on {}: {} -- {}"
     try:
-        run()
-    except (tarfile.TarError, RuntimeError, KeyboardInterrupt):
-        if os.path.isfile(path):
-            os.remove(path)
-        elif os.path.exists(path):
-            shutil.rmtree(path)
+        try:
+            urllib.request.urlretrieve(origin, target, _DownloadProgbar())
+        except urllib.error.HTTPError as e:
+            raise Exception(message.format(origin, e.code, e.msg)) from e
+        except urllib.error.URLError as e:
+            raise Exception(message.format(origin, e.errno, e.reason)) from e
+    except (Exception, KeyboardInterrupt):
+        if os.path.exists(target):
+            os.remove(target)
         raise
 
 
 def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None,
              cache_subdir="datasets", hash_algorithm="auto", extract=False,
              archive_format="auto", cache_dir=None, force_download=False):
-    """Returns the path of a file from the cache, copying it from a `file://` origin first if
-    it is not there (Keras's arguments; see the module docstring). -> the file's path, or the
-    extraction folder with `extract=True` / `untar=True`."""
+    """Downloads a file from a URL if it is not already in the cache (`keras.utils.get_file`).
+
+    The file lands in `cache_dir/cache_subdir/fname` (`~/.keras/datasets/<name of the URL's
+    file>` by default; an absolute `cache_subdir` is used as is). With `file_hash` (md5 or
+    sha256; `hash_algorithm="auto"` tells them by length) a cached file that does not match is
+    downloaded again, and a download that does not match raises. `extract=True` extracts a tar
+    or zip archive (`archive_format`) and returns the extraction folder.
+    -> the file's path, or the extraction folder with `extract=True` / `untar=True`."""
     if origin is None:
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     origin = os.fspath(origin)
     if md5_hash is not None and file_hash is None:
         file_hash, hash_algorithm = md5_hash, "md5"
+    if extract or untar:
+        _archive_formats("tar" if untar else archive_format)  # bad formats fail before a download
     base = os.path.expanduser(cache_dir) if cache_dir is not None else keras_home()
     parent = os.path.dirname(os.path.abspath(base))
     if not (os.access(base, os.W_OK) if os.path.exists(base) else os.access(parent, os.W_OK)):
@@ -149,21 +215,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
                   f"{file_hash} so we will re-download the data.")
         fetch = True
     if fetch:
-        source = _local_source(origin)
-        if source is None:
-            raise ValueError(
-                f"jkeras.utils.get_file does not download: {origin!r} is not a local file and "
-                f"is not in the cache at {target!r}. Download it yourself and put it there, or "
-                "pass a `file://` origin.")
-        if not os.path.isfile(source):
-            raise FileNotFoundError(f"The origin {origin!r} names no file ({source!r}).")
-        print_msg(f"Copying data from {origin}")
-        try:
-            shutil.copyfile(source, target)
-        except BaseException:
-            if os.path.exists(target):
-                os.remove(target)
-            raise
+        _download(origin, target)
         if file_hash is not None and not validate_file(target, file_hash, hash_algorithm):
             raise ValueError(
                 f"Incomplete or corrupted file detected. The {hash_algorithm} file hash does not "
