@@ -22,5 +22,8 @@ __all__ += ["regularizers", "constraints"]
 __all__ += ["dtype_policies", "mixed_precision", "DTypePolicy", "FloatDTypePolicy"]
 from jkeras import preprocessing  # noqa: E402
 __all__ += ["preprocessing"]
+from jkeras import quantizers  # noqa: E402
+from jkeras.quantizers import Quantizer  # noqa: E402
+__all__ += ["quantizers", "Quantizer"]
 from jkeras import datasets  # noqa: E402
 __all__ += ["datasets"]

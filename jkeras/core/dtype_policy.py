@@ -3,13 +3,17 @@
 A policy names a layer's compute dtype and variable dtype: `"mixed_bfloat16"` computes in bfloat16
 with float32 variables, `"mixed_float16"` in float16; any other dtype name uses that dtype for
 both. Layers read them through `jkeras.core.layer_dtype`; this module holds only the objects.
-Quantized policies (`int8_from_...`, ...) are not supported: their names raise a clear error.
+`QuantizedDTypePolicy("int8", "float32")` (name `"int8_from_float32"`) is the policy of a layer
+quantized by `layer.quantize("int8")` (`Int4DTypePolicy("int4/128", ...)` for int4): it computes
+like its source policy and tells the layer to build quantized variables. Modes jkeras does not
+implement (float8, gptq, awq) raise a clear error.
 """
 
 from jkeras.core import config
 from jkeras.core.path_map import PathMap
 
 QUANTIZATION_MODES = ("int8", "float8", "int4", "gptq", "awq")
+SUPPORTED_QUANTIZATION_MODES = ("int8", "int4")
 _MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
 _global = {"policy": None}
 
@@ -35,8 +39,6 @@ class DTypePolicy:
                             f"Received: name={name} (of type {type(name)})")
         if name in _MIXED:
             return _MIXED[name]
-        if name.startswith(QUANTIZATION_MODES):
-            raise ValueError(_quantized_message(name))
         try:
             dtype = config.standardize_dtype(name)
         except ValueError:
@@ -91,6 +93,76 @@ class DTypePolicy:
 
 class FloatDTypePolicy(DTypePolicy):
     """An alias of `DTypePolicy` (Keras keeps the name for old configs)."""
+
+
+class QuantizedDTypePolicy(DTypePolicy):
+    """The policy of a quantized layer: `mode` ("int8") over the float policy `source_name`
+    (None: the global policy's name), named `"<mode>_from_<source_name>"`."""
+
+    def __init__(self, mode, source_name=None):
+        if source_name is None:
+            source_name = dtype_policy().name
+        self._compute_dtype, self._variable_dtype = self._parse_name(source_name)
+        self._check_quantization_mode(mode, self._compute_dtype)
+        self._name = f"{mode}_from_{source_name}"
+        self._source_name = source_name
+        self._quantization_mode = mode
+
+    def __eq__(self, other):
+        if super().__eq__(other) is False:
+            return False
+        return (self._quantization_mode == other._quantization_mode
+                and self._source_name == other._source_name)
+
+    __hash__ = object.__hash__
+
+    def get_config(self):
+        return {"mode": self._quantization_mode, "source_name": self._source_name}
+
+    def _check_quantization_mode(self, mode, compute_dtype):
+        if mode not in QUANTIZATION_MODES:
+            raise ValueError("Invalid quantization mode. "
+                             f"Expected one of {QUANTIZATION_MODES}. Received: mode={mode}")
+        if compute_dtype == "float16" and mode == "int8":
+            raise ValueError(f"Quantization mode='{mode}' doesn't work well with "
+                             "compute_dtype='float16'.")
+        if mode not in SUPPORTED_QUANTIZATION_MODES:
+            raise ValueError(_quantized_message(f"{mode}_from_..."))
+
+
+class Int4DTypePolicy(QuantizedDTypePolicy):
+    """int4 with its block size: `mode` "int4/<block_size>" (-1: per output channel; a positive
+    size: groups of that many input rows), named "int4/<block_size>_from_<source_name>"."""
+
+    def __init__(self, mode, source_name=None):
+        parts = mode.split("/")
+        expected_format = "'int4/<block_size>'"
+        if len(parts) != 2 or parts[0] != "int4":
+            raise ValueError("Invalid mode for Int4DTypePolicy. Expected format "
+                             f"{expected_format}, but got '{mode}'.")
+        try:
+            block_size = int(parts[1])
+        except ValueError:
+            raise ValueError("Invalid mode for Int4DTypePolicy. <block_size> must be an integer. "
+                             f"Expected format {expected_format}, but got '{mode}'.") from None
+        if block_size < -1 or block_size == 0:
+            raise ValueError("Invalid block_size in mode. Supported values are -1 (per-channel) "
+                             "or a positive integer (sub-channel), "
+                             f"but got {block_size} from '{mode}'.")
+        super().__init__(mode=parts[0], source_name=source_name)
+        self._name = f"{mode}_from_{self._source_name}"
+        self.mode = parts[0]
+        self.block_size = block_size
+
+    def __eq__(self, other):
+        if super().__eq__(other) is False:
+            return False
+        return self.block_size == other.block_size
+
+    __hash__ = object.__hash__
+
+    def get_config(self):
+        return {**super().get_config(), "mode": f"{self.mode}/{self.block_size}"}
 
 
 class DTypePolicyMap(DTypePolicy, PathMap):
@@ -179,12 +251,33 @@ class DTypePolicyMap(DTypePolicy, PathMap):
 
 
 ALL_OBJECTS_DICT = {"DTypePolicy": DTypePolicy, "FloatDTypePolicy": FloatDTypePolicy,
-                    "DTypePolicyMap": DTypePolicyMap}
+                    "DTypePolicyMap": DTypePolicyMap, "QuantizedDTypePolicy": QuantizedDTypePolicy,
+                    "Int4DTypePolicy": Int4DTypePolicy}
 
 
 def _quantized_message(name):
-    return (f"jkeras does not support quantized dtype policies. Received: {name!r}. Use a "
-            "float policy such as 'float32', 'mixed_bfloat16' or 'mixed_float16'.")
+    return (f"jkeras supports the quantized dtype policies of modes "
+            f"{SUPPORTED_QUANTIZATION_MODES} only (e.g. 'int8_from_float32'). Received: "
+            f"{name!r}.")
+
+
+def quantized_policy_from_name(policy):
+    """A quantized policy from its name `"<mode>_from_<source>"` (Keras's parsing)."""
+    if not isinstance(policy, str):
+        raise TypeError(f"`policy` must be a string. Received: policy={policy}")
+    if not policy.startswith(QUANTIZATION_MODES):
+        raise ValueError("`policy` is incompatible with the current supported quantization.")
+    split_name = policy.split("_from_")
+    if len(split_name) != 2:
+        raise ValueError("Cannot convert `policy` into a valid pair (`mode`, `source_name`) to "
+                         f"instantiate `QuantizedDTypePolicy`. Received: policy={policy}")
+    mode, source_name = split_name
+    if policy.startswith("int8"):
+        return QuantizedDTypePolicy(mode, source_name)
+    if policy.startswith("int4"):
+        return Int4DTypePolicy(mode, source_name) if "/" in mode else \
+            QuantizedDTypePolicy(mode, source_name)
+    raise ValueError(_quantized_message(policy))
 
 
 # ---- the global policy ---------------------------------------------------------------------------
@@ -196,7 +289,8 @@ def set_dtype_policy(policy):
                 "Invalid `policy` argument. Expected the string name of a policy (such as "
                 "'mixed_float16') or a `DTypePolicy` instance. "
                 f"Received: policy={policy} (of type {type(policy)})")
-        policy = DTypePolicy(policy)
+        policy = quantized_policy_from_name(policy) if policy.startswith(
+            QUANTIZATION_MODES) else DTypePolicy(policy)
     _global["policy"] = policy
 
 
@@ -220,7 +314,8 @@ def serialize(dtype_policy):
     if not isinstance(dtype_policy, DTypePolicy):
         raise TypeError(f"Expected a `DTypePolicy` instance. Received: {dtype_policy!r}")
     cls = type(dtype_policy)
-    module = "keras.dtype_policies" if cls is DTypePolicyMap else "keras"
+    module = "keras.dtype_policies" if issubclass(cls, (DTypePolicyMap, QuantizedDTypePolicy)) \
+        else "keras"
     return {"module": module, "class_name": cls.__name__, "config": dtype_policy.get_config(),
             "registered_name": None}
 
@@ -234,8 +329,7 @@ def deserialize(config, custom_objects=None):
     name = config["class_name"]
     cls = (custom_objects or {}).get(name) or ALL_OBJECTS_DICT.get(name)
     if cls is None:
-        if name.startswith("Quantized") or name in ("Int4DTypePolicy", "GPTQDTypePolicy",
-                                                    "AWQDTypePolicy"):
+        if name.startswith("Quantized") or name in ("GPTQDTypePolicy", "AWQDTypePolicy"):
             raise ValueError(_quantized_message(name))
         raise ValueError(f"Could not locate class '{name}'. Expected one of "
                          f"{sorted(ALL_OBJECTS_DICT)}. Full object config: {config}")
@@ -254,6 +348,8 @@ def get(identifier):
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):
+        if identifier.startswith(QUANTIZATION_MODES):
+            return quantized_policy_from_name(identifier)
         return DTypePolicy(identifier)
     try:
         return DTypePolicy(config.standardize_dtype(identifier))

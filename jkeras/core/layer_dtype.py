@@ -79,7 +79,8 @@ class LayerDTypeMixin:
 
     @property
     def quantization_mode(self):
-        return None
+        """The quantization mode of this layer's policy ("int8"), None if not quantized."""
+        return self._own_policy().quantization_mode
 
     # ---- the hooks the Layer base calls ---------------------------------------------------------
     def _autocast_inputs(self, args, kwargs):

@@ -8,15 +8,17 @@ from jkeras import activations, initializers
 from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 from jkeras.layers import config_utils
+from jkeras.layers.quantized_layers import DenseQuantization
 from jkeras.core import config
+from jkeras.core.serialization import serialize_keras_object
 
 
-class Dense(Layer):
+class Dense(DenseQuantization, Layer):
     """`activation(inputs @ kernel + bias)`, kernel of shape (input_dim, units)."""
     _penalty_weights = {"kernel": "kernel", "bias": "bias"}
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
+                 bias_initializer="zeros", quantization_config=None, **kwargs):
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"{type(self).__name__}: Received an invalid value for `units`, "
                              f"expected a positive integer. Received: units={units!r}")
@@ -26,6 +28,7 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self._set_quantization_config(quantization_config)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -33,15 +36,21 @@ class Dense(Layer):
         if input_shape[-1] is None:
             raise ValueError(f"Layer '{self.name}': the last dimension of the inputs to Dense "
                              f"must be known. Received: input_shape={input_shape}")
-        self.kernel = self.add_weight(shape=(input_shape[-1], self.units),
-                                      initializer=self.kernel_initializer, name="kernel")
+        if self.quantization_mode:
+            self._quantized_build((input_shape[-1], self.units), self.quantization_mode)
+        else:
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units),
+                                          initializer=self.kernel_initializer, name="kernel")
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
                                         name="bias")
         self.input_spec = InputSpec(min_ndim=2, axes={-1: int(input_shape[-1])})
 
     def call(self, inputs):
-        x = jnp.matmul(jnp.asarray(inputs, self.compute_dtype), self.kernel)
+        if self.quantization_mode:
+            x = self._quantized_call(jnp.asarray(inputs, self.compute_dtype))
+        else:
+            x = jnp.matmul(jnp.asarray(inputs, self.compute_dtype), self.kernel)
         if self.use_bias:
             x = x + self.bias
         return self.activation(x)
@@ -52,7 +61,7 @@ class Dense(Layer):
                 "kernel_initializer": config_utils.initializer(self.kernel_initializer),
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
                 **config_utils.regularizers_and_constraints(self, "kernel", "bias"),
-                "quantization_config": None}
+                "quantization_config": serialize_keras_object(self.quantization_config)}
 
 
 class Activation(Layer):

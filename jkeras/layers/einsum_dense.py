@@ -1,7 +1,5 @@
 """EinsumDense: `activation(einsum(equation, inputs, kernel) + bias)`, Keras 3's weight shapes
 from the equation, the (partial) output shape and `bias_axes`."""
-import re
-
 import jax.numpy as jnp
 
 from jkeras import activations, initializers
@@ -9,20 +7,9 @@ from jkeras.core.input_spec import InputSpec
 from jkeras.core.layer import Layer
 from jkeras.initializers.random_initializers import VarianceScaling
 from jkeras.layers import config_utils
-
-_FORMS = (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", False),
-          ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", True),
-          ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", False))
-
-
-def _split(equation):
-    dotted = re.sub(r"\.\.\.", "0", equation)
-    for pattern, left_elided in _FORMS:
-        match = re.match(pattern, dotted)
-        if match:
-            return match.group(1), match.group(2), match.group(3), left_elided
-    raise ValueError(f"Invalid einsum equation '{equation}'. Equations must be in the form "
-                     "[X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]....")
+from jkeras.layers.einsum_equation import _split
+from jkeras.layers.quantized_layers import EinsumDenseQuantization
+from jkeras.core.serialization import serialize_keras_object
 
 
 def analyze(equation, bias_axes, input_shape, output_shape):
@@ -81,14 +68,16 @@ def analyze(equation, bias_axes, input_shape, output_shape):
     return kernel_shape, bias_shape, output_shape, input_axes, output_axes
 
 
-class EinsumDense(Layer):
+class EinsumDense(EinsumDenseQuantization, Layer):
     """A dense layer of any rank: `equation` such as "ab,bc->ac" or "...b,bc->...c";
     `output_shape` the output without the batch axis (None where it equals the input's)."""
     _penalty_weights = {"kernel": "kernel", "bias": "bias"}
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 quantization_config=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_quantization_config(quantization_config)
         if not isinstance(equation, str):
             raise TypeError(f"EinsumDense '{self.name}': `equation` must be a string. "
                             f"Received: equation={equation!r}")
@@ -118,13 +107,20 @@ class EinsumDense(Layer):
                                                   or init.output_axes is None):
             init = type(init).from_config({**init.get_config(), "seed": init.seed,
                                            "input_axes": in_axes, "output_axes": out_axes})
-        self.kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape), initializer=init)
+        if self.quantization_mode:
+            self._quantized_build(tuple(kernel_shape), self.quantization_mode)
+        else:
+            self.kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape),
+                                          initializer=init)
         if bias_shape is not None:
             self.bias = self.add_weight(name="bias", shape=tuple(bias_shape),
                                         initializer=self.bias_initializer)
 
     def call(self, inputs):
-        x = jnp.einsum(self.equation, jnp.asarray(inputs, self.compute_dtype), self.kernel)
+        if self.quantization_mode:
+            x = self._quantized_call(jnp.asarray(inputs, self.compute_dtype))
+        else:
+            x = jnp.einsum(self.equation, jnp.asarray(inputs, self.compute_dtype), self.kernel)
         if self.bias_axes is not None:
             x = x + self.bias
         return self.activation(x)
@@ -138,4 +134,4 @@ class EinsumDense(Layer):
                 "bias_initializer": config_utils.initializer(self.bias_initializer),
                 **config_utils.regularizers_and_constraints(self, "kernel", "bias",
                                                              activity=True),
-                "quantization_config": None}
+                "quantization_config": serialize_keras_object(self.quantization_config)}

@@ -5,6 +5,8 @@ import numpy as np
 
 from jkeras import initializers
 from jkeras.core.layer import Layer
+from jkeras.core.serialization import serialize_keras_object
+from jkeras.layers.quantized_layers import EmbeddingQuantization
 
 
 def _check_dim(value, arg, owner):
@@ -14,13 +16,13 @@ def _check_dim(value, arg, owner):
     return int(value)
 
 
-class Embedding(Layer):
+class Embedding(EmbeddingQuantization, Layer):
     """`outputs = embeddings[inputs]`; with mask_zero=True index 0 is padding and the output
     mask is `inputs != 0` (so input_dim should be vocabulary size + 1)."""
     _penalty_weights = {"embeddings": "embeddings"}
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
-                 **kwargs):
+                 quantization_config=None, **kwargs):
         input_dim = _check_dim(input_dim, "input_dim", type(self).__name__)
         output_dim = _check_dim(output_dim, "output_dim", type(self).__name__)
         kwargs.pop("input_length", None)  # deprecated in Keras 3, ignored there too
@@ -31,6 +33,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
+        self._set_quantization_config(quantization_config)
 
     def get_config(self):
         from jkeras.layers import config_utils
@@ -39,9 +42,12 @@ class Embedding(Layer):
                 "embeddings_initializer": config_utils.initializer(self.embeddings_initializer),
                 **config_utils.regularizers_and_constraints(self, "embeddings", activity=True),
                 "mask_zero": self.mask_zero,
-                "quantization_config": None}
+                "quantization_config": serialize_keras_object(self.quantization_config)}
 
     def build(self, input_shape=None):
+        if self.quantization_mode:
+            self._quantized_build((self.input_dim, self.output_dim), self.quantization_mode)
+            return
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           name="embeddings")
@@ -79,6 +85,8 @@ class Embedding(Layer):
         return jnp.asarray(x, jnp.int32) if x.dtype.kind in "bf" else jnp.asarray(x)
 
     def call(self, inputs):
+        if self.quantization_mode:
+            return self._quantized_call(self._indices(inputs))
         return jnp.take(self.embeddings, self._indices(inputs), axis=0).astype(self.compute_dtype)
 
     def compute_mask(self, inputs, mask=None):

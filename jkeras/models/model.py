@@ -13,6 +13,7 @@ from jkeras.core.auto_config import auto_config
 from jkeras.core.layer import Layer
 from jkeras.core.serialization import serialize_keras_object
 from jkeras.core.traceback_utils import filter_traceback
+from jkeras.layers.quantization import keep_optimizer_slots, quantize_model
 from jkeras.models import model_config
 from jkeras.training.trainer import Trainer
 
@@ -200,6 +201,17 @@ class Model(Trainer, Layer):
             raise ValueError(f"File format not supported: filepath={path}. jkeras loads "
                              "weights from Keras 3 `.weights.h5` files.")
         weights_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    @filter_traceback
+    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+        """Quantize the weights of every Dense, EinsumDense and Embedding layer in place
+        (`mode="int8"`, or a `jkeras.quantizers` config; `filters` selects layers by name regex
+        or a callable), as Keras's `Model.quantize`."""
+        quantize_model(self, mode, config, filters, **kwargs)
+        engine = self.__dict__.get("_engine")
+        if engine is not None and engine.opt_state is not None:  # trained before: Keras keeps
+            engine.opt_state = keep_optimizer_slots(  # the slots of the weights that stay
+                engine.opt_state, self.get_variables()["params"])
 
     def get_state_tree(self, value_format="backend_tensor"):
         """The variables (and optimizer variables) as nested dicts (jkeras/saving/orbax_io.py);

@@ -56,6 +56,9 @@ def is_saveable(obj):
 
 def own_variables(layer):
     """A layer's own variables as Keras saves them: trainable, then non-trainable."""
+    ordered = layer._keras_store_order() if hasattr(layer, "_keras_store_order") else None
+    if ordered is not None:  # a quantized layer: Keras's `variable_serialization_spec`
+        return [w for w in ordered if w._value is not None]
     # (a layer may list more that Keras tracks on it: SpectralNormalization's wrapped kernel)
     tracked = layer._keras_saved_variables() if hasattr(layer, "_keras_saved_variables") \
         else layer._own_weights

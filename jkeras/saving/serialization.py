@@ -6,7 +6,7 @@ the floor that knows every family, so it registers them there (layers, optimizer
 sit above core, which must not import them).
 """
 from jkeras import (activations, constraints, initializers, layers, losses, metrics, models,
-                    optimizers, regularizers)
+                    optimizers, quantizers, regularizers)
 from jkeras.core.serialization import (  # noqa: F401  (re-exported)
     CustomObjectScope, DTypePolicy, SafeModeScope, custom_object_scope, deserialize_keras_object,
     dtype_name, enable_unsafe_deserialization, get_registered_name, get_registered_object,
@@ -26,6 +26,7 @@ for _word, _keras_module, _module in (
         ("activations", "keras.activations", activations),
         ("regularizers", "keras.regularizers", regularizers),
         ("constraints", "keras.constraints", constraints),
+        ("quantizers", "keras.quantizers", quantizers),
         ("models", "keras", models),
         ("feature_space", "keras.utils", feature_space),
         ("feature_space_specs", "keras.src.layers.preprocessing.feature_space",

@@ -19,7 +19,7 @@ PACKAGE = pathlib.Path(jkeras.__file__).parent
 FLOORS = [
     {"core"},
     {"activations", "initializers", "regularizers", "constraints", "ops", "random", "losses",
-     "metrics", "optimizers", "tree", "dtype_policies"},
+     "metrics", "optimizers", "tree", "dtype_policies", "quantizers"},
     {"layers"},
     {"models"},
     {"training", "callbacks"},
