@@ -27,3 +27,5 @@ from jkeras.quantizers import Quantizer  # noqa: E402
 __all__ += ["quantizers", "Quantizer"]
 from jkeras import datasets  # noqa: E402
 __all__ += ["datasets"]
+from jkeras import wrappers  # noqa: E402  (scikit-learn is imported on first use)
+__all__ += ["wrappers"]
