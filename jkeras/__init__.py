@@ -29,3 +29,5 @@ from jkeras import datasets  # noqa: E402
 __all__ += ["datasets"]
 from jkeras import wrappers  # noqa: E402  (scikit-learn is imported on first use)
 __all__ += ["wrappers"]
+from jkeras import visualization  # noqa: E402  (OpenCV / matplotlib imported on first use)
+__all__ += ["visualization"]
