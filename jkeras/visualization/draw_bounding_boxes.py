@@ -2,9 +2,9 @@
 with OpenCV onto a uint8 copy of the images."""
 import numpy as np
 
-from jkeras.core.config import standardize_data_format
 from jkeras.visualization import optional
 from jkeras.visualization.box_format import to_xyxy
+from jkeras.visualization.image_batch import channels_last_batch
 
 
 def draw_bounding_boxes(images, bounding_boxes, bounding_box_format, class_mapping=None,
@@ -36,11 +36,7 @@ def draw_bounding_boxes(images, bounding_boxes, bounding_box_format, class_mappi
     cv2 = optional.cv2("draw_bounding_boxes")
     class_mapping = class_mapping or {}
     text_thickness = text_thickness or line_thickness
-    data_format = standardize_data_format(data_format)
-    images_shape = tuple(np.shape(images))
-    if len(images_shape) != 4:
-        raise ValueError("`images` must be batched 4D tensor. "
-                         f"Received: images.shape={images_shape}")
+    images, channels_first = channels_last_batch(images, data_format)
     if not isinstance(bounding_boxes, dict):
         raise TypeError("`bounding_boxes` should be a dict. "
                         f"Received: bounding_boxes={bounding_boxes} of type "
@@ -48,16 +44,11 @@ def draw_bounding_boxes(images, bounding_boxes, bounding_box_format, class_mappi
     if "boxes" not in bounding_boxes or "labels" not in bounding_boxes:
         raise ValueError("`bounding_boxes` should be a dict containing 'boxes' and "
                          f"'labels' keys. Received: bounding_boxes={bounding_boxes}")
-    channels_first = data_format == "channels_first"
-    height, width = images_shape[2:4] if channels_first else images_shape[1:3]
-    boxes = to_xyxy(bounding_boxes["boxes"], bounding_box_format, height, width)
+    boxes = to_xyxy(bounding_boxes["boxes"], bounding_box_format, *images.shape[1:3])
     labels = np.asarray(bounding_boxes["labels"])
     confidences = (np.asarray(bounding_boxes["confidences"])
                    if "confidences" in bounding_boxes else None)
 
-    images = np.asarray(images)
-    if channels_first:
-        images = np.transpose(images, (0, 2, 3, 1))
     if images.dtype.kind == "f" and images.size > 0:
         images = np.clip(images, 0, 1) * 255 if images.max() <= 1.0 else np.clip(images, 0, 255)
     images = np.ascontiguousarray(images.astype("uint8"))

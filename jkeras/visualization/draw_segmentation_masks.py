@@ -3,7 +3,7 @@ in a colour per class, blended with the image."""
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras.core.config import standardize_data_format
+from jkeras.visualization.image_batch import channels_last_batch
 
 
 def draw_segmentation_masks(images, segmentation_masks, num_classes=None, color_mapping=None,
@@ -30,17 +30,10 @@ def draw_segmentation_masks(images, segmentation_masks, num_classes=None, color_
     Returns:
         The images with the masks drawn, channels last.
     """
-    data_format = standardize_data_format(data_format)
-    images_shape = tuple(np.shape(images))
-    if len(images_shape) != 4:
-        raise ValueError("`images` must be batched 4D tensor. "
-                         f"Received: images.shape={images_shape}")
-    images = np.asarray(images)
+    images, channels_first = channels_last_batch(images, data_format)
     masks = np.asarray(segmentation_masks)
-    if data_format == "channels_first":
-        images = np.transpose(images, (0, 2, 3, 1))
-        if masks.ndim == 4:
-            masks = np.transpose(masks, (0, 2, 3, 1))
+    if channels_first and masks.ndim == 4:
+        masks = np.transpose(masks, (0, 2, 3, 1))
     if masks.ndim == 3:  # (batch_size, height, width), as Keras's documentation allows
         masks = masks[..., None]
     if masks.dtype.kind not in "iu":

@@ -2,9 +2,9 @@
 on the images, then `plot_image_gallery`."""
 import numpy as np
 
-from jkeras.core.config import standardize_data_format
 from jkeras.visualization import optional
 from jkeras.visualization.draw_bounding_boxes import draw_bounding_boxes
+from jkeras.visualization.image_batch import channels_last_batch
 from jkeras.visualization.plot_image_gallery import plot_image_gallery
 
 
@@ -38,13 +38,7 @@ def plot_bounding_box_gallery(images, bounding_box_format, y_true=None, y_pred=N
     patches = optional.matplotlib("plot_bounding_box_gallery", "matplotlib.patches")
     prediction_mapping = prediction_mapping or class_mapping
     ground_truth_mapping = ground_truth_mapping or class_mapping
-    data_format = standardize_data_format(data_format)
-    shape = tuple(np.shape(images))
-    if len(shape) != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: images.shape={shape}")
-    plotted = np.asarray(images)
-    if data_format == "channels_first":
-        plotted = np.transpose(plotted, (0, 2, 3, 1))
+    plotted, _ = channels_last_batch(images, data_format)
 
     def draw(images, boxes, color, mapping):
         return draw_bounding_boxes(images, boxes, bounding_box_format=bounding_box_format,

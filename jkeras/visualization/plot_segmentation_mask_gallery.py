@@ -2,8 +2,8 @@
 true and predicted masks, one row per image, through `plot_image_gallery`."""
 import numpy as np
 
-from jkeras.core.config import standardize_data_format
 from jkeras.visualization.draw_segmentation_masks import draw_segmentation_masks
+from jkeras.visualization.image_batch import channels_last_batch
 from jkeras.visualization.plot_image_gallery import plot_image_gallery
 
 
@@ -24,23 +24,18 @@ def plot_segmentation_mask_gallery(images, num_classes, value_range=(0, 255), y_
             `keras.config.image_data_format()`.
         **kwargs: passed on to `plot_image_gallery` (`path`, `show`, `scale`, `dpi`, ...).
     """
-    data_format = standardize_data_format(data_format)
-    shape = tuple(np.shape(images))
-    if len(shape) != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: images.shape={shape}")
-    images = np.asarray(images)
-    if data_format == "channels_first":
-        images = np.transpose(images, (0, 2, 3, 1))
+    images, channels_first = channels_last_batch(images, data_format)
 
     def draw(masks):
         masks = np.asarray(masks)
-        if data_format == "channels_first" and masks.ndim == 4:
+        if channels_first and masks.ndim == 4:
             masks = np.transpose(masks, (0, 2, 3, 1))
         return np.asarray(draw_segmentation_masks(
             images, masks.astype("int32"), num_classes=num_classes, color_mapping=color_mapping,
             alpha=alpha, blend=blend, ignore_index=ignore_index, data_format="channels_last"))
 
     drawn = [draw(masks) for masks in (y_true, y_pred) if masks is not None]
-    gallery = [image for i in range(shape[0]) for image in [images[i]] + [d[i] for d in drawn]]
-    return plot_image_gallery(np.stack(gallery, axis=0), value_range=value_range, rows=shape[0],
+    batch_size = images.shape[0]
+    gallery = [image for i in range(batch_size) for image in [images[i]] + [d[i] for d in drawn]]
+    return plot_image_gallery(np.stack(gallery, axis=0), value_range=value_range, rows=batch_size,
                               cols=1 + len(drawn), data_format="channels_last", **kwargs)

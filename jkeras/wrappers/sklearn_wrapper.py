@@ -43,12 +43,24 @@ class SKLBase(BaseEstimator):
         self.model_kwargs = model_kwargs
         self.fit_kwargs = fit_kwargs
 
+    _legacy_tags = {}  # the subclasses' tags for scikit-learn < 1.6
+
     def _more_tags(self):  # scikit-learn < 1.6
-        return {"non_deterministic": True}
+        return {"non_deterministic": True, **self._legacy_tags}
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
+        return self._keras_tags(super().__sklearn_tags__())
+
+    def _keras_tags(self, tags):
+        """Keras's tags: non-deterministic; classifiers and regressors `poor_score`; the
+        transformer preserves no input dtype. Each wrapper applies them in its own
+        `__sklearn_tags__`, after its scikit-learn mixin has added its tag group."""
         tags.non_deterministic = True
+        for estimator_tags in (tags.classifier_tags, tags.regressor_tags):
+            if estimator_tags is not None:
+                estimator_tags.poor_score = True
+        if tags.transformer_tags is not None:
+            tags.transformer_tags.preserves_dtype = []
         return tags
 
     def __sklearn_clone__(self):
@@ -106,11 +118,14 @@ class SKLBase(BaseEstimator):
         self.model_ = model
         return self
 
-    def predict(self, X):
-        """Predict with the fitted model (classifiers: the class labels)."""
+    def _model_outputs(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        return self._reverse_process_target(self.model_.predict(X))
+        return self.model_.predict(X)
+
+    def predict(self, X):
+        """Predict with the fitted model (classifiers: the class labels)."""
+        return self._reverse_process_target(self._model_outputs(X))
 
     def _process_target(self, y, reset=False):
         """Regressors and transformers: the target as it is (checked for a known type)."""
@@ -136,12 +151,14 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
         history_: the `History` returned by `model.fit`.
         classes_: the class labels, sorted.
     """
+    _legacy_tags = {"poor_score": True}
+
+    def __sklearn_tags__(self):
+        return self._keras_tags(super().__sklearn_tags__())
 
     def decision_function(self, X):
         """The model's raw outputs."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        return self.model_.predict(X)
+        return self._model_outputs(X)
 
     def _process_target(self, y, reset=False):
         target_type = type_of_target(y, raise_unknown=True)
@@ -156,27 +173,15 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
                 raise ValueError("Classifier can't train when only one class is present.")
         return self._target_encoder.transform(y)
 
-    def _more_tags(self):  # scikit-learn < 1.6
-        return {"poor_score": True}
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.poor_score = True
-        return tags
-
 
 class SKLearnRegressor(RegressorMixin, SKLBase):
     """A scikit-learn regressor around a compiled model (Keras 3's
     `keras.wrappers.SKLearnRegressor`): `predict` returns the model's outputs, squeezed back to
     1-D when the model was fitted on a 1-D `y`. See `SKLBase` for the arguments."""
-
-    def _more_tags(self):  # scikit-learn < 1.6
-        return {"poor_score": True}
+    _legacy_tags = {"poor_score": True}
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.regressor_tags.poor_score = True
-        return tags
+        return self._keras_tags(super().__sklearn_tags__())
 
 
 class SKLearnTransformer(TransformerMixin, SKLBase):
@@ -184,17 +189,11 @@ class SKLearnTransformer(TransformerMixin, SKLBase):
     `keras.wrappers.SKLearnTransformer`): `fit` trains the model on `(X, y)`, `transform`
     returns the model's outputs (e.g. embeddings) for a pipeline's next step. See `SKLBase` for
     the arguments."""
+    _legacy_tags = {"preserves_dtype": []}
+
+    def __sklearn_tags__(self):
+        return self._keras_tags(super().__sklearn_tags__())
 
     def transform(self, X):
         """The fitted model's outputs for `X` (n_samples, n_features)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        return self.model_.predict(X)
-
-    def _more_tags(self):  # scikit-learn < 1.6
-        return {"preserves_dtype": []}
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = []
-        return tags
+        return self._model_outputs(X)
