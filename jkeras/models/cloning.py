@@ -35,15 +35,23 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         first = model._layers[0] if model._layers else None
         layers = [clone_layer(layer) for layer in model.layers]
         if input_tensors is not None:
-            return Sequential([input_tensors] + layers, name=model.name)
+            return _compiled_like(model, Sequential([input_tensors] + layers, name=model.name))
         if isinstance(first, InputLayer):
             layers = [Input(batch_shape=first.batch_shape, dtype=first.dtype,
                             name=first.name)] + layers
-        return Sequential(layers, name=model.name, trainable=model.trainable)
+        return _compiled_like(model, Sequential(layers, name=model.name,
+                                                trainable=model.trainable))
     if isinstance(model, Functional):
-        return _clone_functional(model, input_tensors, clone_layer)
+        return _compiled_like(model, _clone_functional(model, input_tensors, clone_layer))
     # A subclassed model: through its config (Keras does the same).
     return serialization.deserialize_keras_object(serialization.serialize_keras_object(model))
+
+
+def _compiled_like(model, clone):
+    """Keras compiles the clone of a compiled Sequential or functional model the same way."""
+    if getattr(model, "compiled", False):
+        clone.compile_from_config(model.get_compile_config())
+    return clone
 
 
 def _clone_functional(model, input_tensors, clone_layer):

@@ -153,8 +153,12 @@ class Functional(Model):
                 values[id(tensor)] = value
                 if m is not None:
                     masks[id(tensor)] = m
-        return jax.tree_util.tree_map(lookup, self._outputs_struct,
-                                      is_leaf=lambda x: isinstance(x, KerasTensor))
+        outputs = jax.tree_util.tree_map(lookup, self._outputs_struct,
+                                         is_leaf=lambda x: isinstance(x, KerasTensor))
+        # Keras's `unpack_singleton`: `Model(inputs, [y])` returns y itself, not [y].
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            return outputs[0]
+        return outputs
 
 
 def _map_graph(inputs, outputs):

@@ -98,10 +98,7 @@ class SKLBase(BaseEstimator):
         if isinstance(self.model, Model):
             if self.warm_start:
                 return self.model
-            model = clone_model(self.model)
-            if self.model.compiled and not model.compiled:
-                model.compile_from_config(self.model.get_compile_config())
-            return model
+            return clone_model(self.model)  # compiled as the original, as Keras
         if not callable(self.model):
             raise TypeError("`model` must be a compiled `Model` or a callable that returns "
                             f"one. Received: model={self.model!r} of type {type(self.model)}")

@@ -64,3 +64,25 @@ def test_to_json_round_trip_and_reads_tf_keras_json(tf, make):
     back = tf.keras.models.model_from_json(model.to_json())
     back.set_weights(model.get_weights())
     np.testing.assert_allclose(back(x).numpy(), model(x), rtol=1e-5, atol=1e-6)
+
+
+def test_clone_of_a_compiled_model_is_compiled_the_same_way(tf):
+    # Keras 3 compiles the clone of a compiled Sequential / functional model from its config.
+    import jkeras
+    for build in (lambda k: k.Sequential([k.Input((3,)), k.layers.Dense(2)]),
+                  lambda k: k.Model(*(lambda i: (i, k.layers.Dense(2)(i)))(k.Input((3,))))):
+        ours, theirs = build(jkeras), build(tf.keras)
+        for model in (ours, theirs):
+            model.compile(optimizer="sgd", loss="mae", metrics=["mse"])
+        ours_clone = jkeras.models.clone_model(ours)
+        theirs_clone = tf.keras.models.clone_model(theirs)
+        assert ours_clone.compiled and theirs_clone.compiled
+        assert ours_clone.optimizer is not ours.optimizer
+        assert ours_clone.get_compile_config()["loss"] == theirs_clone.get_compile_config()["loss"]
+        assert ours_clone.get_compile_config()["metrics"] == \
+            theirs_clone.get_compile_config()["metrics"]
+        x, y = np.ones((4, 3), "float32"), np.zeros((4, 2), "float32")
+        assert list(ours_clone.fit(x, y, verbose=0).history) == \
+            list(theirs_clone.fit(x, y, verbose=0).history)
+    assert not jkeras.models.clone_model(
+        jkeras.Sequential([jkeras.Input((3,)), jkeras.layers.Dense(2)])).compiled

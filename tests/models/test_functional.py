@@ -136,3 +136,17 @@ def test_unknown_spatial_sizes_with_valid_convolutions_and_pooling():
     model = jkeras.Model(inp, L.GlobalAveragePooling2D()(x))
     assert model.output_shape == (None, 4)
     assert model(np.ones((2, 10, 12, 3), np.float32)).shape == (2, 4)
+
+
+def test_a_one_element_output_list_gives_the_tensor_itself(tf):
+    # Keras's Functional.call unpacks a singleton: Model(inputs, [y])(x) is y, not [y].
+    import jkeras
+    x = np.ones((2, 3), "float32")
+    for k in (jkeras, tf.keras):
+        inputs = k.Input((3,))
+        model = k.Model(inputs, [k.layers.Dense(2)(inputs)])
+        assert not isinstance(model(x), (list, tuple))
+        assert not isinstance(model.predict(x, verbose=0), (list, tuple))
+        assert isinstance(model.output, list)
+        model.compile(optimizer="sgd", loss=["mse"])
+        assert list(model.fit(x, np.zeros((2, 2)), verbose=0).history) == ["loss"]
