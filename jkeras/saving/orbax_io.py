@@ -68,9 +68,10 @@ def _old_layout(tree):
     return isinstance(opt, dict) and "slots" in opt and "iterations" in opt
 
 
-def _resolve_all(layout, saved, model, where):
+def _resolve_all(layout, saved, model, where, complete=False):
     """{section: {saved path: our path}} for the saved {section: {path: shape}}; raises when
-    model or optimizer entries do not fit (metrics load where they match)."""
+    model or optimizer entries do not fit (metrics load where they match), and with `complete`
+    when a saved variables section lacks some of the model's variables."""
     mapping, unknown = layout.resolve(saved)
     lines = []
     for section, paths in saved.items():
@@ -83,7 +84,7 @@ def _resolve_all(layout, saved, model, where):
                 lines.append(f"- {section}/{ours} is {list(want)} in the model but "
                              f"{list(paths[path])} in the checkpoint")
     for section in (TRAINABLE, NON_TRAINABLE):
-        if section in saved:
+        if complete and section in saved:
             found = set(mapping[section].values())
             lines += [f"- in the model but not in the checkpoint: {section}/{p}"
                       for p in layout.variables[section] if p not in found]
@@ -176,7 +177,8 @@ def load_weights(model, filepath):
         model, "optimizer", None) is not None)
     saved = {section: {path: _meta_shape(leaf) for path, leaf in
                        state_tree.flatten(meta[section]).items()} for section in meta}
-    mapping = _resolve_all(layout, saved, model, f"in the Orbax checkpoint {step_dir}")
+    mapping = _resolve_all(layout, saved, model, f"in the Orbax checkpoint {step_dir}",
+                           complete=True)
     placed = _placed(layout)
     request = {section: _request(meta[section], "", mapping[section], placed[section])
                for section in meta}
