@@ -3,8 +3,10 @@ reading a checkpoint back with `model.load_weights(dir)` / `saving.load_model(di
 
 A checkpoint directory holds one subdirectory per step (`<dir>/<step>`), each with the
 checkpointables Keras writes: `pytree` (the arrays) and, unless `save_weights_only`,
-`model_config` ({"config": the model's JSON}). The pytree is Keras's state tree in Keras's
-layout (state_tree.py), so Keras 3 (JAX backend) and jkeras read each other's checkpoints.
+`model_config` ({"config": the model's JSON}); Keras also writes `assets` (its asset files),
+which jkeras neither writes nor reads (its lookup layers run on the host, outside models).
+The pytree is Keras's state tree in Keras's layout (state_tree.py), so Keras 3 (JAX backend)
+and jkeras read each other's checkpoints.
 Arrays go to Orbax as the jax.Arrays they are, with their shardings, so a sharded model is
 written shard by shard by the devices that hold it, never gathered on one host. Reading lays
 each array out as the current distribution says (`ModelParallel`'s layout map,

@@ -23,14 +23,9 @@ from state_tree_cases import CASES, build, fit_args  # noqa: E402
 RESUMED = ("sequential", "loss_scale")
 
 
-def flat(tree, prefix=""):
-    out = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            out.update(flat(value, f"{prefix}{key}/"))
-        else:
-            out[f"{prefix}{key}"] = np.asarray(value)
-    return out
+def flat(tree):
+    """Keras's own flattening ("a/b/c" paths)."""
+    return {k: np.asarray(v) for k, v in keras.Model._flatten_nested_dict(None, tree).items()}
 
 
 def save(path, arrays):
