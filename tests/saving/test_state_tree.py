@@ -107,3 +107,24 @@ def test_model_without_optimizer_reads_a_full_checkpoint(tmp_path):
     np.testing.assert_allclose(bare.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-6)
     assert set(bare.get_state_tree()["optimizer_variables"]) == set()
+
+
+def test_checkpoint_with_python_scalars_is_read(tmp_path):
+    """Keras on TensorFlow writes 0-d values as Python scalars (its `_get_state_tree`)."""
+    import orbax.checkpoint as ocp
+    x, y = data()
+    model = make_model(name="m")
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    tree = jax_free(model.get_state_tree("numpy_array"))
+    with ocp.v1.Context():
+        ocp.v1.save_checkpointables(tmp_path / "3", {"pytree": tree})
+    other = make_model(name="m")
+    other.load_weights(tmp_path / "3")
+    assert int(other.optimizer.iterations) == 4
+    np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+
+
+def jax_free(tree):
+    return {k: jax_free(v) if isinstance(v, dict) else v.item() if v.ndim == 0 else v
+            for k, v in tree.items()}
