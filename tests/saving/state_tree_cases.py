@@ -40,8 +40,8 @@ def build(K, case):
         h = inner(frozen(h))
         model = K.Model(inputs, layers.Dense(2, name="out")(h), name="fm")
         schedule = opt.schedules.ExponentialDecay(0.05, decay_steps=2, decay_rate=0.9)
-        model.compile(optimizer=opt.SGD(schedule, momentum=0.9, nesterov=True, name="sgd"), loss="mse",
-                      metrics=["mse", "mean_absolute_error"])
+        model.compile(optimizer=opt.SGD(schedule, momentum=0.9, nesterov=True, name="sgd"),
+                      loss="mse", metrics=["mse", "mean_absolute_error"])
     elif case == "subclassed":
         model = _subclassed(K)(name="sub")
         model.compile(optimizer=opt.RMSprop(momentum=0.5, centered=True, name="rm_sprop"),
@@ -58,8 +58,8 @@ def build(K, case):
         out1 = layers.Dense(2, activation="sigmoid", name="o1")(h)
         out2 = layers.Dense(2, name="o2")(h)
         model = K.Model(inputs, [out1, out2], name="two")
-        model.compile(optimizer=opt.LossScaleOptimizer(opt.Adam(name="adam"),
-                                                                name="loss_scale_optimizer"),
+        scaled = opt.LossScaleOptimizer(opt.Adam(name="adam"), name="loss_scale_optimizer")
+        model.compile(optimizer=scaled,
                       loss=["binary_crossentropy", "mse"], metrics=[["accuracy"], ["mae"]])
     elif case == "multi":
         model = K.Sequential([K.Input((5,)), layers.Dense(4, name="a"),

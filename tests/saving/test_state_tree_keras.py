@@ -1,9 +1,10 @@
 """`get_state_tree` / `set_state_tree` and Orbax checkpoints against Keras 3 on JAX (run once per
 module in a subprocess, keras_jax_state_tree.py): the same paths, shapes, dtypes and values as
 Keras's state tree for a Sequential, a functional model with a nested model and a frozen
-layer, a subclassed model, an LSTM, and the optimizers SGD (schedule, nesterov), Adam, Adam with
-EMA, RMSprop (centered), LossScaleOptimizer(Adam), MultiOptimizer(Nadam, Adam); jkeras's OrbaxCheckpoint
-directories load in Keras and Keras's in jkeras, where training resumes from their state."""
+layer, a subclassed model, an LSTM, and the optimizers SGD (schedule, nesterov), Adam, Adam
+with EMA, RMSprop (centered), LossScaleOptimizer(Adam), MultiOptimizer(Nadam, Adam); jkeras's
+OrbaxCheckpoint directories load in Keras and Keras's in jkeras, where training resumes from
+their state."""
 import json
 import os
 import pathlib

@@ -33,9 +33,10 @@ class OrbaxCheckpoint(SavesEveryEpochOrBatches, MonitorCallback):
     metric variables by their Keras paths) and, unless `save_weights_only`, the model's config,
     so `keras.saving.load_model(directory)` rebuilds the model and
     `model.load_weights(directory)` restores the latest state into an existing one; Keras 3
-    (JAX backend) reads these directories and jkeras reads Keras's. Arrays go to Orbax as the jax.Arrays they are: a sharded model
-    (`ModelParallel`) is written by the devices holding each shard, never gathered on one host,
-    and restored with the current distribution's layouts. `max_to_keep` keeps the latest
+    (JAX backend) reads these directories and jkeras reads Keras's. Arrays go to Orbax as the
+    jax.Arrays they are: a sharded model (`ModelParallel`) is written by the devices holding
+    each shard, never gathered on one host, and restored with the current distribution's
+    layouts. `max_to_keep` keeps the latest
     checkpoints (all with None); `save_on_background` writes asynchronously (Orbax's async save:
     training continues while the files are written; `wait_until_finished()` and the end of
     `fit` wait for them). `save_best_only` saves only when `monitor` improves (`mode`,
