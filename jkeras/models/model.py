@@ -214,13 +214,15 @@ class Model(Trainer, Layer):
                 engine.opt_state, self.get_variables()["params"])
 
     def get_state_tree(self, value_format="backend_tensor"):
-        """The variables (and optimizer variables) as nested dicts (jkeras/saving/orbax_io.py);
+        """Keras's state tree: trainable, non-trainable, optimizer and metric variables as
+        nested dicts by their Keras paths (jkeras/saving/state_tree.py);
         `value_format="numpy_array"` gives NumPy copies."""
         from jkeras.saving import orbax_io
         return orbax_io.get_state_tree(self, value_format)
 
     def set_state_tree(self, state_tree):
-        """Assign a tree from `get_state_tree` (or an Orbax checkpoint) to the model."""
+        """Assign a state tree (from `get_state_tree`, Keras's, or an Orbax checkpoint) to the
+        model, its optimizer and its metrics, by Keras path."""
         from jkeras.saving import orbax_io
         orbax_io.set_state_tree(self, state_tree)
 

@@ -91,7 +91,8 @@ def check_model_parallel(tmp):
     import orbax.checkpoint as ocp
     meta = ocp.v1.pytree_metadata(os.path.join(tmp, "ckpt", "1"),
                                   checkpointable_name="pytree").metadata
-    kernel = meta["trainable_variables"]["d1"]["kernel"]
+    (in_model,) = meta["trainable_variables"].values()  # Keras's layout: below the model's name
+    kernel = in_model["d1"]["kernel"]
     result["saved_kernel"] = {"shape": list(kernel.shape),
                               "spec": list(kernel.sharding_metadata.partition_spec),
                               "write_shape": list(kernel.storage_metadata.write_shape)}

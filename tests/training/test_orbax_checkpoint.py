@@ -131,8 +131,9 @@ def test_checkpoint_of_another_model_is_refused(tmp_path):
     other = jkeras.Sequential([jkeras.Input((5,)), layers.Dense(2, name="d1")])
     before = other.get_weights()
     with pytest.raises(ValueError, match=r"does not fit model .*\n- in the checkpoint but not in "
-                       r"the model: non_trainable_variables/bn/moving_mean.*\n- trainable_"
-                       r"variables/d1/bias is \[2\] in the model but \[8\] in the checkpoint"):
+                       r"the model: non_trainable_variables/\w+/bn/moving_mean[\s\S]*\n- trainable_"
+                       r"variables/\w+/d1/bias is \[2\] in the model but \[8\] in the "
+                       r"checkpoint"):
         other.load_weights(tmp_path)
     for a, b in zip(before, other.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -150,7 +151,7 @@ def test_bad_arguments():
         jkeras.callbacks.OrbaxCheckpoint("unused_dir", save_freq=1.5)
     model = make_model()
     model.build((None, 5))
-    with pytest.raises(ValueError, match="Unknown keys in the state tree"):
+    with pytest.raises(ValueError, match="Unknown variable name: weights"):
         model.set_state_tree({"weights": {}})
     with pytest.raises(ValueError, match="Invalid `value_format`"):
         model.get_state_tree("list")

@@ -29,12 +29,14 @@ class OrbaxCheckpoint(SavesEveryEpochOrBatches, MonitorCallback):
     Each save is a step directory `<directory>/<step>` (the epoch, 0-based, with
     `save_freq="epoch"`; the number of batches seen with an integer `save_freq`, counted on
     from the optimizer's iterations of a restored model). It holds the state tree
-    (`model.get_state_tree()`: trainable and non-trainable variables, optimizer variables)
-    and, unless `save_weights_only`, the model's config, so `keras.saving.load_model(directory)`
-    rebuilds the model and `model.load_weights(directory)` restores the latest state into an
-    existing one. Arrays go to Orbax as the jax.Arrays they are: a sharded model
-    (`ModelParallel`) is written by the devices holding each shard, never gathered on one host,
-    and restored with the current distribution's layouts. `max_to_keep` keeps the latest
+    (`model.get_state_tree()`, in Keras's layout: trainable, non-trainable, optimizer and
+    metric variables by their Keras paths) and, unless `save_weights_only`, the model's config,
+    so `keras.saving.load_model(directory)` rebuilds the model and
+    `model.load_weights(directory)` restores the latest state into an existing one; Keras 3
+    (JAX backend) reads these directories and jkeras reads Keras's. Arrays go to Orbax as the
+    jax.Arrays they are: a sharded model (`ModelParallel`) is written by the devices holding
+    each shard, never gathered on one host, and restored with the current distribution's
+    layouts. `max_to_keep` keeps the latest
     checkpoints (all with None); `save_on_background` writes asynchronously (Orbax's async save:
     training continues while the files are written; `wait_until_finished()` and the end of
     `fit` wait for them). `save_best_only` saves only when `monitor` improves (`mode`,
@@ -43,8 +45,9 @@ class OrbaxCheckpoint(SavesEveryEpochOrBatches, MonitorCallback):
     Batch hooks run at the end of each compiled chunk of steps (`steps_per_execution`, "auto"
     by default), so an integer `save_freq` saves at the first chunk end after every
     `save_freq` batches; compile with `steps_per_execution=1` to save at exactly those
-    batches, as Keras does. Keras also writes the metric accumulators
-    (`metrics_variables`): jkeras does not, as they restart each epoch anyway.
+    batches, as Keras does. The metric variables are the metric objects' (`model.metrics`):
+    during `fit` jkeras keeps the accumulators in the loop's state, so they are not this
+    epoch's as in Keras (they restart each epoch anyway).
     """
 
     def __init__(
