@@ -109,7 +109,7 @@ class Ensemble:
         run again only when a member was built or recompiled since."""
         outs = None
         first = self._models[0]
-        custom = [n for n in ("train_step", "test_step", "predict_step")
+        custom = [n for n in ("train_step", "test_step", "predict_step") + seams.STEP_HOOKS
                   if seams.overridden(first, n, Trainer)]
         if custom:
             raise ValueError(

@@ -100,7 +100,7 @@ class Engine:
         step (seams.py)."""
         model, (x, y, _) = self.model, batch
         seams.check_step_signatures(model, self._base)
-        if seams.overridden(model, f"{role}_step", self._base):
+        if seams.runs_keras_step(model, role, self._base):
             cfg = self.compile_config
             pred = None
             if not model.built or cfg["loss"] is not None or cfg["metrics"] or (

@@ -61,7 +61,11 @@ class KerasStepsMixin:
             trainable_variables, non_trainable_variables, x, return_losses=True, **kwargs)
         self.__dict__["_losses_override"] = losses  # what `self.losses` means in this call
         try:
-            loss = self.compute_loss(x, y, y_pred, sample_weight, training)
+            # A `compute_loss` override may update metric trackers (Keras's distillers do):
+            # they hold `metrics_variables` meanwhile, and what it leaves goes on.
+            with seams.metrics_bound(self.metrics, metrics_variables) as current:
+                loss = self.compute_loss(x, y, y_pred, sample_weight, training)
+                metrics_variables = current()
         finally:
             self.__dict__.pop("_losses_override", None)
         scaled = loss
@@ -75,22 +79,34 @@ class KerasStepsMixin:
         return scaled, (loss, y_pred, non_trainable_variables, metrics_variables)
 
     def _update_metrics_variables(self, metrics_variables, loss, x, y, y_pred, sample_weight):
-        """Keras's default metric update: the loss tracker (weighted by the batch size) and the
-        compiled metrics; -> (logs, new metrics_variables)."""
-        logs, new, start = {}, [], 0
+        """Keras's default metric update: the loss tracker (weighted by the batch size), then
+        `compute_metrics`, on metrics holding `metrics_variables`; -> (logs, new variables)."""
         batch = next(np.shape(a)[0] for a in jax.tree_util.tree_leaves(x))
-        tracker = self.engine.loss_tracker
+        with seams.metrics_bound(self.metrics, metrics_variables) as current:
+            self.engine.loss_tracker.update_state(loss, sample_weight=batch)
+            logs = self.compute_metrics(x, y, y_pred, sample_weight)
+            return seams.flatten_logs(logs), current()
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with `(y, y_pred)` and return every metric's result
+        (`get_metrics_result()`), as Keras."""
+        del x
         for metric in self.metrics:
-            n = len(metric.variables)
-            own = list(metrics_variables[start:start + n])
-            start += n
-            if metric is tracker:
-                own = metric.stateless_update_state(own, loss, sample_weight=batch)
-            elif isinstance(metric, seams.CompileMetrics):
-                own = metric.stateless_update_state(own, y, y_pred, sample_weight)
-            logs[metric.name] = metric.stateless_result(own)
-            new += own
-        return seams.flatten_logs(logs), new
+            if isinstance(metric, seams.CompileMetrics):
+                metric.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """`{name: result}` of `self.metrics`; a metric with a dict result (the compiled
+        metrics) gives its entries."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[metric.name] = result
+        return logs
 
     # ------------------------------------------------------------------ the steps
     def train_step(self, state, data):

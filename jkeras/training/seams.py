@@ -13,6 +13,7 @@ at trace time (it is re-indexing), so the compiled step is the user's arithmetic
 Inside the step, `stateless_call` draws its dropout key from the step's key, and
 `optimizer.stateless_apply` maps its lists onto the engine's optimizer state (a binding).
 """
+import contextlib
 import inspect
 
 import jax
@@ -152,6 +153,35 @@ def flatten_logs(logs):
 # ------------------------------------------------------------------ overrides
 def overridden(model, name, base):
     return getattr(type(model), name) is not getattr(base, name)
+
+
+# What Keras's default train/test step calls: a model that overrides one of these runs Keras's
+# step (its own or the default one) in the compiled loop, not the engine's equivalent step.
+STEP_HOOKS = ("compute_loss", "compute_loss_and_updates", "stateless_compute_loss",
+              "compute_metrics")
+
+
+def runs_keras_step(model, role, base):
+    return overridden(model, f"{role}_step", base) or any(
+        overridden(model, name, base) for name in STEP_HOOKS)
+
+
+@contextlib.contextmanager
+def metrics_bound(metrics, metrics_variables):
+    """Inside the block every metric of `metrics` holds its slice of `metrics_variables`
+    (arrays or tracers), so `update_state` in a user's `compute_loss` updates them; the
+    yielded function reads them back as one list. The metrics' own states are restored after."""
+    saved, start = [], 0
+    for metric in metrics:
+        n = len(metric.variables)
+        saved.append(metric.state)
+        metric.state = metric._as_state(metrics_variables[start:start + n])
+        start += n
+    try:
+        yield lambda: [v for m in metrics for v in jax.tree_util.tree_leaves(m.state)]
+    finally:
+        for metric, state in zip(metrics, saved):
+            metric.state = state
 
 
 def check_step_signatures(model, base):
