@@ -47,6 +47,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core import naming
 from jkeras.optimizers import clipping
 from jkeras.optimizers import ema_accumulation
 from jkeras.optimizers import schedules as schedules_lib
@@ -57,19 +58,6 @@ class OptimizerState(NamedTuple):
     iterations: Any  # int32 scalar
     learning_rate: Any  # float32 scalar, or None for schedules/callables
     slots: Any  # {slot name: params-shaped pytree}, or a wrapped optax state
-
-
-_NAME_COUNTS = {}
-
-
-def _auto_name(class_name):
-    # Keras's auto_name: snake_case of the class name, uniquified with _1, _2, ...
-    name = re.sub(r"\W+", "", class_name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-    n = _NAME_COUNTS.get(name, 0)
-    _NAME_COUNTS[name] = n + 1
-    return name if n == 0 else f"{name}_{n}"
 
 
 def _takes_step(fn):
@@ -143,7 +131,7 @@ class Optimizer(VariablesFacade, ema_accumulation.BaseOptionsMixin):
         ema_accumulation.check_options(use_ema, ema_momentum, ema_overwrite_frequency,
                                        gradient_accumulation_steps)
         clipping.check_clip_args(clipnorm, clipvalue, global_clipnorm)
-        self.name = name if name is not None else _auto_name(type(self).__name__)
+        self.name = name if name is not None else naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
