@@ -21,9 +21,16 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     each layer is `clone_function(layer)` (default: rebuilt from its config)."""
     if kwargs:
         raise ValueError(f"Unexpected keyword argument(s): {sorted(kwargs)}")
-    if call_function is not None:
-        raise ValueError("jkeras's clone_model does not support `call_function` yet; clone "
-                         "the model and wrap the calls in a functional model instead.")
+    if call_function is not None and not isinstance(model, Functional):
+        if isinstance(model, Sequential):
+            raise ValueError(
+                "`call_function` argument is not supported with Sequential models.  In a "
+                "Sequential model, layers aren't called at model-construction time (they're "
+                "merely listed). Use `call_function` with Functional models only. Received "
+                f"model of type '{type(model).__name__}', with call_function={call_function}")
+        raise ValueError("Argument `call_function` is only supported for Functional models. "
+                         f"Received model of type '{type(model).__name__}', with "
+                         f"call_function={call_function}")
     clone = clone_function or _default_clone
 
     def clone_layer(layer):
@@ -42,7 +49,8 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         return _compiled_like(model, Sequential(layers, name=model.name,
                                                 trainable=model.trainable))
     if isinstance(model, Functional):
-        return _compiled_like(model, _clone_functional(model, input_tensors, clone_layer))
+        return _compiled_like(model, _clone_functional(model, input_tensors, clone_layer,
+                                                       call_function))
     # A subclassed model: through its config (Keras does the same).
     return serialization.deserialize_keras_object(serialization.serialize_keras_object(model))
 
@@ -54,7 +62,7 @@ def _compiled_like(model, clone):
     return clone
 
 
-def _clone_functional(model, input_tensors, clone_layer):
+def _clone_functional(model, input_tensors, clone_layer, call_function=None):
     if input_tensors is None:
         new_inputs = [Input(batch_shape=x.shape, dtype=x.dtype, name=x._keras_history[0].name)
                       for x in model.inputs]
@@ -76,7 +84,7 @@ def _clone_functional(model, input_tensors, clone_layer):
         layer = clones[id(node.layer)]
         args, kwargs = jax.tree_util.tree_map(lookup, (node.args, dict(node.kwargs)),
                                               is_leaf=lambda x: isinstance(x, KerasTensor))
-        out = layer(*args, **kwargs)
+        out = call_function(layer, *args, **kwargs) if call_function else layer(*args, **kwargs)
         new_leaves = jax.tree_util.tree_leaves(out, is_leaf=lambda x: isinstance(x, KerasTensor))
         for old, new in zip(node.output_tensors, new_leaves):
             mapped[id(old)] = new

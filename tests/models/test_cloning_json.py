@@ -86,3 +86,31 @@ def test_clone_of_a_compiled_model_is_compiled_the_same_way(tf):
             list(theirs_clone.fit(x, y, verbose=0).history)
     assert not jkeras.models.clone_model(
         jkeras.Sequential([jkeras.Input((3,)), jkeras.layers.Dense(2)])).compiled
+
+
+def test_call_function_wraps_each_layer_call_as_keras(tf):
+    # keras's docstring example: a Dropout after each Dense, reusing the same layers.
+    import jkeras
+    x = np.random.default_rng(0).random((4, 3)).astype("float32")
+    summaries = []
+    for keras in (jkeras, tf.keras):
+        inputs = keras.Input((3,))
+        outputs = keras.layers.Dense(2)(keras.layers.Dense(4)(inputs))
+        model = keras.Model(inputs, outputs)
+
+        def call_function(layer, *args, **kwargs):
+            out = layer(*args, **kwargs)
+            if isinstance(layer, keras.layers.Dense):
+                out = keras.layers.Dropout(0.5)(out)
+            return out
+
+        clone = keras.models.clone_model(model, clone_function=lambda layer: layer,
+                                         call_function=call_function)
+        summaries.append([type(layer).__name__ for layer in clone.layers])
+        assert clone.layers[1] is model.layers[1]
+        np.testing.assert_allclose(np.asarray(clone(x)), np.asarray(model(x)), rtol=1e-6)
+        with pytest.raises(ValueError, match="not supported with Sequential"):
+            keras.models.clone_model(keras.Sequential([keras.Input((3,)),
+                                                       keras.layers.Dense(2)]),
+                                     call_function=call_function)
+    assert summaries[0] == summaries[1] == ["InputLayer", "Dense", "Dropout", "Dense", "Dropout"]
