@@ -22,3 +22,22 @@ __all__ += ["regularizers", "constraints"]
 __all__ += ["dtype_policies", "mixed_precision", "DTypePolicy", "FloatDTypePolicy"]
 from jkeras import preprocessing  # noqa: E402
 __all__ += ["preprocessing"]
+
+# Keras 3's top-level aliases of its base classes, and `version()`.
+from jkeras.core.input_spec import InputSpec  # noqa: E402
+from jkeras.core.layer import Layer  # noqa: E402
+from jkeras.core.symbolic import KerasTensor  # noqa: E402
+from jkeras.initializers import Initializer  # noqa: E402
+from jkeras.losses import Loss  # noqa: E402
+from jkeras.metrics import Metric  # noqa: E402
+from jkeras.optimizers import Optimizer  # noqa: E402
+from jkeras.regularizers import Regularizer  # noqa: E402
+
+
+def version():
+    """jkeras's version string (Keras's `keras.version()` gives `keras.__version__`)."""
+    return __version__
+
+
+__all__ += ["Layer", "Loss", "Metric", "Optimizer", "Initializer", "Regularizer", "InputSpec",
+            "KerasTensor", "version"]
