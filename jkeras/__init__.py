@@ -41,3 +41,7 @@ def version():
 
 __all__ += ["Layer", "Loss", "Metric", "Optimizer", "Initializer", "Regularizer", "InputSpec",
             "KerasTensor", "version"]
+from jkeras.core.standalone_variable import Variable  # noqa: E402
+from jkeras.core.name_scope import name_scope  # noqa: E402
+from jkeras.core.scopes import StatelessScope, SymbolicScope  # noqa: E402
+__all__ += ["Variable", "name_scope", "StatelessScope", "SymbolicScope"]

@@ -17,6 +17,7 @@ from jkeras.core import (bound_variable, errors, frame as frames, layer_config, 
 from jkeras.core.auto_config import auto_config
 from jkeras.core.build_at_init import BuildAtInitMixin
 from jkeras.core.input_spec import check_input_spec
+from jkeras.core.name_scope import current_path, name_scope
 from jkeras.core.layer_dtype import LayerDTypeMixin
 from jkeras.core.layer_losses import LossesMixin
 from jkeras.core.traceback_utils import filter_traceback
@@ -64,6 +65,8 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
     # ---- weights as attributes -------------------------------------------------------------
     def __setattr__(self, name, value):
         if isinstance(value, Variable):
+            if hasattr(value, "_adopt"):  # a `keras.Variable` becomes one of this layer's weights
+                self._track_variable(value)
             self.__dict__["_weight_attrs"][name] = value
             self.__dict__.pop(name, None)
             return
@@ -93,17 +96,30 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
         if initializer is None:
             initializer = "glorot_uniform" if jnp.issubdtype(dtype, jnp.floating) else "zeros"
         if name is None:
-            name = "variable" if not self._own_weights else f"variable_{len(self._own_weights)}"
+            taken, n = {w.name for w in self._own_weights}, len(self._own_weights)
+            name = "variable" if not self._own_weights else f"variable_{n}"
+            while name in taken:
+                n += 1
+                name = f"variable_{n}"
         if any(w.name == name for w in self._own_weights):
             raise ValueError(f"Layer '{self.name}' already has a weight named '{name}'.")
         var = Variable(self, name, () if shape is None else shape, dtype,
                        initializers.get(initializer), trainable)
         weight_options.attach(self, var, regularizer, constraint)
+        with name_scope(self.name, caller=self):
+            scoped = current_path()
+        if scoped != self.name:  # made inside a user's `name_scope`: Keras's path
+            var._path = f"{scoped}/{name}"
         var.autocast = bool(autocast)
         if not _in_spec_mode():
             var.assign(var.initializer(var.shape, var.dtype, key=random.next_key()))
         self._own_weights.append(var)
         return var
+
+    def _track_variable(self, var):
+        if not any(w is var for w in self._own_weights):
+            var._adopt(self, {w.name for w in self._own_weights})
+            self._own_weights.append(var)
 
     def assign_state(self, name, value):
         """Give a non-trainable weight (attribute or weight name) a new value from inside `call`;
@@ -297,6 +313,8 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
             for var in self._own_weights:
                 if state_only and var.trainable:
                     continue
+                if only_unbuilt and var._value is not None:
+                    continue  # made with its value in `__init__`: kept, as Keras
                 source = params if var.trainable else state
                 if var.name not in source:
                     raise ValueError(f"No value for weight '{var.path}' in the given variables.")
@@ -437,7 +455,8 @@ def _wrap_build(build):
     def wrapped(self, input_shape=None):
         if self._specs_built:
             return
-        build(self, input_shape)
+        with name_scope(self.name, caller=self):
+            build(self, input_shape)
         self._specs_built = True
         if getattr(self, "_build_input_shape", None) is None and input_shape is not None:
             self._build_input_shape = input_shape  # for get_build_config and summary()
