@@ -45,3 +45,9 @@ from jkeras.core.standalone_variable import Variable  # noqa: E402
 from jkeras.core.name_scope import name_scope  # noqa: E402
 from jkeras.core.scopes import StatelessScope, SymbolicScope  # noqa: E402
 __all__ += ["Variable", "name_scope", "StatelessScope", "SymbolicScope"]
+from jkeras.core.remat import RematScope, remat  # noqa: E402
+__all__ += ["RematScope", "remat"]
+from jkeras.core.device import device  # noqa: E402
+__all__ += ["device"]
+from jkeras.core.function import Function  # noqa: E402
+__all__ += ["Function"]

@@ -13,13 +13,13 @@ import numpy as np
 
 from jkeras import initializers
 from jkeras.core import (bound_variable, errors, frame as frames, layer_config, masking, naming,
-                         random, shapes, weight_options)
+                         random, remat, shapes, weight_options)
 from jkeras.core.auto_config import auto_config
 from jkeras.core.build_at_init import BuildAtInitMixin
 from jkeras.core.input_spec import check_input_spec
 from jkeras.core.name_scope import current_path, name_scope
 from jkeras.core.layer_dtype import LayerDTypeMixin
-from jkeras.core.layer_losses import LossesMixin
+from jkeras.core.layer_losses import LossesMixin, collecting
 from jkeras.core.traceback_utils import filter_traceback
 from jkeras.core.variable import Variable
 
@@ -49,6 +49,7 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
             raise TypeError(f"Layer name must be a string. Received: name={name!r}")
         self.__dict__["_weight_attrs"] = {}
         self.__dict__["_tracked"] = []
+        self.__dict__["_remat_mode"] = remat.get_current_remat_mode()  # Keras: at construction
         self._own_weights = []
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.trainable = bool(trainable)
@@ -186,20 +187,46 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
             raise TypeError(f"`training` must be a Python bool (static). Received: {training!r}")
         self._build_specs(inputs)
         check_input_spec(self, inputs)
+        if self.__dict__.get("_remat_mode"):
+            return self._rematerialized_apply(variables, inputs, bool(training), rng, kwargs)
+        return self._apply_now(variables, inputs, bool(training), rng, kwargs)
+
+    def _apply_now(self, variables, inputs, training, rng, kwargs):
         with frames.Frame(self, variables.get("params", {}), variables.get("state", {}),
-                          bool(training), rng) as frame:
-            out = bound_variable.outputs_of(self._run_call(inputs, dict(kwargs), bool(training)))
+                          training, rng) as frame:
+            out = bound_variable.outputs_of(self._run_call(inputs, dict(kwargs), training))
         self._add_activity_penalty(out)
         return out, frame.state
+
+    def _rematerialized_apply(self, variables, inputs, training, rng, kwargs):
+        """`apply` as a pure function under `jax.checkpoint` (a layer made in a RematScope);
+        the losses it adds come out as outputs and are recorded outside."""
+        adders = []
+
+        def pure(variables, inputs, rng):
+            with collecting() as bag:
+                out, state = self._apply_now(variables, inputs, training, rng, kwargs)
+            adders[:] = [layer for layer, _ in bag]
+            return out, state, [value for _, value in bag]
+        out, state, losses = remat.wrap_apply(self, pure)(variables, inputs, rng)
+        for layer, value in zip(adders, losses):
+            layer._record_losses([value])
+        return out, state
 
     def _run_call(self, args, kwargs, training):
         args, kwargs = self._autocast_inputs(args, kwargs)
         if self._accepts_training:
             kwargs.setdefault("training", training)
+        activation = self.__dict__.get("activation")
+        if remat.remats_activation(self):  # RematScope(mode="activations")
+            self.__dict__["activation"] = remat.remat(activation)
         try:
             return self.call(*args, **kwargs)
         except jax.errors.ConcretizationTypeError as e:
             raise errors.traced_control_flow(self, e) from None
+        finally:
+            if remat.remats_activation(self):
+                self.__dict__["activation"] = activation
 
     def _declare_weights(self, input_shape):
         """Run `build` while `add_weight` only records specs (`init` gives the values)."""
