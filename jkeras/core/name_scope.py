@@ -4,18 +4,10 @@ Variables created inside `with name_scope("outer"):` get `outer/` in front of th
 layer's `build` and `add_weight` run inside a scope named after the layer (so a Variable made in
 `build` has the path `layer_name/variable_name`, as Keras). Scopes nest, per thread.
 """
-import threading
-
-_local = threading.local()
+from jkeras.core.scoped import ScopeStack, StackedScope
 
 
-def _stack():
-    if not hasattr(_local, "stack"):
-        _local.stack = []
-    return _local.stack
-
-
-class name_scope:
+class name_scope(StackedScope):
     """Creates a sub-namespace for variable paths.
 
     Args:
@@ -34,28 +26,21 @@ class name_scope:
         self.caller = caller
         self.deduplicate = deduplicate
         self.override_parent = override_parent
-        self._pop_on_exit = False
 
-    def __enter__(self):
-        stack = _stack()
+    _open = ScopeStack()
+
+    def _enters(self):
+        stack = self._open.items
         if self.deduplicate and stack and self.caller is not None:
             top = stack[-1]
-            if top.caller is self.caller and top.name == self.name:
-                return self
-        stack.append(self)
-        self._pop_on_exit = True
-        return self
-
-    def __exit__(self, *exc):
-        if self._pop_on_exit:
-            _stack().pop()
-            self._pop_on_exit = False
+            return not (top.caller is self.caller and top.name == self.name)
+        return True
 
 
 def current_path():
     """The path of the open scopes ("outer/inner"), "" when none is open."""
     parts = []
-    for scope in _stack():
+    for scope in name_scope._open.items:
         if scope.override_parent is not None:
             parts = [p for p in scope.override_parent.split("/") if p]
         parts.append(scope.name)

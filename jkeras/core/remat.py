@@ -10,11 +10,9 @@ pure `apply` runs under `jax.checkpoint`; with "activations" its `activation` do
 import collections
 import functools
 import math
-import threading
-
 import jax
 
-_local = threading.local()
+from jkeras.core.scoped import ScopeStack, StackedScope
 
 RematMode = collections.namedtuple("RematMode", ["mode", "output_size_threshold", "layer_names"])
 _MODES = ("full", "activations", "larger_than", "list_of_layers", None)
@@ -26,13 +24,7 @@ def remat(f):
     return jax.checkpoint(f)
 
 
-def _stack():
-    if not hasattr(_local, "stack"):
-        _local.stack = []
-    return _local.stack
-
-
-class RematScope:
+class RematScope(StackedScope):
     """A context manager for enabling rematerialization.
 
     Args:
@@ -49,22 +41,13 @@ class RematScope:
         self.mode = mode
         self.output_size_threshold = output_size_threshold
         self.layer_names = layer_names or []
-        self._pop_on_exit = False
 
-    def __enter__(self):
-        _stack().append(self)
-        self._pop_on_exit = True
-        return self
-
-    def __exit__(self, *exc):
-        if self._pop_on_exit:
-            _stack().pop()
-            self._pop_on_exit = False
+    _open = ScopeStack()
 
 
 def get_current_remat_mode():
     """The innermost open scope's `RematMode`, or None."""
-    stack = _stack()
+    stack = RematScope._open.items
     if not stack:
         return None
     scope = stack[-1]

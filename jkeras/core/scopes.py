@@ -12,7 +12,10 @@ import threading
 
 import jax.numpy as jnp
 
+from jkeras.core.scoped import ScopeStack
+
 _local = threading.local()
+_pending = ScopeStack()  # variables made inside a stateless scope, to initialize at its end
 
 
 def get_stateless_scope():
@@ -37,19 +40,13 @@ def _is_variable(obj):
 
 def register_uninitialized_variable(variable):
     """A variable created inside a stateless scope, to be initialized when it ends."""
-    _pending().append(variable)
+    _pending.items.append(variable)
 
 
 def initialize_all_variables():
-    pending, _local.pending = _pending(), []
+    pending, _pending.items = _pending.items, []
     for variable in pending:
         variable._deferred_initialize()
-
-
-def _pending():
-    if not hasattr(_local, "pending"):
-        _local.pending = []
-    return _local.pending
 
 
 class StatelessScope:
