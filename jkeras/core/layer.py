@@ -353,13 +353,18 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
             self.built = True
 
     # ---- Keras weights API ---------------------------------------------------------------------
+    def _listed_own_weights(self):
+        """Own weights for the weight lists: all once built; before, as Keras, those made
+        with a value in `__init__` (`add_weight` or `keras.Variable`)."""
+        if self.built:
+            return self._own_weights
+        return [w for w in self._own_weights if w._value is not None]
+
     @property
     def weights(self):
-        if not self.built:
-            return []
         out, seen = [], set()
-        own = [w for w in self._own_weights if w.trainable] + \
-              [w for w in self._own_weights if not w.trainable]
+        listed = self._listed_own_weights()
+        own = [w for w in listed if w.trainable] + [w for w in listed if not w.trainable]
         for w in own + [w for c in self._child_layers() for w in c.weights]:
             if id(w) not in seen:
                 seen.add(id(w))
@@ -368,18 +373,16 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
 
     @property
     def trainable_weights(self):
-        if not self.trainable or not self.built:
+        if not self.trainable:
             return []
-        own = [w for w in self._own_weights if w.trainable]
+        own = [w for w in self._listed_own_weights() if w.trainable]
         return _dedupe(own + [w for c in self._child_layers() for w in c.trainable_weights])
 
     @property
     def non_trainable_weights(self):
         if not self.trainable:
             return self.weights
-        if not self.built:
-            return []
-        own = [w for w in self._own_weights if not w.trainable]
+        own = [w for w in self._listed_own_weights() if not w.trainable]
         return _dedupe(own + [w for c in self._child_layers() for w in c.non_trainable_weights])
 
     variables = weights

@@ -113,6 +113,14 @@ def _data():
     return rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
 
 
+def test_unbuilt_layer_lists_the_variables_made_in_init(tf):
+    ours, theirs = scale_class(jkeras)(3), scale_class(tf.keras)(3)
+    assert not ours.built and not theirs.built
+    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights] == ["offset"]
+    assert [w.name for w in ours.trainable_weights] == ["offset"]
+    assert ours.non_trainable_weights == [] and theirs.non_trainable_weights == []
+
+
 def test_layer_tracks_variables_as_keras(tf):
     ours, theirs = _model(jkeras, scale_class(jkeras)), _model(tf.keras, scale_class(tf.keras))
     scale, tf_scale = ours.get_layer("scale"), theirs.get_layer("scale")
