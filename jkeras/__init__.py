@@ -31,3 +31,32 @@ from jkeras import wrappers  # noqa: E402  (scikit-learn is imported on first us
 __all__ += ["wrappers"]
 from jkeras import visualization  # noqa: E402  (OpenCV / matplotlib imported on first use)
 __all__ += ["visualization"]
+
+# Keras 3's top-level aliases of its base classes, and `version()`.
+from jkeras.core.input_spec import InputSpec  # noqa: E402
+from jkeras.core.layer import Layer  # noqa: E402
+from jkeras.core.symbolic import KerasTensor  # noqa: E402
+from jkeras.initializers import Initializer  # noqa: E402
+from jkeras.losses import Loss  # noqa: E402
+from jkeras.metrics import Metric  # noqa: E402
+from jkeras.optimizers import Optimizer  # noqa: E402
+from jkeras.regularizers import Regularizer  # noqa: E402
+
+
+def version():
+    """jkeras's version string (Keras's `keras.version()` gives `keras.__version__`)."""
+    return __version__
+
+
+__all__ += ["Layer", "Loss", "Metric", "Optimizer", "Initializer", "Regularizer", "InputSpec",
+            "KerasTensor", "version"]
+from jkeras.core.standalone_variable import Variable  # noqa: E402
+from jkeras.core.name_scope import name_scope  # noqa: E402
+from jkeras.core.scopes import StatelessScope, SymbolicScope  # noqa: E402
+__all__ += ["Variable", "name_scope", "StatelessScope", "SymbolicScope"]
+from jkeras.core.remat import RematScope, remat  # noqa: E402
+__all__ += ["RematScope", "remat"]
+from jkeras.core.device import device  # noqa: E402
+__all__ += ["device"]
+from jkeras.core.function import Function  # noqa: E402
+__all__ += ["Function"]

@@ -13,12 +13,13 @@ import numpy as np
 
 from jkeras import initializers
 from jkeras.core import (bound_variable, errors, frame as frames, layer_config, masking, naming,
-                         random, shapes, weight_options)
+                         random, remat, shapes, weight_options)
 from jkeras.core.auto_config import auto_config
 from jkeras.core.build_at_init import BuildAtInitMixin
 from jkeras.core.input_spec import check_input_spec
+from jkeras.core.name_scope import current_path, name_scope
 from jkeras.core.layer_dtype import LayerDTypeMixin
-from jkeras.core.layer_losses import LossesMixin
+from jkeras.core.layer_losses import LossesMixin, collecting
 from jkeras.core.traceback_utils import filter_traceback
 from jkeras.core.variable import Variable
 
@@ -48,6 +49,7 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
             raise TypeError(f"Layer name must be a string. Received: name={name!r}")
         self.__dict__["_weight_attrs"] = {}
         self.__dict__["_tracked"] = []
+        self.__dict__["_remat_mode"] = remat.get_current_remat_mode()  # Keras: at construction
         self._own_weights = []
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.trainable = bool(trainable)
@@ -64,6 +66,8 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
     # ---- weights as attributes -------------------------------------------------------------
     def __setattr__(self, name, value):
         if isinstance(value, Variable):
+            if hasattr(value, "_adopt"):  # a `keras.Variable` becomes one of this layer's weights
+                self._track_variable(value)
             self.__dict__["_weight_attrs"][name] = value
             self.__dict__.pop(name, None)
             return
@@ -93,17 +97,30 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
         if initializer is None:
             initializer = "glorot_uniform" if jnp.issubdtype(dtype, jnp.floating) else "zeros"
         if name is None:
-            name = "variable" if not self._own_weights else f"variable_{len(self._own_weights)}"
+            taken, n = {w.name for w in self._own_weights}, len(self._own_weights)
+            name = "variable" if not self._own_weights else f"variable_{n}"
+            while name in taken:
+                n += 1
+                name = f"variable_{n}"
         if any(w.name == name for w in self._own_weights):
             raise ValueError(f"Layer '{self.name}' already has a weight named '{name}'.")
         var = Variable(self, name, () if shape is None else shape, dtype,
                        initializers.get(initializer), trainable)
         weight_options.attach(self, var, regularizer, constraint)
+        with name_scope(self.name, caller=self):
+            scoped = current_path()
+        if scoped != self.name:  # made inside a user's `name_scope`: Keras's path
+            var._path = f"{scoped}/{name}"
         var.autocast = bool(autocast)
         if not _in_spec_mode():
             var.assign(var.initializer(var.shape, var.dtype, key=random.next_key()))
         self._own_weights.append(var)
         return var
+
+    def _track_variable(self, var):
+        if not any(w is var for w in self._own_weights):
+            var._adopt(self, {w.name for w in self._own_weights})
+            self._own_weights.append(var)
 
     def assign_state(self, name, value):
         """Give a non-trainable weight (attribute or weight name) a new value from inside `call`;
@@ -170,20 +187,46 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
             raise TypeError(f"`training` must be a Python bool (static). Received: {training!r}")
         self._build_specs(inputs)
         check_input_spec(self, inputs)
+        if self.__dict__.get("_remat_mode"):
+            return self._rematerialized_apply(variables, inputs, bool(training), rng, kwargs)
+        return self._apply_now(variables, inputs, bool(training), rng, kwargs)
+
+    def _apply_now(self, variables, inputs, training, rng, kwargs):
         with frames.Frame(self, variables.get("params", {}), variables.get("state", {}),
-                          bool(training), rng) as frame:
-            out = bound_variable.outputs_of(self._run_call(inputs, dict(kwargs), bool(training)))
+                          training, rng) as frame:
+            out = bound_variable.outputs_of(self._run_call(inputs, dict(kwargs), training))
         self._add_activity_penalty(out)
         return out, frame.state
+
+    def _rematerialized_apply(self, variables, inputs, training, rng, kwargs):
+        """`apply` as a pure function under `jax.checkpoint` (a layer made in a RematScope);
+        the losses it adds come out as outputs and are recorded outside."""
+        adders = []
+
+        def pure(variables, inputs, rng):
+            with collecting() as bag:
+                out, state = self._apply_now(variables, inputs, training, rng, kwargs)
+            adders[:] = [layer for layer, _ in bag]
+            return out, state, [value for _, value in bag]
+        out, state, losses = remat.wrap_apply(self, pure)(variables, inputs, rng)
+        for layer, value in zip(adders, losses):
+            layer._record_losses([value])
+        return out, state
 
     def _run_call(self, args, kwargs, training):
         args, kwargs = self._autocast_inputs(args, kwargs)
         if self._accepts_training:
             kwargs.setdefault("training", training)
+        activation = self.__dict__.get("activation")
+        if remat.remats_activation(self):  # RematScope(mode="activations")
+            self.__dict__["activation"] = remat.remat(activation)
         try:
             return self.call(*args, **kwargs)
         except jax.errors.ConcretizationTypeError as e:
             raise errors.traced_control_flow(self, e) from None
+        finally:
+            if remat.remats_activation(self):
+                self.__dict__["activation"] = activation
 
     def _declare_weights(self, input_shape):
         """Run `build` while `add_weight` only records specs (`init` gives the values)."""
@@ -297,6 +340,8 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
             for var in self._own_weights:
                 if state_only and var.trainable:
                     continue
+                if only_unbuilt and var._value is not None:
+                    continue  # made with its value in `__init__`: kept, as Keras
                 source = params if var.trainable else state
                 if var.name not in source:
                     raise ValueError(f"No value for weight '{var.path}' in the given variables.")
@@ -308,13 +353,18 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
             self.built = True
 
     # ---- Keras weights API ---------------------------------------------------------------------
+    def _listed_own_weights(self):
+        """Own weights for the weight lists: all once built; before, as Keras, those made
+        with a value in `__init__` (`add_weight` or `keras.Variable`)."""
+        if self.built:
+            return self._own_weights
+        return [w for w in self._own_weights if w._value is not None]
+
     @property
     def weights(self):
-        if not self.built:
-            return []
         out, seen = [], set()
-        own = [w for w in self._own_weights if w.trainable] + \
-              [w for w in self._own_weights if not w.trainable]
+        listed = self._listed_own_weights()
+        own = [w for w in listed if w.trainable] + [w for w in listed if not w.trainable]
         for w in own + [w for c in self._child_layers() for w in c.weights]:
             if id(w) not in seen:
                 seen.add(id(w))
@@ -323,18 +373,16 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
 
     @property
     def trainable_weights(self):
-        if not self.trainable or not self.built:
+        if not self.trainable:
             return []
-        own = [w for w in self._own_weights if w.trainable]
+        own = [w for w in self._listed_own_weights() if w.trainable]
         return _dedupe(own + [w for c in self._child_layers() for w in c.trainable_weights])
 
     @property
     def non_trainable_weights(self):
         if not self.trainable:
             return self.weights
-        if not self.built:
-            return []
-        own = [w for w in self._own_weights if not w.trainable]
+        own = [w for w in self._listed_own_weights() if not w.trainable]
         return _dedupe(own + [w for c in self._child_layers() for w in c.non_trainable_weights])
 
     variables = weights
@@ -439,7 +487,8 @@ def _wrap_build(build):
         input_shape = args[0] if args else kwargs.get("input_shape")
         if self._specs_built:
             return
-        build(self, *args, **kwargs)
+        with name_scope(self.name, caller=self):
+            build(self, *args, **kwargs)
         self._specs_built = True
         if getattr(self, "_build_input_shape", None) is None and input_shape is not None:
             self._build_input_shape = input_shape  # for get_build_config and summary()

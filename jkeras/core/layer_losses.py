@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core import scopes
 from jkeras.core.scoped import Scoped
 
 _bag = Scoped()
@@ -95,6 +96,11 @@ class LossesMixin:
         """Around a top-level eager call: the losses of this call replace the previous ones."""
         with collecting() as bag:
             yield
+        scope = scopes.get_stateless_scope()
+        if scope is not None:  # Keras: the layers keep their losses; the scope may collect
+            if scope.collect_losses:
+                scope.losses.extend(value for _, value in bag)
+            return
         layers = [self] + flatten_layers(self)
         for layer in layers:
             layer.__dict__["_losses"] = []

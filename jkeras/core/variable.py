@@ -7,8 +7,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core import scopes
+
 
 class Variable:
+    _path = None  # set when the weight was created inside a user's `name_scope`
+
     def __init__(self, layer, name, shape, dtype, initializer, trainable):
         self._layer = layer
         self.name = name
@@ -20,10 +24,15 @@ class Variable:
 
     @property
     def path(self):
-        return f"{self._layer.name}/{self.name}"
+        return self._path or f"{self._layer.name}/{self.name}"
 
     @property
     def value(self):
+        scope = scopes.get_stateless_scope()
+        if scope is not None:  # Keras's StatelessScope: the mapped or assigned value
+            mapped = scope.get_current_value(self)
+            if mapped is not None:
+                return mapped
         if self._value is None:
             raise ValueError(
                 f"Variable '{self.path}' has no value yet: layer '{self._layer.name}' is not built. "
@@ -40,7 +49,11 @@ class Variable:
         return self
 
     def _store(self, value):
-        self._value = value
+        scope = scopes.get_stateless_scope()
+        if scope is not None:  # recorded in the scope; the variable keeps its value
+            scope.add_update((self, value))
+        else:
+            self._value = value
 
     def assign_add(self, value):
         return self.assign(self.value + jnp.asarray(value, dtype=self.dtype))
