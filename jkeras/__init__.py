@@ -31,3 +31,5 @@ from jkeras import wrappers  # noqa: E402  (scikit-learn is imported on first us
 __all__ += ["wrappers"]
 from jkeras import visualization  # noqa: E402  (OpenCV / matplotlib imported on first use)
 __all__ += ["visualization"]
+from jkeras import distillation  # noqa: E402
+__all__ += ["distillation"]

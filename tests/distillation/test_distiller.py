@@ -1,0 +1,112 @@
+"""Distiller fit/evaluate/predict against tf.keras's `keras.distillation` (Keras 3.15 on the
+TensorFlow backend) with the same teacher and student weights."""
+import numpy as np
+import pytest
+
+import jkeras
+
+N, FEATURES, CLASSES = 20, 4, 3
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(N, FEATURES)).astype("float32")
+    return x, rng.integers(0, CLASSES, N)
+
+
+def _models(keras):
+    teacher = keras.Sequential([
+        keras.Input((FEATURES,)), keras.layers.Dense(6, activation="relu", name="h"),
+        keras.layers.Dense(6, activation="tanh", name="mid"), keras.layers.Dense(CLASSES, name="out"),
+    ], name="teacher")
+    student = keras.Sequential([
+        keras.Input((FEATURES,)), keras.layers.Dense(6, activation="relu", name="h"),
+        keras.layers.Dense(CLASSES, name="out"),
+    ], name="student")
+    return teacher, student
+
+
+LOSSES = {
+    "logits_default": lambda d, keras: d.LogitsDistillation(),
+    "logits_kl_instance": lambda d, keras: d.LogitsDistillation(
+        temperature=2.0, loss=keras.losses.KLDivergence()),
+    # (not crossentropy on logits: TF's kernel takes the labels' sum as 1 in its gradient)
+    "logits_mse": lambda d, keras: d.LogitsDistillation(temperature=4, loss="mse"),
+    "feature_outputs": lambda d, keras: d.FeatureDistillation(loss="mae"),
+    "feature_layers": lambda d, keras: d.FeatureDistillation(
+        loss="mse", teacher_layer_name="h", student_layer_name="h"),
+    "several": lambda d, keras: [
+        d.LogitsDistillation(temperature=3.0),
+        d.FeatureDistillation(loss="cosine_similarity", teacher_layer_name="mid",
+                              student_layer_name="h")],
+}
+
+
+def _distiller(keras, kind, teacher_weights, student_weights):
+    teacher, student = _models(keras)
+    teacher.set_weights(teacher_weights)
+    student.set_weights(student_weights)
+    losses = LOSSES[kind](keras.distillation, keras)
+    weights = [1.0, 0.5] if isinstance(losses, list) else None
+    distiller = keras.distillation.Distiller(
+        teacher, student, losses, distillation_loss_weights=weights, student_loss_weight=0.3)
+    distiller.compile(optimizer=keras.optimizers.SGD(0.1),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"])
+    return distiller
+
+
+@pytest.mark.parametrize("kind", sorted(LOSSES))
+def test_fit_evaluate_predict_as_tf_keras(tf, kind):
+    x, y = _data()
+    tf_teacher, tf_student = _models(tf.keras)
+    teacher_weights, student_weights = tf_teacher.get_weights(), tf_student.get_weights()
+    theirs = _distiller(tf.keras, kind, teacher_weights, student_weights)
+    ours = _distiller(jkeras, kind, teacher_weights, student_weights)
+    h_theirs = theirs.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
+    h_ours = ours.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
+    assert list(h_ours) == list(h_theirs)
+    assert {"loss", "student_loss", "distillation_loss", "total_loss"} <= set(h_ours)
+    for key in h_theirs:
+        np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=1e-4, atol=1e-6, err_msg=key)
+    for a, b in zip(ours.student.get_weights(), theirs.student.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    for a, b in zip(ours.teacher.get_weights(), teacher_weights):  # frozen
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(ours.student.get_weights()[0], student_weights[0])
+    e_theirs = theirs.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    e_ours = ours.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    assert list(e_ours) == list(e_theirs)
+    for key in e_theirs:
+        np.testing.assert_allclose(e_ours[key], e_theirs[key], rtol=1e-4, atol=1e-6, err_msg=key)
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_weights_and_metrics_as_tf_keras(tf):
+    x, y = _data()
+    tf_teacher, tf_student = _models(tf.keras)
+    args = (tf_teacher.get_weights(), tf_student.get_weights())
+    theirs = _distiller(tf.keras, "feature_layers", *args)
+    ours = _distiller(jkeras, "feature_layers", *args)
+    theirs.evaluate(x, y, verbose=0), ours.evaluate(x, y, verbose=0)
+    assert [m.name for m in ours.metrics] == [m.name for m in theirs.metrics]
+    assert len(ours.trainable_weights) == len(theirs.trainable_weights) == 4
+    assert len(ours.non_trainable_weights) == len(theirs.non_trainable_weights) == 6
+    assert not ours.teacher.trainable
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_student_loss_weight_one_skips_the_teacher(tf):
+    x, y = _data()
+    tf_teacher, tf_student = _models(tf.keras)
+    args = (tf_teacher.get_weights(), tf_student.get_weights())
+    results = []
+    for keras in (tf.keras, jkeras):
+        model = _distiller(keras, "logits_default", *args)
+        model.student_loss_weight = 1.0
+        results.append(model.evaluate(x, y, verbose=0, return_dict=True))
+    assert results[0]["distillation_loss"] == results[1]["distillation_loss"] == 0.0
+    for key in results[0]:
+        np.testing.assert_allclose(results[1][key], results[0][key], rtol=1e-5)
