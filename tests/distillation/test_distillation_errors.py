@@ -43,7 +43,7 @@ CASES = {
                     r"Teacher and student input shapes are incompatible"),
     "output_shape": (lambda k: _distiller(k, student=_seq(k, units=2)),
                      r"Teacher and student output shapes are incompatible"),
-    "input_dtype": (lambda k: _distiller(k, student=_seq(k, dtype="float64")),
+    "input_dtype": (lambda k: _distiller(k, student=_seq(k, dtype="float16")),
                     r"Teacher and student input dtypes must match"),
     "weight_type": (lambda k: _distiller(k, student_loss_weight="0.5"),
                     "student_loss_weight must be a number"),
