@@ -141,23 +141,27 @@ class Distiller(Model):
 
     def _extract_all_teacher_features(self, x):
         if self._teacher_feature_extractor is not None:
-            return self._teacher_feature_extractor(x, training=False)
-        return {"final_output": self.teacher(x, training=False)}
+            return self._run(self._teacher_feature_extractor, x, training=False)
+        return {"final_output": self._run(self.teacher, x, training=False)}
 
     def _extract_all_student_features(self, x, y_pred):
-        extractor = self._student_feature_extractor
-        if extractor is None:
+        if self._student_feature_extractor is None:
             return {"final_output": y_pred}
+        return self._run(self._student_feature_extractor, x, training=True)
+
+    def _run(self, model, x, training):
+        """`model(x)`; inside a step, on this step's values of its weights (traced arrays, as
+        Keras's stateless scope gives them): the student's for the gradient, the teacher's so
+        that they are not baked into the compiled step as constants."""
         traced = self.__dict__.get("_traced_variables")
         if traced is None:
-            return extractor(x, training=True)
-        # inside a step: the student's weights are this step's values (for the gradient)
+            return model(x, training=training)
         values = dict(zip(map(id, self.trainable_weights + self.non_trainable_weights),
                           traced[0] + traced[1]))
-        features, _ = extractor.stateless_call(
-            [values[id(v)] for v in extractor.trainable_weights],
-            [values[id(v)] for v in extractor.non_trainable_weights], x, training=True)
-        return features
+        outputs, _ = model.stateless_call(
+            [values[id(v)] for v in model.trainable_weights],
+            [values[id(v)] for v in model.non_trainable_weights], x, training=training)
+        return outputs
 
     def _get_distillation_loss_features(self, distillation_loss, all_features, is_teacher):
         if is_teacher:

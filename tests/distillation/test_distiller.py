@@ -62,3 +62,64 @@ def test_student_loss_weight_one_skips_the_teacher(tf):
     assert results[0]["distillation_loss"] == results[1]["distillation_loss"] == 0.0
     for key in results[0]:
         np.testing.assert_allclose(results[1][key], results[0][key], rtol=1e-5)
+
+
+def _subclassed(keras, hidden):
+    class Net(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = keras.layers.Dense(hidden, activation="relu")
+            self.norm = keras.layers.BatchNormalization()
+            self.out = keras.layers.Dense(3)
+
+        def call(self, x, training=None):
+            return self.out(self.norm(self.hidden(x), training=training))
+
+    return Net()
+
+
+def _subclassed_distiller(keras, weights):
+    teacher, student = _subclassed(keras, 6), _subclassed(keras, 4)
+    x, _ = _data()
+    teacher(x[:1]), student(x[:1])
+    if weights is not None:
+        teacher.set_weights(weights[0])
+        student.set_weights(weights[1])
+    distiller = keras.distillation.Distiller(
+        teacher, student, keras.distillation.LogitsDistillation(temperature=2.0))
+    distiller.compile(optimizer=keras.optimizers.SGD(0.1),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return distiller
+
+
+def test_subclassed_models_with_batch_norm_as_tf_keras(tf):
+    x, y = _data()
+    theirs = _subclassed_distiller(tf.keras, None)
+    weights = (theirs.teacher.get_weights(), theirs.student.get_weights())
+    ours = _subclassed_distiller(jkeras, weights)
+    h_theirs = theirs.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
+    h_ours = ours.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
+    assert list(h_ours) == list(h_theirs) == [
+        "distillation_loss", "loss", "student_loss", "total_loss"]
+    for key in h_theirs:
+        np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=1e-4, atol=1e-6, err_msg=key)
+    # the student's moving statistics move; the frozen teacher's do not
+    for a, b in zip(ours.student.get_weights(), theirs.student.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    for a, b in zip(ours.teacher.get_weights(), weights[0]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_step_reads_the_teachers_current_weights(tf):
+    x, y = _data()
+    tf_teacher, tf_student = _models(tf.keras)
+    teacher_weights, student_weights = tf_teacher.get_weights(), tf_student.get_weights()
+    ours = _distiller(jkeras, "logits_default", teacher_weights, student_weights)
+    before = ours.evaluate(x, y, verbose=0, return_dict=True)["distillation_loss"]
+    ours.teacher.set_weights([w * 2 for w in teacher_weights])
+    theirs = _distiller(tf.keras, "logits_default", [w * 2 for w in teacher_weights],
+                        student_weights)
+    after = ours.evaluate(x, y, verbose=0, return_dict=True)["distillation_loss"]
+    expected = theirs.evaluate(x, y, verbose=0, return_dict=True)["distillation_loss"]
+    assert after != pytest.approx(before)
+    np.testing.assert_allclose(after, expected, rtol=1e-5)
