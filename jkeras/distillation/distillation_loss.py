@@ -40,7 +40,17 @@ class DistillationLoss:
         """Raises ValueError when this loss cannot be used with these models."""
 
 
-class FeatureDistillation(DistillationLoss):
+class _LossFromConfig(DistillationLoss):
+    """`from_config` of Keras's distillation losses: the `loss` entry is deserialized."""
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["loss"] = deserialize_keras_object(config["loss"])
+        return cls(**config)
+
+
+class FeatureDistillation(_LossFromConfig):
     """The mean of `loss(teacher_features, student_features)` per output, summed; features of
     the named layers (`teacher_layer_name` / `student_layer_name`), else the final outputs."""
 
@@ -95,14 +105,8 @@ class FeatureDistillation(DistillationLoss):
                 "teacher_layer_name": self.teacher_layer_name,
                 "student_layer_name": self.student_layer_name}
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["loss"] = deserialize_keras_object(config["loss"])
-        return cls(**config)
 
-
-class LogitsDistillation(DistillationLoss):
+class LogitsDistillation(_LossFromConfig):
     """`loss(teacher_logits / T, student_logits / T)` per output, averaged and summed; a
     `KLDivergence` instance compares the softmax probabilities and is scaled by T**2."""
 
@@ -135,12 +139,6 @@ class LogitsDistillation(DistillationLoss):
 
     def get_config(self):
         return {"temperature": self.temperature, "loss": serialize_keras_object(self.loss)}
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["loss"] = deserialize_keras_object(config["loss"])
-        return cls(**config)
 
 
 def _structure(structure):

@@ -14,7 +14,8 @@ def _data():
 def _models(keras):
     teacher = keras.Sequential([
         keras.Input((FEATURES,)), keras.layers.Dense(6, activation="relu", name="h"),
-        keras.layers.Dense(6, activation="tanh", name="mid"), keras.layers.Dense(CLASSES, name="out"),
+        keras.layers.Dense(6, activation="tanh", name="mid"),
+        keras.layers.Dense(CLASSES, name="out"),
     ], name="teacher")
     student = keras.Sequential([
         keras.Input((FEATURES,)), keras.layers.Dense(6, activation="relu", name="h"),
