@@ -5,7 +5,7 @@ import pytest
 
 import jkeras
 
-from .distill_helpers import LOSSES, _data, _distiller, _models
+from .distill_helpers import LOSSES, N, _data, _distiller, _models
 
 
 @pytest.mark.parametrize("kind", sorted(LOSSES))
@@ -123,3 +123,36 @@ def test_the_step_reads_the_teachers_current_weights(tf):
     expected = theirs.evaluate(x, y, verbose=0, return_dict=True)["distillation_loss"]
     assert after != pytest.approx(before)
     np.testing.assert_allclose(after, expected, rtol=1e-5)
+
+
+def test_sample_weight_as_tf_keras(tf):
+    # Keras's Distiller leaves `sample_weight` out of its losses; the logged `loss` and the
+    # compiled metrics still weigh by it.
+    x, y = _data()
+    sample_weight = np.random.default_rng(3).random(N).astype("float32")
+    tf_teacher, tf_student = _models(tf.keras)
+    args = (tf_teacher.get_weights(), tf_student.get_weights())
+    results = []
+    for keras in (tf.keras, jkeras):
+        distiller = _distiller(keras, "several", *args)
+        history = distiller.fit(x, y, sample_weight=sample_weight, epochs=2, batch_size=8,
+                                shuffle=False, verbose=0).history
+        results.append((history, distiller.evaluate(x, y, sample_weight=sample_weight,
+                                                    verbose=0, return_dict=True)))
+    (h_theirs, e_theirs), (h_ours, e_ours) = results
+    assert list(h_ours) == list(h_theirs) and list(e_ours) == list(e_theirs)
+    for key in h_theirs:
+        np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=1e-4, err_msg=key)
+        np.testing.assert_allclose(e_ours[key], e_theirs[key], rtol=1e-4, err_msg=key)
+
+
+def test_compile_defaults_to_adam_as_tf_keras(tf):
+    names = []
+    for keras in (tf.keras, jkeras):
+        teacher, student = _models(keras)
+        distiller = keras.distillation.Distiller(
+            teacher, student, keras.distillation.LogitsDistillation())
+        distiller.compile(loss="sparse_categorical_crossentropy")
+        names.append(type(distiller.optimizer).__name__)
+        assert distiller.name == "distiller"
+    assert names == ["Adam", "Adam"]
