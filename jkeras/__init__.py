@@ -60,3 +60,5 @@ from jkeras.core.device import device  # noqa: E402
 __all__ += ["device"]
 from jkeras.core.function import Function  # noqa: E402
 __all__ += ["Function"]
+from jkeras import distillation  # noqa: E402
+__all__ += ["distillation"]

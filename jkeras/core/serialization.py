@@ -172,6 +172,7 @@ def _family_module(module):
     if module in ("keras", "keras.models") or "models" in parts:
         return family_module("models")
     for word in ("schedules", "layers", "initializers", "optimizers", "losses", "metrics",
+                 "distillation",
                  "activations", "regularizers", "constraints", "quantizers"):
         if word in parts:
             return family_module(word)

@@ -24,7 +24,7 @@ FLOORS = [
     {"models"},
     {"training", "callbacks"},
     {"saving", "distribution", "ensemble", "applications", "testing", "utils", "datasets",
-     "wrappers", "visualization"},
+     "wrappers", "visualization", "distillation"},
     # Facades gathering public names from every floor: the package itself, `jkeras.config`,
     # `jkeras.backend`, `jkeras.mixed_precision`, `jkeras.preprocessing` (re-exports of utils).
     {"__init__", "backend", "config", "mixed_precision", "preprocessing"},
