@@ -372,6 +372,18 @@ class Layer(LossesMixin, LayerDTypeMixin, BuildAtInitMixin):
         return out
 
     @property
+    def trainable(self):
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value):
+        # As Keras: the setting reaches every sub-layer (a frozen base model's
+        # BatchNormalization then runs in inference mode, as in transfer learning).
+        self.__dict__["_trainable"] = bool(value)
+        for child in self._child_layers() if "_tracked" in self.__dict__ else ():
+            child.trainable = value
+
+    @property
     def trainable_weights(self):
         if not self.trainable:
             return []
