@@ -30,7 +30,20 @@ def _lists(structure):
     return structure
 
 
-class Function:
+class GraphEndpoints:
+    """`inputs` / `outputs`: the flat lists of a graph's symbolic endpoints (Function and the
+    functional Model)."""
+
+    @property
+    def inputs(self):
+        return list(self._inputs)
+
+    @property
+    def outputs(self):
+        return list(self._outputs)
+
+
+class Function(GraphEndpoints):
     """Class that encapsulates a computation graph of Keras operations.
 
     Args:
@@ -90,16 +103,6 @@ class Function:
                 seen.add(id(node.layer))
                 out.append(node.layer)
         return out
-
-    @property
-    def inputs(self):
-        """Flat list of the symbolic inputs of the Function."""
-        return list(self._inputs)
-
-    @property
-    def outputs(self):
-        """Flat list of the symbolic outputs of the Function."""
-        return list(self._outputs)
 
     def __call__(self, inputs):
         return self.call(inputs)

@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core import shapes
+from jkeras.core.function import GraphEndpoints
 from jkeras.core.symbolic import KerasTensor
 from jkeras.layers.input_layer import InputLayer
 from jkeras.models import functional_config
@@ -22,7 +23,7 @@ def _origin(tensor):
     return tensor._keras_history[0] if tensor._keras_history else None
 
 
-class Functional(Model):
+class Functional(GraphEndpoints, Model):
     _is_functional = True
     _convert_input_args = False  # as Keras: each layer casts its own inputs
 
@@ -62,14 +63,6 @@ class Functional(Model):
         that the graph and its config also hold."""
         return [layer for layer in self._child_layers()
                 if not getattr(layer, "_keras_operation", False)]
-
-    @property
-    def inputs(self):
-        return list(self._inputs)
-
-    @property
-    def outputs(self):
-        return list(self._outputs)
 
     @property
     def input(self):
